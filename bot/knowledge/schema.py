@@ -1,0 +1,214 @@
+"""The knowledge-base format as pydantic models.
+
+One YAML file in ``knowledge/entries/`` holds one :class:`Entry` (a programme, Work Group,
+community, support offer or information topic). ``knowledge/hub.yaml`` holds :class:`HubInfo`
+and ``knowledge/vocabulary.yaml`` holds :class:`Vocabulary`. Every fact carries a
+:class:`Source`: the seed document it was written from and a short quote of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+AcademicYear = Annotated[str, StringConstraints(pattern=r"^\d{4}/\d{2}$")]
+
+
+class Phase(str, Enum):
+    """School phases an offer is for; ``cross-phase`` covers leadership and all-phase offers."""
+
+    EARLY_YEARS = "early-years"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    POST_16 = "post-16"
+    CROSS_PHASE = "cross-phase"
+
+    @property
+    def label(self) -> str:
+        return PHASE_LABELS[self]
+
+
+PHASE_LABELS = {
+    Phase.EARLY_YEARS: "Early Years",
+    Phase.PRIMARY: "Primary",
+    Phase.SECONDARY: "Secondary",
+    Phase.POST_16: "Post-16",
+    Phase.CROSS_PHASE: "Cross-phase and leadership",
+}
+
+
+class _Strict(BaseModel):
+    """Base for every model: unknown fields are errors, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """Where a fact comes from: a seed document's file name and a short quote from it."""
+
+    file: Text = Field(description="File name of the source document, e.g. 000_bb433dde9d683882.txt")
+    quote: Text = Field(description="A short verbatim quote from that document supporting the fact")
+
+
+class SourcedText(_Strict):
+    """A piece of text written in the project's own words, with its source."""
+
+    text: Text
+    source: Source
+
+
+class Deadline(_Strict):
+    """A dated deadline, e.g. when applications close."""
+
+    label: Text = Field(description="What closes, e.g. 'Applications close'")
+    date: dt.date = Field(description="The real date, YYYY-MM-DD")
+    note: str | None = Field(default=None, description="e.g. 'extended deadline'")
+    source: Source
+
+
+class LinkKind(str, Enum):
+    APPLICATION = "application"
+    EXPRESSION_OF_INTEREST = "expression-of-interest"
+    INFORMATION = "information"
+    REQUEST = "request"
+    SURVEY = "survey"
+
+
+class Link(_Strict):
+    """A form or page. ``url`` stays empty when the source names the form without its address."""
+
+    label: Text
+    kind: LinkKind
+    url: str | None = Field(default=None, description="https address; leave empty if unknown")
+    source: Source
+
+    @field_validator("url")
+    @classmethod
+    def _https_only(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^https://[^\s/]+\.[^\s]+$", url):
+            raise ValueError(f"link url must start with https:// and be a web address, got {url!r}")
+        return url
+
+
+class HowToApply(_Strict):
+    """How to take part: the steps in order and anything needed beforehand."""
+
+    steps: list[Text] = Field(default_factory=list)
+    prerequisites: list[Text] = Field(default_factory=list)
+    source: Source
+
+
+class EligibilityCheck(_Strict):
+    """A yes/no check that turns a criterion into one step of an eligibility flow."""
+
+    question: Text = Field(description="The yes/no question to ask the teacher")
+    meets: Literal["yes", "no"] = Field(default="yes", description="The answer that meets the criterion")
+    not_met: Text = Field(description="What to say when the criterion is not met")
+    suggest: list[Slug] = Field(default_factory=list, description="Ids of entries to suggest instead")
+    unsure: str | None = Field(default=None, description="What to check when the teacher is not sure")
+    met_when: list[Text] = Field(
+        default_factory=list, description="Phrases in a question that show the criterion is met"
+    )
+    not_met_when: list[Text] = Field(
+        default_factory=list, description="Phrases in a question that show the criterion is not met"
+    )
+
+
+class Criterion(_Strict):
+    """One eligibility criterion, with an optional structured yes/no check."""
+
+    text: Text
+    check: EligibilityCheck | None = None
+    source: Source
+
+
+class Stage(_Strict):
+    """One step of an ordered structure (e.g. Teaching for Mastery's Readiness → Sustaining)."""
+
+    name: Text
+    summary: Text
+    source: Source
+
+
+class Fact(_Strict):
+    """A fact or figure that fits no other field."""
+
+    text: Text
+    source: Source
+
+
+class FAQ(_Strict):
+    """A question in the ways teachers ask it, and its answer."""
+
+    questions: list[Text] = Field(min_length=1)
+    answer: Text
+    source: Source
+
+
+EntryKind = Literal["programme", "work-group", "community", "support", "project", "information"]
+
+
+class Entry(_Strict):
+    """One offer or topic the bot can answer about."""
+
+    id: Slug
+    name: Text
+    kind: EntryKind
+    status: Literal["current", "historical"] = "current"
+    group: Slug | None = Field(
+        default=None, description="Family of related entries, e.g. 'mastering-number'"
+    )
+    aliases: list[Text] = Field(default_factory=list, description="Other names and abbreviations")
+    keywords: list[Text] = Field(
+        default_factory=list, description="Words that point to this entry without naming it"
+    )
+    codes: list[Text] = Field(default_factory=list, description="Programme codes such as NCP17-10a")
+    phases: list[Phase] = Field(min_length=1)
+    academic_year: AcademicYear | None = None
+    summary: SourcedText
+    who_for: SourcedText | None = None
+    eligibility: list[Criterion] = Field(default_factory=list)
+    time_commitment: SourcedText | None = None
+    cost: SourcedText | None = None
+    deadlines: list[Deadline] = Field(default_factory=list)
+    how_to_apply: HowToApply | None = None
+    links: list[Link] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+    faqs: list[FAQ] = Field(default_factory=list)
+    related: list[Slug] = Field(default_factory=list)
+    last_reviewed: dt.date
+
+
+class HubInfo(_Strict):
+    """The hub itself: name and how teachers reach it."""
+
+    name: Text
+    contact: Text = Field(description="How to contact the hub, in a sentence")
+    website: str | None = None
+    email: str | None = None
+    last_reviewed: dt.date
+
+    @field_validator("website")
+    @classmethod
+    def _https_only(cls, url: str | None) -> str | None:
+        return Link._https_only(url)
+
+
+class Synonym(_Strict):
+    """Phrases that mean the same; every variant is read as the canonical phrase."""
+
+    canonical: Text
+    variants: list[Text] = Field(min_length=1)
+
+
+class Vocabulary(_Strict):
+    """Abbreviations and synonyms shared by every entry."""
+
+    synonyms: list[Synonym] = Field(default_factory=list)
