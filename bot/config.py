@@ -1,0 +1,177 @@
+"""The bot's settings: one typed object, read once at start from a YAML file and the environment.
+
+Every setting has a default, may be set in the YAML file (see ``config.example.yaml``) and may be
+overridden by an environment variable named ``HUBBOT_`` + the setting's name in capitals, e.g.
+``HUBBOT_GUILD_IDS=1,2``. Lists are comma-separated in the environment; an empty value gives an
+empty list or, for optional settings, none.
+
+The Discord token is the exception: it is read only from ``DISCORD_TOKEN``, never from a file, and
+is kept as a :class:`~pydantic.SecretStr` so it is not shown when settings are printed or logged.
+"""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+ENV_PREFIX = "HUBBOT_"
+TOKEN_ENV = "DISCORD_TOKEN"
+DEFAULT_CONFIG_FILE = Path("config.yaml")
+DISCORD_REST_BASE_URL = "https://discord.com/api/v10"
+DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
+
+
+class ConfigError(Exception):
+    """The settings could not be read; the message says which setting and why."""
+
+
+class Settings(BaseModel):
+    """Everything the bot can be configured with (see ``config.example.yaml`` for each one)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Knowledge base
+    knowledge_dir: Path = Path("knowledge")
+
+    # Discord connection
+    guild_ids: list[int] = Field(default_factory=list)
+    rest_base_url: str = DISCORD_REST_BASE_URL
+    gateway_url: str = DISCORD_GATEWAY_URL
+    command_sync_state: Path = Path("data/command-sync.json")
+
+    # How the bot answers
+    ephemeral_replies: bool = True
+    cooldown_seconds: float = Field(default=3.0, ge=0)
+    unprompted_channel_ids: list[int] = Field(default_factory=list)
+    unprompted_min_confidence: float = Field(default=0.85, ge=0, le=1)
+
+    # Hub staff
+    staff_role_ids: list[int] = Field(default_factory=list)
+    staff_channel_id: int | None = None
+
+    # Deadline reminders and records (staff workflow)
+    reminder_channel_id: int | None = None
+    reminder_lead_days: list[int] = Field(default_factory=lambda: [14, 7, 1])
+    database_path: Path = Path("data/hubbot.sqlite3")
+    retention_days: int = Field(default=180, ge=1)
+    timezone: str = "Europe/London"
+
+    log_level: str = "INFO"
+
+    # Only from the environment (DISCORD_TOKEN); excluded from dumps.
+    token: SecretStr | None = Field(default=None, exclude=True)
+
+    @field_validator("rest_base_url", "gateway_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError(f"must be a full URL such as {DISCORD_REST_BASE_URL!r}, got {value!r}")
+        return value.rstrip("/") if value.startswith("http") else value
+
+    @field_validator("reminder_lead_days")
+    @classmethod
+    def _lead_days(cls, value: list[int]) -> list[int]:
+        if any(day < 0 for day in value):
+            raise ValueError("lead days cannot be negative")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The hub's time zone, for 'today' and reminder times."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+_FILE_ONLY_FORBIDDEN = {"token", "discord_token"}
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (default ``config.yaml`` if it exists), then the environment.
+
+    Raises :class:`ConfigError` with a readable message when the file or a value is wrong.
+    """
+    env = os.environ if env is None else env
+    values = _read_file(path)
+    for name in Settings.model_fields:
+        if name == "token":
+            continue
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = _from_env(name, raw)
+    token = env.get(TOKEN_ENV, "").strip()
+    if token:
+        values["token"] = token
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+
+
+def _read_file(path: str | Path | None) -> dict[str, Any]:
+    if path is None:
+        if not DEFAULT_CONFIG_FILE.exists():
+            return {}
+        path = DEFAULT_CONFIG_FILE
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must hold settings as 'name: value' lines")
+    secret = _FILE_ONLY_FORBIDDEN & set(data)
+    if secret:
+        raise ConfigError(
+            f"{path} sets {', '.join(sorted(secret))}: the Discord token is read only from the "
+            f"{TOKEN_ENV} environment variable, never from a file — remove it from {path}"
+        )
+    return dict(data)
+
+
+def _from_env(name: str, raw: str) -> Any:
+    """Turn an environment string into what the setting's type expects (pydantic does the rest)."""
+    annotation = str(Settings.model_fields[name].annotation)
+    raw = raw.strip()
+    if annotation.startswith("list["):
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    if "None" in annotation and raw == "":
+        return None
+    return raw
+
+
+def _describe(exc: ValidationError, path: str | Path | None) -> str:
+    where = f" (from {path} or the environment)" if path else ""
+    lines = [f"invalid settings{where}:"]
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]) or "settings"
+        if error["type"] == "extra_forbidden":
+            lines.append(f"  {name}: unknown setting (see config.example.yaml for the names)")
+        else:
+            lines.append(f"  {name} (env {ENV_PREFIX}{name.split('.')[0].upper()}): {error['msg']}")
+    return "\n".join(lines)
