@@ -1,0 +1,167 @@
+"""Checks across files (ids, aliases, references, quoted sources) and freshness warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from rapidfuzz import fuzz, process
+
+from bot.knowledge.problems import Problem
+from bot.knowledge.schema import Entry, Source
+
+if TYPE_CHECKING:
+    from bot.knowledge.loader import ParsedFile
+
+
+def plain(text: str) -> str:
+    """Lowercase words only, for comparing names and aliases."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def cross_checks(parsed: list[ParsedFile], sources_dir: Path | None) -> list[Problem]:
+    """Duplicate ids, aliases claimed twice, unknown references and unverifiable quotes."""
+    problems: list[Problem] = []
+    first_file: dict[str, ParsedFile] = {}
+    for item in parsed:
+        entry = _entry(item)
+        if entry.id in first_file:
+            line, column = item.located.locate(("id",))
+            other = first_file[entry.id].path
+            problems.append(Problem(item.path, line, column, f"duplicate id '{entry.id}' (also used in {other})"))
+        else:
+            first_file[entry.id] = item
+        if Path(item.path).stem != entry.id:
+            line, column = item.located.locate(("id",))
+            problems.append(
+                Problem(item.path, line, column, f"file name differs from id '{entry.id}'", "warning")
+            )
+    problems.extend(_alias_conflicts(parsed))
+    problems.extend(_unknown_references(parsed, set(first_file)))
+    if sources_dir is not None and sources_dir.is_dir():
+        problems.extend(_unverified_sources(parsed, sources_dir))
+    return problems
+
+
+def _entry(item: ParsedFile) -> Entry:
+    assert isinstance(item.model, Entry)
+    return item.model
+
+
+def _alias_conflicts(parsed: list[ParsedFile]) -> Iterator[Problem]:
+    owner: dict[str, str] = {}
+    for item in parsed:
+        entry = _entry(item)
+        names = [(("name",), entry.name)] + [(("aliases", i), alias) for i, alias in enumerate(entry.aliases)]
+        seen_here: set[str] = set()
+        for path, name in names:
+            key = plain(name)
+            if key in seen_here:
+                continue
+            seen_here.add(key)
+            if key in owner and owner[key] != entry.id:
+                line, column = item.located.locate(path)
+                yield Problem(
+                    item.path, line, column, f"the name or alias '{name}' is already claimed by entry '{owner[key]}'"
+                )
+            owner.setdefault(key, entry.id)
+
+
+def _unknown_references(parsed: list[ParsedFile], known: set[str]) -> Iterator[Problem]:
+    choices = sorted(known)
+    for item in parsed:
+        entry = _entry(item)
+        references = [(("related", i), ref) for i, ref in enumerate(entry.related)]
+        for c, criterion in enumerate(entry.eligibility):
+            if criterion.check:
+                references += [
+                    (("eligibility", c, "check", "suggest", s), ref) for s, ref in enumerate(criterion.check.suggest)
+                ]
+        for path, ref in references:
+            if ref not in known:
+                line, column = item.located.locate(path)
+                best = process.extractOne(ref, choices, scorer=fuzz.ratio, score_cutoff=70)
+                hint = f" — did you mean '{best[0]}'?" if best else ""
+                yield Problem(item.path, line, column, f"'{ref}' is not the id of any entry{hint}")
+
+
+def _walk_sources(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Source]]:
+    if isinstance(value, Source):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _walk_sources(getattr(value, name), (*path, name))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _walk_sources(item, (*path, index))
+
+
+@lru_cache(maxsize=64)
+def _source_text(path: Path) -> str | None:
+    try:
+        return _squash(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _squash(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return " ".join(text.split()).lower()
+
+
+def _unverified_sources(parsed: list[ParsedFile], sources_dir: Path) -> Iterator[Problem]:
+    known = sorted(p.name for p in sources_dir.iterdir() if p.is_file())
+    for item in parsed:
+        for path, source in _walk_sources(item.model):
+            text = _source_text(sources_dir / source.file) if source.file in known else None
+            if text is None:
+                line, column = item.located.locate((*path, "file"))
+                best = process.extractOne(source.file, known, scorer=fuzz.ratio, score_cutoff=60)
+                hint = f" — did you mean '{best[0]}'?" if best else ""
+                yield Problem(item.path, line, column, f"source file '{source.file}' is not in {sources_dir}{hint}")
+            elif _squash(source.quote) not in text:
+                line, column = item.located.locate((*path, "quote"))
+                yield Problem(
+                    item.path, line, column, f"the quote is not found word for word in {source.file}: {source.quote[:60]!r}"
+                )
+
+
+def academic_year_end(year: str) -> dt.date:
+    """The last day of an academic year written like '2025/26' (31 August 2026)."""
+    return dt.date(int(year[:4]) + 1, 8, 31)
+
+
+def freshness_warnings(parsed: list[ParsedFile], hub: ParsedFile, today: dt.date) -> list[Problem]:
+    """Passed deadlines, finished academic years, stale reviews and links still without an address."""
+    warnings: list[Problem] = []
+
+    def warn(item: ParsedFile, path: tuple[str | int, ...], message: str) -> None:
+        line, column = item.located.locate(path)
+        warnings.append(Problem(item.path, line, column, message, "warning"))
+
+    for item in [hub, *parsed]:
+        model = item.model
+        reviewed = getattr(model, "last_reviewed", None)
+        if reviewed and (today - reviewed).days > 365:
+            warn(item, ("last_reviewed",), f"last reviewed {reviewed.isoformat()}, more than a year ago")
+    hub_model = hub.model
+    if not getattr(hub_model, "website", None) and not getattr(hub_model, "email", None):
+        warn(hub, (), "the hub has no website or email yet; teachers are told only the contact sentence")
+    for item in parsed:
+        entry = _entry(item)
+        if entry.status == "historical":
+            continue
+        for index, deadline in enumerate(entry.deadlines):
+            if deadline.date < today:
+                warn(item, ("deadlines", index, "date"), f"deadline '{deadline.label}' ({deadline.date.isoformat()}) has passed")
+        if entry.academic_year and academic_year_end(entry.academic_year) < today:
+            warn(item, ("academic_year",), f"academic year {entry.academic_year} is over")
+        for index, link in enumerate(entry.links):
+            if not link.url:
+                warn(item, ("links", index), f"link '{link.label}' has no url yet; add it when the hub publishes it")
+    return warnings

@@ -1,0 +1,138 @@
+"""Load and validate a knowledge-base directory; the only loader the bot and `validate` use.
+
+Layout: ``hub.yaml`` (:class:`HubInfo`), ``vocabulary.yaml`` (:class:`Vocabulary`) and one
+:class:`Entry` per file in ``entries/``. Every problem in every file is collected before
+failing, and the loader raises nothing but :class:`KnowledgeError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.checks import cross_checks, freshness_warnings
+from bot.knowledge.messages import problems_from_validation
+from bot.knowledge.problems import KnowledgeError, Problem
+from bot.knowledge.schema import Entry, HubInfo, Vocabulary
+from bot.knowledge.yaml_source import LocatedData, YamlProblems, read_yaml
+
+HUB_FILE = "hub.yaml"
+VOCABULARY_FILE = "vocabulary.yaml"
+ENTRIES_DIR = "entries"
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """One file's validated model and the positions of its values."""
+
+    path: str
+    model: BaseModel
+    located: LocatedData
+
+
+def load_knowledge(
+    directory: str | Path,
+    *,
+    today: dt.date | None = None,
+    sources_dir: str | Path | None = None,
+) -> KnowledgeBase:
+    """Load every file under ``directory``; raise :class:`KnowledgeError` listing all errors.
+
+    ``today`` dates the freshness warnings; ``sources_dir``, when given and present, is where
+    the source documents live so every quoted source can be checked word for word.
+    """
+    try:
+        return _load(Path(directory), today or dt.date.today(), Path(sources_dir) if sources_dir else None)
+    except KnowledgeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the contract: nothing but KnowledgeError escapes
+        raise KnowledgeError([Problem(str(directory), None, None, f"could not load: {exc!r}")]) from exc
+
+
+def _load(root: Path, today: dt.date, sources_dir: Path | None) -> KnowledgeBase:
+    problems: list[Problem] = []
+    digest = hashlib.sha256()
+    if not root.is_dir():
+        raise KnowledgeError([Problem(str(root), None, None, "knowledge directory not found")])
+
+    hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, required=True)
+    vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, required=False)
+    entry_files = sorted((root / ENTRIES_DIR).glob("*.y*ml")) if (root / ENTRIES_DIR).is_dir() else []
+    if not entry_files:
+        problems.append(Problem(str(root / ENTRIES_DIR), None, None, "no entry files (*.yaml) found"))
+    parsed_entries = [
+        parsed for path in entry_files if (parsed := _parse_file(path, Entry, problems, digest, required=True))
+    ]
+
+    problems.extend(cross_checks(parsed_entries, sources_dir))
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors or hub is None:
+        raise KnowledgeError(errors)
+
+    entries: dict[str, Entry] = {}
+    files: dict[str, str] = {}
+    for parsed in parsed_entries:
+        entry = parsed.model
+        assert isinstance(entry, Entry)
+        entries[entry.id] = entry
+        files[entry.id] = parsed.path
+    hub_model = hub.model
+    assert isinstance(hub_model, HubInfo)
+    warnings = [problem for problem in problems if problem.severity == "warning"]
+    warnings.extend(freshness_warnings(parsed_entries, hub, today))
+    vocab_model = vocabulary.model if vocabulary else Vocabulary()
+    assert isinstance(vocab_model, Vocabulary)
+    return KnowledgeBase(
+        entries=entries,
+        hub=hub_model,
+        vocabulary=vocab_model,
+        version=digest.hexdigest()[:12],
+        loaded_at=dt.datetime.now(dt.timezone.utc),
+        files=files,
+        warnings=tuple(sorted(warnings)),
+    )
+
+
+def _parse_file(
+    path: Path, model: type[Model], problems: list[Problem], digest: "hashlib._Hash", *, required: bool
+) -> ParsedFile | None:
+    """Read, parse and validate one file, adding its problems; None when it is unusable."""
+    name = str(path)
+    if not path.exists():
+        if required:
+            problems.append(Problem(name, None, None, "file not found"))
+        return None
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, None, None, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, None, None, f"cannot read the file: {exc.strerror}"))
+        return None
+    digest.update(name.encode() + b"\0" + raw + b"\0")
+    try:
+        located = read_yaml(text, name)
+    except YamlProblems as exc:
+        problems.extend(exc.problems)
+        return None
+    if located.data is None:
+        problems.append(Problem(name, 1, 1, "the file is empty"))
+        return None
+    if not isinstance(located.data, dict):
+        problems.append(Problem(name, 1, 1, "the file must hold a mapping of fields (field: value), not a list or text"))
+        return None
+    try:
+        return ParsedFile(name, model.model_validate(located.data), located)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(exc, model, located, name))
+        return None
