@@ -186,14 +186,26 @@ class Entry(_Strict):
     last_reviewed: dt.date
 
 
+class Document(_Strict):
+    """A source document the knowledge base is written from, with a title teachers recognise."""
+
+    file: Text
+    title: Text
+
+
 class HubInfo(_Strict):
-    """The hub itself: name and how teachers reach it."""
+    """The hub itself: name, how teachers reach it, and the documents the answers come from."""
 
     name: Text
     contact: Text = Field(description="How to contact the hub, in a sentence")
     website: str | None = None
     email: str | None = None
+    documents: list[Document] = Field(default_factory=list)
     last_reviewed: dt.date
+
+    def document_title(self, file: str) -> str:
+        """The title of a source document, or its file name if it has none."""
+        return next((doc.title for doc in self.documents if doc.file == file), file)
 
     @field_validator("website")
     @classmethod

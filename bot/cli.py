@@ -1,0 +1,161 @@
+"""The command line: `python -m bot [ask|console|deadlines|validate|schema|run|bench] …`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+from bot.engine.dates import today_in_london
+from bot.knowledge.problems import KnowledgeError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_KNOWLEDGE = PROJECT_ROOT / "knowledge"
+
+
+def default_sources() -> Path | None:
+    """Where the source documents are, for checking quotes: $HUBBOT_SOURCES or ../shared/seeds."""
+    configured = os.environ.get("HUBBOT_SOURCES")
+    if configured:
+        return Path(configured)
+    candidate = PROJECT_ROOT.parent / "shared" / "seeds"
+    return candidate if candidate.is_dir() else None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hubbot", description="Answers teachers' questions about the Maths Hub's offers.")
+    parser.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE, help="knowledge-base directory")
+    parser.add_argument("--today", type=_date, help="pretend today is this date (YYYY-MM-DD)")
+    commands = parser.add_subparsers(dest="command")
+
+    ask = commands.add_parser("ask", help="answer one question, or one per input line with --jsonl")
+    ask.add_argument("question", nargs="*", help="the question (omit with --jsonl)")
+    ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON lines")
+    ask.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+
+    commands.add_parser("console", help="chat with the bot locally (also understands /programmes, /deadlines …)")
+
+    deadlines = commands.add_parser("deadlines", help="list upcoming and recently closed deadlines")
+    deadlines.add_argument("--phase", help="early-years, primary, secondary, post-16 or cross-phase")
+    deadlines.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+
+    validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on errors")
+    validate.add_argument("directory", nargs="?", type=Path, help="knowledge directory (default: the bundled one)")
+    validate.add_argument("--sources", type=Path, help="directory of source documents to check quotes against")
+    validate.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+
+    schema = commands.add_parser("schema", help="write JSON Schemas of the knowledge-base format")
+    schema.add_argument("--out", type=Path, help="output directory (default: <knowledge>/schema)")
+
+    run = commands.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
+    run.add_argument("--config", type=Path, help="YAML config file (see config.example.yaml)")
+
+    bench = commands.add_parser("bench", help="measure load and answer speed on synthetic knowledge bases")
+    bench.add_argument("--sizes", default="50,500,5000", help="comma-separated programme counts")
+    bench.add_argument("--questions", type=int, default=400, help="questions per size")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    today = getattr(args, "today_sub", None) or args.today
+    command = args.command
+    if command is None:
+        if os.environ.get("DISCORD_TOKEN"):
+            return _run(None)
+        print("No DISCORD_TOKEN set, so starting the local console on the bundled knowledge base.")
+        print("To connect to Discord: set DISCORD_TOKEN and run `python -m bot run` (see README.md).\n")
+        command = "console"
+    if command == "validate":
+        from bot.validate import validate_command
+
+        return validate_command(args.directory or args.knowledge, args.sources or default_sources(), today)
+    if command == "schema":
+        from bot.knowledge.jsonschema import write_schemas
+
+        for path in write_schemas(args.out or args.knowledge / "schema"):
+            print(f"wrote {path}")
+        return 0
+    if command == "run":
+        return _run(args.config)
+    if command == "bench":
+        from bot.bench import bench_command
+
+        return bench_command([int(size) for size in args.sizes.split(",")], args.questions)
+    engine = _engine(args.knowledge)
+    if engine is None:
+        return 1
+    if command == "ask":
+        return _ask(engine, args, today)
+    if command == "deadlines":
+        return _deadlines(engine, args.phase, today)
+    from bot.console import run_console
+
+    return run_console(engine, today)
+
+
+def _engine(directory: Path):  # noqa: ANN202 - Engine import is deferred to keep start-up light
+    from bot.engine.engine import Engine
+    from bot.knowledge.loader import load_knowledge
+
+    try:
+        return Engine(load_knowledge(directory))
+    except KnowledgeError as exc:
+        print(exc, file=sys.stderr)
+        print("Fix these and run `python -m bot validate` to check.", file=sys.stderr)
+        return None
+
+
+def _ask(engine, args: argparse.Namespace, today: dt.date | None) -> int:  # noqa: ANN001
+    from bot.render import render_text
+
+    if args.jsonl:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            reply = engine.answer(question, today)
+            row = {
+                "question": question,
+                "status": reply.status,
+                "text": render_text(reply),
+                "topics": list(reply.topics),
+                "confidence": reply.confidence,
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return 0
+    question = " ".join(args.question)
+    if not question:
+        print("usage: python -m bot ask \"your question\"", file=sys.stderr)
+        return 2
+    print(render_text(engine.answer(question, today)))
+    return 0
+
+
+def _deadlines(engine, phase_text: str | None, today: dt.date | None) -> int:  # noqa: ANN001
+    from bot.listings import deadlines_text, parse_phase
+
+    phase = parse_phase(phase_text)
+    if phase_text and phase is None:
+        print(f"unknown phase {phase_text!r}: use early-years, primary, secondary, post-16 or cross-phase", file=sys.stderr)
+        return 2
+    print(deadlines_text(engine.kb, today or today_in_london(), phase))
+    return 0
+
+
+def _run(config: Path | None) -> int:
+    try:
+        from bot.discord_app.runner import run_from_cli
+    except ImportError as exc:  # pragma: no cover - the Discord layer ships with the package
+        print(f"The Discord layer is not available: {exc}", file=sys.stderr)
+        return 1
+    return run_from_cli(config)

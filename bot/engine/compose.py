@@ -1,0 +1,458 @@
+"""Compose replies from an entry's fields: the fact asked for first, then what the user needs to act."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from bot.engine.dates import DeadlineStatus
+from bot.engine.eligibility import assess_situation
+from bot.engine.index import EntryIndex, Item, KnowledgeIndex
+from bot.engine.query import Query
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.schema import Entry, LinkKind, Phase, Source
+from bot.reply import Candidate, Reply, ReplyLink, ReplySection
+
+ACTION_LINKS = (LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY)
+
+
+class Composer:
+    """Builds :class:`Reply` objects for one knowledge-base version."""
+
+    def __init__(self, kb: KnowledgeBase, index: KnowledgeIndex) -> None:
+        self.kb = kb
+        self.index = index
+
+    # ----- helpers -------------------------------------------------------------------------
+    def hub_contact(self) -> str:
+        hub = self.kb.hub
+        parts = [hub.contact.rstrip(".") + "."]
+        if hub.email:
+            parts.append(f"Email: {hub.email}")
+        if hub.website:
+            parts.append(f"Website: {hub.website}")
+        return " ".join(parts)
+
+    def _titles(self, sources: Iterable[Source]) -> tuple[str, ...]:
+        titles: list[str] = []
+        for source in sources:
+            title = self.kb.hub.document_title(source.file)
+            if title not in titles:
+                titles.append(title)
+        return tuple(titles)
+
+    @staticmethod
+    def _links(entry: Entry, kinds: Iterable[LinkKind] | None = None, limit: int = 3) -> tuple[ReplyLink, ...]:
+        wanted = set(kinds) if kinds is not None else None
+        chosen = [link for link in entry.links if wanted is None or link.kind in wanted]
+        return tuple(ReplyLink(link.label, link.kind.value, link.url) for link in chosen[:limit])
+
+    def best_items(
+        self, indexed: EntryIndex, query: Query, kinds: tuple[str, ...], exclude: frozenset[str] = frozenset()
+    ) -> list[tuple[float, Item]]:
+        """The entry's snippets of the given kinds ranked by how much of the question they cover."""
+        words = query.topic_words - exclude
+        scored = []
+        for item in indexed.items:
+            if item.kind not in kinds:
+                continue
+            overlap = sum(self.index.content_idf.get(word, 0.0) for word in words & item.words)
+            overlap += 2.5 * len(query.numbers & _numbers(item.text))
+            if overlap > 0:
+                scored.append((overlap, item))
+        scored.sort(key=lambda pair: -pair[0])
+        return scored
+
+    def _reply(
+        self,
+        query: Query,
+        entry: Entry,
+        intent: str,
+        headline: str,
+        sources: list[Source],
+        *,
+        sections: list[ReplySection] | None = None,
+        links: tuple[ReplyLink, ...] = (),
+        confidence: float,
+        status: str = "answered",
+        topics: tuple[str, ...] | None = None,
+    ) -> Reply:
+        return Reply(
+            question=query.raw,
+            status=status,  # type: ignore[arg-type]
+            headline=headline,
+            intent=intent,
+            sections=tuple(sections or ()),
+            links=links,
+            topics=topics or (entry.id,),
+            confidence=round(confidence, 2),
+            title=entry.name,
+            sources=self._titles(sources),
+            last_reviewed=entry.last_reviewed.isoformat(),
+        )
+
+    # ----- one entry -----------------------------------------------------------------------
+    def answer_entry(
+        self, query: Query, indexed: EntryIndex, intent: str, today: dt.date, confidence: float, name_words: frozenset[str]
+    ) -> Reply:
+        """Answer ``intent`` about one entry; say plainly when the entry lacks that fact."""
+        entry = indexed.entry
+        faq = self.best_items(indexed, query, ("faq",), name_words)
+        strong_faq = faq[0] if faq and faq[0][0] >= 4.0 else None
+        builder = getattr(self, f"_{intent}", self._what_is)
+        reply = builder(query, indexed, today, confidence, name_words)
+        if strong_faq and (reply.status == "unknown" or intent in {"what_is", "who_for", "existence", "eligibility", "apply"}):
+            return self._faq_reply(query, indexed, strong_faq[1], reply, confidence)
+        return reply
+
+    def _faq_reply(self, query: Query, indexed: EntryIndex, item: Item, field_reply: Reply, confidence: float) -> Reply:
+        entry = indexed.entry
+        sections = []
+        if field_reply.status == "answered" and field_reply.headline != item.text:
+            sections.append(ReplySection(_section_title(field_reply.intent), field_reply.headline))
+        sections.extend(field_reply.sections)
+        return self._reply(
+            query, entry, field_reply.intent, item.text, [item.source],
+            sections=sections[:3], links=field_reply.links or self._links(entry, ACTION_LINKS), confidence=confidence,
+        )
+
+    def _missing(self, query: Query, entry: Entry, intent: str, what: str, confidence: float) -> Reply:
+        headline = (
+            f"I don't have {what} for the {entry.name} in my notes, so I won't guess. {self.hub_contact()}"
+        )
+        return self._reply(
+            query, entry, intent, headline, [entry.summary.source],
+            sections=[ReplySection("What I do know", entry.summary.text)],
+            confidence=confidence, status="unknown",
+        )
+
+    def _deadline(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, _: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        if not entry.deadlines:
+            return self._missing(query, entry, "deadline", "a closing date", confidence)
+        lines = [DeadlineStatus(deadline, today).wording() for deadline in entry.deadlines]
+        sections = self._apply_sections(entry)
+        return self._reply(
+            query, entry, "deadline", f"{entry.name}: " + " ".join(lines),
+            [d.source for d in entry.deadlines], sections=sections,
+            links=self._links(entry, ACTION_LINKS), confidence=confidence,
+        )
+
+    def _apply_sections(self, entry: Entry) -> list[ReplySection]:
+        sections = []
+        how = entry.how_to_apply
+        if how and how.prerequisites:
+            sections.append(ReplySection("Before you apply", _bullets(how.prerequisites)))
+        if how and how.steps:
+            sections.append(ReplySection("How to apply", _bullets(how.steps)))
+        return sections
+
+    def _apply(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        how = entry.how_to_apply
+        links = self._links(entry, ACTION_LINKS) or self._links(entry)
+        if not how and not links:
+            return self._missing(query, entry, "apply", "how to apply", confidence)
+        wants_before = bool(re.search(r"\b(before|need|first|prerequisite|eligible|register|account)\b", " ".join(query.words)))
+        if how and how.prerequisites and wants_before:
+            headline = f"Before you apply for the {entry.name}: " + " ".join(_sentence(p) for p in how.prerequisites)
+            sections = [ReplySection("How to apply", _bullets(how.steps))] if how.steps else []
+        elif how and how.steps:
+            headline = f"How to apply for the {entry.name}: " + " ".join(_sentence(s) for s in how.steps)
+            sections = [ReplySection("Before you apply", _bullets(how.prerequisites))] if how.prerequisites else []
+        else:
+            headline = f"For the {entry.name}, use the {links[0].label}."
+            sections = []
+        sources = [how.source] if how else [link.source for link in entry.links]
+        if entry.deadlines:
+            sections.append(ReplySection("Deadline", " ".join(DeadlineStatus(d, today).wording() for d in entry.deadlines)))
+            sources += [d.source for d in entry.deadlines]
+        return self._reply(query, entry, "apply", headline, sources, sections=sections, links=links, confidence=confidence)
+
+    def _eligibility(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        if not entry.eligibility:
+            if entry.who_for:
+                reply = self._who_for(query, indexed, today, confidence, name_words)
+                return reply
+            return self._missing(query, entry, "eligibility", "eligibility criteria", confidence)
+        situation = assess_situation(entry, query.words, self.index)
+        sources = [c.source for c in entry.eligibility]
+        all_criteria = ReplySection("All the criteria", _bullets(c.text for c in entry.eligibility))
+        if situation.not_met:
+            criterion = situation.not_met[0]
+            check = criterion.check
+            assert check is not None
+            headline = f"No — from what you describe, that rules you out of the {entry.name}. {check.not_met}"
+            sections = [all_criteria]
+            suggestions = [self.kb.entries[s] for s in check.suggest if s in self.kb.entries and s != entry.id]
+            if suggestions:
+                sections.insert(0, ReplySection("You could look at", _bullets(f"{s.name} — {_first_sentence(s.summary.text)}" for s in suggestions)))
+            return self._reply(query, entry, "eligibility", headline, sources, sections=sections,
+                               confidence=confidence, topics=(entry.id, *[s.id for s in suggestions]))
+        if situation.met:
+            remaining = [c for c in entry.eligibility if c not in situation.met]
+            headline = (
+                f"From what you describe, you meet: " + "; ".join(_clause(c.text) for c in situation.met) + "."
+            )
+            sections = [ReplySection("Still to check", _bullets(c.text for c in remaining))] if remaining else []
+            if not remaining:
+                headline += f" That covers every published criterion for the {entry.name}."
+            return self._reply(query, entry, "eligibility", headline, sources, sections=sections,
+                               links=self._links(entry, ACTION_LINKS), confidence=confidence)
+        headline = f"To take part in the {entry.name}, you need to meet all of these:\n" + _bullets(c.text for c in entry.eligibility)
+        sections = [ReplySection("Who it's for", entry.who_for.text)] if entry.who_for else []
+        return self._reply(query, entry, "eligibility", headline, sources, sections=sections,
+                           links=self._links(entry, ACTION_LINKS), confidence=confidence)
+
+    def _time_commitment(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        if not entry.time_commitment:
+            return self._from_items_or_missing(query, indexed, "time_commitment", "the time commitment", confidence, name_words)
+        sections = self._extra_item_sections(query, indexed, name_words, entry.time_commitment.text)
+        return self._reply(query, entry, "time_commitment", f"{entry.name}: {entry.time_commitment.text}",
+                           [entry.time_commitment.source], sections=sections, confidence=confidence)
+
+    def _cost(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        if entry.cost:
+            return self._reply(query, entry, "cost", f"{entry.name}: {entry.cost.text}", [entry.cost.source], confidence=confidence)
+        general = next((e for e in self.kb if e.cost and Phase.CROSS_PHASE in e.phases and e.kind == "information"), None)
+        if general and general.cost:
+            headline = (
+                f"My notes don't give a cost for the {entry.name} specifically. In general: {general.cost.text} "
+                "Check with the hub for this programme."
+            )
+            return self._reply(query, entry, "cost", headline, [general.cost.source], confidence=min(confidence, 0.6),
+                               topics=(entry.id, general.id))
+        return self._missing(query, entry, "cost", "the cost", confidence)
+
+    def _contact(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        headline = f"For the {entry.name}, talk to your local Maths Hub. {self.hub_contact()}"
+        sections = self._apply_sections(entry)
+        return self._reply(query, entry, "contact", headline, [entry.summary.source], sections=sections,
+                           links=self._links(entry, ACTION_LINKS), confidence=confidence)
+
+    def _who_for(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        text = entry.who_for.text if entry.who_for else entry.summary.text
+        source = entry.who_for.source if entry.who_for else entry.summary.source
+        prefix = "Yes — " if query.intents.has("existence", 2.0) else ""
+        sections = self._extra_item_sections(query, indexed, name_words, text)
+        if entry.who_for:
+            sections.insert(0, ReplySection("What it is", entry.summary.text))
+        return self._reply(query, entry, "who_for", f"{prefix}{entry.name} — {text}", [source],
+                           sections=sections[:2], links=self._links(entry, ACTION_LINKS), confidence=confidence)
+
+    def _existence(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        if entry.status == "historical":
+            return self._what_is(query, indexed, today, confidence, name_words)
+        sections = [ReplySection("Who it's for", entry.who_for.text)] if entry.who_for else []
+        return self._reply(query, entry, "existence", f"Yes — there is the {entry.name}. {entry.summary.text}",
+                           [entry.summary.source], sections=sections, links=self._links(entry, ACTION_LINKS), confidence=confidence)
+
+    def _what_is(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        items = self.best_items(indexed, query, ("faq", "fact", "stage"), name_words)
+        sections = []
+        headline = entry.summary.text
+        sources = [entry.summary.source]
+        if items and items[0][0] >= 3.0 and items[0][1].text not in headline:
+            item = items[0][1]
+            headline, sections = item.text, [ReplySection("What it is", entry.summary.text)]
+            sources = [item.source, entry.summary.source]
+        elif entry.who_for:
+            sections.append(ReplySection("Who it's for", entry.who_for.text))
+        if entry.status == "historical":
+            sections.append(ReplySection("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer."))
+        if entry.codes:
+            sections.append(ReplySection("Code", ", ".join(entry.codes)))
+        prefix = "Yes — " if query.intents.has("existence", 2.0) and entry.status == "current" else ""
+        title = f"{prefix}{entry.name}: " if not headline.startswith(entry.name) else prefix
+        return self._reply(query, entry, "what_is", title + headline, sources, sections=sections[:3],
+                           links=self._links(entry, ACTION_LINKS), confidence=confidence)
+
+    def _stats(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        facts = self.best_items(indexed, query, ("fact", "faq"), frozenset())
+        if not facts:
+            return self._missing(query, entry, "stats", "that figure", confidence)
+        top = facts[0][0]
+        chosen = [item for score, item in facts[:3] if score >= 0.6 * top][:2]
+        headline = " ".join(item.text for item in chosen)
+        return self._reply(query, entry, "stats", headline, [item.source for item in chosen], confidence=confidence)
+
+    def _stages(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        if not entry.stages:
+            return self._what_is(query, indexed, today, confidence, name_words)
+        names = [stage.name for stage in entry.stages]
+        sequence = " → ".join(names)
+        text = " ".join(query.words)
+        current = next(
+            (i for i, stage in enumerate(entry.stages) if _stage_mentioned(stage.name, text, self.index)), None
+        )
+        wants_next = bool(re.search(r"\b(next|after|then|finished|completed|done|following)\b", text))
+        if current is not None and wants_next and current + 1 < len(entry.stages):
+            following = entry.stages[current + 1]
+            headline = f"After {entry.stages[current].name} comes {following.name}: {following.summary}"
+        elif current is not None and not wants_next:
+            stage = entry.stages[current]
+            headline = f"{entry.name} — {stage.name}: {stage.summary}"
+        else:
+            headline = f"{entry.name} runs in this order: {sequence}."
+        sections = [ReplySection("The stages", _bullets(f"{s.name}: {s.summary}" for s in entry.stages))]
+        return self._reply(query, entry, "stages", headline, [s.source for s in entry.stages], sections=sections, confidence=confidence)
+
+    def _list(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        return self._what_is(query, indexed, today, confidence, name_words)
+
+    def _from_items_or_missing(
+        self, query: Query, indexed: EntryIndex, intent: str, what: str, confidence: float, name_words: frozenset[str]
+    ) -> Reply:
+        items = self.best_items(indexed, query, ("faq", "fact", "stage"), name_words)
+        if items and items[0][0] >= 3.0:
+            item = items[0][1]
+            return self._reply(query, indexed.entry, intent, f"{indexed.entry.name}: {item.text}", [item.source], confidence=confidence * 0.9)
+        return self._missing(query, indexed.entry, intent, what, confidence)
+
+    def _extra_item_sections(self, query: Query, indexed: EntryIndex, name_words: frozenset[str], shown: str) -> list[ReplySection]:
+        items = self.best_items(indexed, query, ("faq", "fact", "stage"), name_words)
+        if items and items[0][0] >= 3.0 and items[0][1].text not in shown:
+            return [ReplySection("Also", items[0][1].text)]
+        return []
+
+    def describe(self, query: Query, indexed: EntryIndex, today: dt.date) -> Reply:
+        """Everything the bot knows about one entry, field by field (for `/programme`)."""
+        entry = indexed.entry
+        sections = []
+        if entry.who_for:
+            sections.append(ReplySection("Who it's for", entry.who_for.text))
+        if entry.eligibility:
+            sections.append(ReplySection("Eligibility", _bullets(c.text for c in entry.eligibility)))
+        if entry.time_commitment:
+            sections.append(ReplySection("Time commitment", entry.time_commitment.text))
+        if entry.cost:
+            sections.append(ReplySection("Cost", entry.cost.text))
+        if entry.deadlines:
+            sections.append(ReplySection("Deadline", " ".join(DeadlineStatus(d, today).wording() for d in entry.deadlines)))
+        sections.extend(self._apply_sections(entry))
+        if entry.stages:
+            sections.append(ReplySection("Stages", " → ".join(s.name for s in entry.stages)))
+        if entry.status == "historical":
+            sections.append(ReplySection("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer."))
+        sources = [entry.summary.source] + [d.source for d in entry.deadlines]
+        return self._reply(query, entry, "describe", entry.summary.text, sources, sections=sections,
+                           links=self._links(entry, limit=5), confidence=1.0)
+
+    # ----- several entries -----------------------------------------------------------------
+    def candidate_hint(self, entry: Entry, intent: str, today: dt.date) -> str:
+        """A short line that helps the user choose, showing the fact asked about when known."""
+        if intent == "deadline" and entry.deadlines:
+            return DeadlineStatus(entry.deadlines[0], today).short()
+        if intent == "time_commitment" and entry.time_commitment:
+            return _first_sentence(entry.time_commitment.text)
+        if intent in {"who_for", "eligibility"} and entry.who_for:
+            return _first_sentence(entry.who_for.text)
+        hint = _first_sentence(entry.summary.text)
+        if entry.codes:
+            hint = f"{', '.join(entry.codes)} — {hint}"
+        return hint
+
+    def clarify(self, query: Query, entries: list[Entry], intent: str, today: dt.date, confidence: float) -> Reply:
+        candidates = tuple(Candidate(e.id, e.name, _shorten(self.candidate_hint(e, intent, today), 150)) for e in entries)
+        return Reply(
+            question=query.raw,
+            status="clarify",
+            headline="Which one do you mean?",
+            intent=intent,
+            candidates=candidates,
+            topics=tuple(e.id for e in entries),
+            confidence=round(confidence, 2),
+            title="Which one do you mean?",
+        )
+
+    def listing(self, query: Query, entries: list[Entry], heading: str, today: dt.date, confidence: float) -> Reply:
+        lines = []
+        for entry in entries:
+            hint = _shorten(_first_sentence(entry.summary.text), 110)
+            upcoming = [d for d in entry.deadlines if d.date >= today]
+            if upcoming:
+                hint += f" ({DeadlineStatus(upcoming[0], today).short()})"
+            lines.append(f"{entry.name} — {hint}")
+        return Reply(
+            question=query.raw,
+            status="answered",
+            headline=heading + "\n" + _bullets(lines),
+            intent="list",
+            topics=tuple(e.id for e in entries),
+            confidence=round(confidence, 2),
+            title=heading.rstrip(":"),
+            sources=self._titles(e.summary.source for e in entries),
+        )
+
+    def out_of_scope(self, query: Query, reason: str = "") -> Reply:
+        headline = (
+            f"Sorry — I can only help with the {self.kb.hub.name}'s professional-development offers "
+            "(programmes, Work Groups, who can join, time commitment, costs, deadlines and forms), "
+            f"and I don't have anything on that{reason}. {self.hub_contact()}"
+        )
+        return Reply(question=query.raw, status="unknown", headline=headline, intent="out_of_scope", confidence=0.1)
+
+    def empty(self, query: Query) -> Reply:
+        headline = (
+            f"Ask me about the {self.kb.hub.name}'s programmes — for example “when do applications close for the "
+            "Secondary Mastery Specialist Programme?” or “what is there for early years?”."
+        )
+        return Reply(question=query.raw, status="unknown", headline=headline, intent="help", confidence=0.0)
+
+
+# ----- text helpers ----------------------------------------------------------------------------
+def _bullets(lines: Iterable[str]) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _clause(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[0].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.S)
+    return (match.group(1) if match else text).strip()
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _numbers(text: str) -> set[str]:
+    from bot.engine.text import numbers_in, tokens
+
+    return numbers_in(tokens(text))
+
+
+def _stage_mentioned(name: str, text: str, index: KnowledgeIndex) -> bool:
+    words = [w for w in index.analyse(name) if w not in {"year", "stage"} and not w.isdigit()]
+    return bool(words) and all(re.search(rf"\b{re.escape(w)}\b", text) for w in words)
+
+
+def _section_title(intent: str) -> str:
+    return {
+        "deadline": "Deadline",
+        "eligibility": "Eligibility",
+        "time_commitment": "Time commitment",
+        "cost": "Cost",
+        "apply": "How to apply",
+        "who_for": "Who it's for",
+        "stats": "Figures",
+        "stages": "Stages",
+    }.get(intent, "More")

@@ -1,0 +1,41 @@
+"""Read a teacher's stated situation against an entry's structured eligibility checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.engine.index import KnowledgeIndex, significant
+from bot.knowledge.schema import Criterion, Entry
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Criteria the question shows to be met or not met; the rest are unknown."""
+
+    met: tuple[Criterion, ...] = ()
+    not_met: tuple[Criterion, ...] = ()
+
+
+def contains_phrase(words: Sequence[str], phrase: Sequence[str]) -> bool:
+    """True when ``phrase`` occurs in ``words`` as consecutive words (ignoring stopwords)."""
+    size = len(phrase)
+    if not size:
+        return False
+    return any(tuple(words[i : i + size]) == tuple(phrase) for i in range(len(words) - size + 1))
+
+
+def assess_situation(entry: Entry, question_words: Sequence[str], index: KnowledgeIndex) -> Situation:
+    """Which criteria the question's own words show as met or not met."""
+    words = significant(list(question_words))
+    met: list[Criterion] = []
+    not_met: list[Criterion] = []
+    for criterion in entry.eligibility:
+        check = criterion.check
+        if check is None:
+            continue
+        if any(contains_phrase(words, significant(index.analyse(p))) for p in check.not_met_when):
+            not_met.append(criterion)
+        elif any(contains_phrase(words, significant(index.analyse(p))) for p in check.met_when):
+            met.append(criterion)
+    return Situation(tuple(met), tuple(not_met))

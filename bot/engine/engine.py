@@ -1,0 +1,176 @@
+"""The answer engine: question in, structured reply out — answered, clarify or unknown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from bot.engine.compose import Composer
+from bot.engine.dates import today_in_london
+from bot.engine.index import KnowledgeIndex
+from bot.engine.query import Query, understand
+from bot.engine.ranking import Match, rank
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.schema import PHASE_LABELS, Entry, Phase
+from bot.reply import Reply
+
+log = logging.getLogger(__name__)
+
+MIN_SCORE = 0.5  # below this, the best match is a guess and the bot declines
+TIE_MARGIN = 0.15  # matches this close to the best are treated as equally likely
+RIVAL_MARGIN = 0.35  # how far behind a match naming different words can be and still compete
+LIST_LIMIT = 10
+
+
+class Engine:
+    """Answers questions from one knowledge-base version; build a new Engine to swap versions."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.index = KnowledgeIndex(kb)
+        self.composer = Composer(kb, self.index)
+
+    def answer(self, question: str, today: dt.date | None = None) -> Reply:
+        """The reply to ``question`` as of ``today`` (default: today in Europe/London). Never raises."""
+        day = today or today_in_london()
+        try:
+            return self._answer(question if isinstance(question, str) else str(question), day)
+        except Exception:  # noqa: BLE001 - a question must never crash the bot
+            log.exception("answer failed for a question of %d characters", len(str(question)))
+            query = understand("", self.index)
+            return self.composer.out_of_scope(query, " (something went wrong on my side)")
+
+    def _answer(self, question: str, today: dt.date) -> Reply:
+        query = understand(question, self.index)
+        if query.is_empty:
+            return self.composer.empty(query)
+        matches = rank(self.index, query)
+        top = matches[0] if matches else None
+        if query.is_task_request and not (top and top.named):
+            return self.composer.out_of_scope(query)
+        if query.intents.has("list", 1.5) and not (top and top.named and _alone(matches)):
+            listed = self._list(query, matches, today)
+            if listed is not None:
+                return listed
+        if top is None or top.score < MIN_SCORE:
+            return self._nothing_named(query, today)
+        close = [m for m in matches if m.score >= max(MIN_SCORE, top.score - TIE_MARGIN)]
+        # A rival that accounts for name words the top match does not is a real alternative
+        # even a little further behind ("MN for infants or juniors?" names two programmes).
+        close += [
+            m for m in matches
+            if m not in close and m.score >= max(MIN_SCORE, top.score - RIVAL_MARGIN)
+            and m.name_mass >= 1.5 and m.name_words - top.name_words
+        ]
+        winner = _clear_winner(close)
+        if winner is None:
+            return self._clarify(query, matches, close, today)
+        return self._single(query, winner, matches, today)
+
+    # ----- decisions -----------------------------------------------------------------------
+    def _single(self, query: Query, winner: Match, matches: list[Match], today: dt.date) -> Reply:
+        others = [m.score for m in matches if m is not winner]
+        margin = winner.score - (max(others) if others else 0.0)
+        base = 0.75 if winner.named else 0.5
+        confidence = min(0.98, base + 0.25 * min(1.0, margin / 0.5) + 0.05 * min(1.0, winner.score - MIN_SCORE))
+        intent = _answer_intent(query, winner.indexed.entry)
+        return self.composer.answer_entry(query, winner.indexed, intent, today, confidence, winner.name_words)
+
+    def _clarify(self, query: Query, matches: list[Match], close: list[Match], today: dt.date) -> Reply:
+        top = close[0]
+        chosen = [m for m in close if not (m.name_words < top.name_words)]
+        group = top.indexed.entry.group
+        if group:
+            chosen += [
+                m for m in matches
+                if m not in chosen and m.indexed.entry.group == group and m.score >= MIN_SCORE and m.name_words
+            ]
+        entries = [m.indexed.entry for m in chosen][:5]
+        if query.intents.has("list", 1.5):
+            return self.composer.listing(query, entries, "Here is what I found:", today, 0.6)
+        intent = query.intents.primary
+        return self.composer.clarify(query, entries, intent, today, confidence=0.4)
+
+    def _list(self, query: Query, matches: list[Match], today: dt.date) -> Reply | None:
+        if matches and matches[0].score >= MIN_SCORE:
+            top = matches[0].score
+            related = [m.indexed.entry for m in matches if m.score >= max(MIN_SCORE, top - 0.3)]
+            related = [e for e in related if e.status == "current" or query.wants_history]
+            if len(related) >= 2:
+                return self.composer.listing(query, related[:LIST_LIMIT], "Here is what the hub offers on that:", today, 0.65)
+            return None
+        return self._phase_list(query, today)
+
+    def _phase_list(self, query: Query, today: dt.date) -> Reply | None:
+        if not query.phases:
+            return None
+        phase = max(query.phases.items(), key=lambda item: item[1])[0]
+        entries = self.programmes_for_phase(phase)
+        if not entries:
+            return None
+        heading = f"For {PHASE_LABELS[phase]}, the hub offers:"
+        return self.composer.listing(query, entries[:LIST_LIMIT], heading, today, 0.6)
+
+    def _nothing_named(self, query: Query, today: dt.date) -> Reply:
+        if query.intents.has("list", 1.0) or query.intents.has("existence", 1.0) or query.intents.has("who_for", 2.0):
+            listed = self._phase_list(query, today)
+            if listed is not None:
+                return listed
+        return self.composer.out_of_scope(query)
+
+    # ----- helpers the Discord layer and CLI use ---------------------------------------------
+    def programmes_for_phase(self, phase: Phase) -> list[Entry]:
+        """Current offers for a phase: programmes and Work Groups before information topics."""
+        order = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
+        return sorted(self.kb.for_phase(phase), key=lambda e: (order.get(e.kind, 9), e.name))
+
+    def describe(self, entry_id: str, today: dt.date | None = None) -> Reply | None:
+        """A full description of one entry (for `/programme`), or None for an unknown id."""
+        indexed = self.index.entries.get(entry_id)
+        if indexed is None:
+            return None
+        query = understand(indexed.entry.name, self.index)
+        return self.composer.describe(query, indexed, today or today_in_london())
+
+    def search_names(self, text: str, limit: int = 25) -> list[Entry]:
+        """Entries whose names best match partial text, for autocomplete (current entries first)."""
+        from rapidfuzz import fuzz, process
+
+        entries = list(self.kb)
+        if not text.strip():
+            return sorted(self.kb.current_entries(), key=lambda e: e.name)[:limit]
+        choices = {e.id: " ".join([e.name, *e.aliases]).lower() for e in entries}
+        found = process.extract(text.lower(), choices, scorer=fuzz.partial_ratio, limit=limit * 2, score_cutoff=50)
+        ranked = sorted(found, key=lambda hit: (-hit[1], self.kb.entries[hit[2]].status != "current"))
+        return [self.kb.entries[hit[2]] for hit in ranked[:limit]]
+
+
+def _alone(matches: list[Match]) -> bool:
+    return len(matches) < 2 or matches[0].score - matches[1].score >= TIE_MARGIN * 2
+
+
+def _clear_winner(close: list[Match]) -> Match | None:
+    """The one match that stands out among near-equal ones, or None when the user must choose."""
+    if len(close) == 1:
+        return close[0]
+    top = close[0]
+    rivals = close[1:]
+    if top.code_hit and not any(m.code_hit for m in rivals):
+        return top
+    if not top.name_words:
+        return None
+    # The top match wins when it accounts for every name word a rival accounts for, and more.
+    if all(m.name_words < top.name_words or (not m.name_words and top.named) for m in rivals):
+        return top
+    return None
+
+
+def _answer_intent(query: Query, entry: Entry) -> str:
+    """The intent to answer for a single entry (a list question about one entry is a 'what is')."""
+    for intent in query.intents.ranked():
+        if intent == "list":
+            continue
+        if intent == "existence" and query.intents.has("who_for", 1.5):
+            return "who_for"
+        return intent
+    return "what_is"

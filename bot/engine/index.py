@@ -1,0 +1,162 @@
+"""The search index built once per knowledge-base version: names, keywords, content and snippets."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from bot.engine.text import FUNCTION_WORDS, STOPWORDS, numbers_in, tokens
+from bot.engine.vocabulary import PhraseMapper, TypoCorrector
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.schema import Entry, Source
+
+# Question words recognised by the intent detector; part of the lexicon so typos in them get fixed.
+INTENT_LEXICON = """
+deadline close closing closed open opening extended extension date when until due late apply application
+form eligible eligibility criteria requirement prerequisite qualify allowed cost free funded price fee
+charge pay day days hour hours session sessions week weeks year time commitment long contact email speak
+many number percent percentage figure statistic order next after stage stages sequence exist available
+offer option list anything everything programme course work group community project support explain
+information about describe aimed suitable whom join register before need needed require required
+""".split()
+
+
+def analyse_words(words: list[str], mapper: PhraseMapper) -> list[str]:
+    """Vocabulary-mapped tokens."""
+    return mapper.apply(words)
+
+
+def significant(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Words that can identify a topic: no stopwords."""
+    return tuple(word for word in words if word not in STOPWORDS)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A snippet that can answer a question on its own: an FAQ, fact, stage or criterion."""
+
+    kind: str
+    text: str
+    words: frozenset[str]
+    source: Source
+    label: str = ""
+
+
+@dataclass
+class EntryIndex:
+    """What the engine knows about one entry, in normalised form."""
+
+    entry: Entry
+    names: list[tuple[str, ...]]
+    keywords: list[tuple[str, ...]]
+    codes: frozenset[str]
+    content: Counter[str]
+    length: int
+    numbers: frozenset[str]
+    mapper: PhraseMapper
+
+    @cached_property
+    def items(self) -> list[Item]:
+        """The entry's answerable snippets, analysed on first use."""
+        entry = self.entry
+        found: list[Item] = []
+
+        def words_of(*texts: str) -> frozenset[str]:
+            return frozenset(
+                word for text in texts for word in self.mapper.apply(tokens(text)) if word not in STOPWORDS
+            )
+
+        for faq in entry.faqs:
+            found.append(Item("faq", faq.answer, words_of(*faq.questions), faq.source, faq.questions[0]))
+        for fact in entry.facts:
+            found.append(Item("fact", fact.text, words_of(fact.text), fact.source))
+        for stage in entry.stages:
+            found.append(Item("stage", stage.summary, words_of(stage.name, stage.summary), stage.source, stage.name))
+        for criterion in entry.eligibility:
+            found.append(Item("criterion", criterion.text, words_of(criterion.text), criterion.source))
+        return found
+
+
+class KnowledgeIndex:
+    """Inverted indexes over every entry, plus the text analysis both sides share."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.mapper = PhraseMapper(kb.vocabulary)
+        self.entries: dict[str, EntryIndex] = {}
+        lexicon: set[str] = set(self.mapper.words) | set(INTENT_LEXICON)
+        for entry in kb:
+            indexed = self._index_entry(entry)
+            self.entries[entry.id] = indexed
+            lexicon.update(indexed.content)
+            for name in indexed.names:
+                lexicon.update(name)
+        self.typos = TypoCorrector(lexicon)
+        self._build_postings()
+
+    def analyse(self, text: str) -> list[str]:
+        """Normalise, correct typos against the knowledge base's words, then map synonyms."""
+        return self.mapper.apply(self.typos.apply(tokens(text)))
+
+    def _index_entry(self, entry: Entry) -> EntryIndex:
+        mapper = self.mapper
+        names = []
+        for name in [entry.name, *entry.aliases]:
+            phrase = significant(mapper.apply(tokens(name)))
+            if phrase and phrase not in names:
+                names.append(phrase)
+        keywords = [phrase for kw in entry.keywords if (phrase := significant(mapper.apply(tokens(kw))))]
+        codes = frozenset(word for code in entry.codes for word in tokens(code))
+        texts = [entry.summary.text]
+        texts += [field.text for field in (entry.who_for, entry.time_commitment, entry.cost) if field]
+        texts += [fact.text for fact in entry.facts]
+        texts += [q for faq in entry.faqs for q in faq.questions] + [faq.answer for faq in entry.faqs]
+        texts += [f"{stage.name} {stage.summary}" for stage in entry.stages]
+        texts += [criterion.text for criterion in entry.eligibility]
+        if entry.how_to_apply:
+            texts += entry.how_to_apply.steps + entry.how_to_apply.prerequisites
+        raw: list[str] = []
+        for text in texts:
+            raw.extend(tokens(text))
+        words = mapper.apply(raw)
+        content = Counter(word for word in words if word not in STOPWORDS)
+        for phrase in names + keywords:
+            content.update(phrase)
+        numbers = frozenset(numbers_in(raw))
+        return EntryIndex(entry, names, keywords, codes, content, sum(content.values()), numbers, mapper)
+
+    def _build_postings(self) -> None:
+        total = max(len(self.entries), 1)
+        name_df: Counter[str] = Counter()
+        content_df: Counter[str] = Counter()
+        self.name_postings: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self.keyword_postings: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self.content_postings: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self.number_postings: dict[str, list[str]] = defaultdict(list)
+        self.code_postings: dict[str, list[str]] = defaultdict(list)
+        for entry_id, indexed in self.entries.items():
+            name_df.update({word for phrase in indexed.names for word in phrase})
+            content_df.update(indexed.content.keys())
+            for number, phrase in enumerate(indexed.names):
+                for word in set(phrase):
+                    self.name_postings[word].append((entry_id, number))
+            for number, phrase in enumerate(indexed.keywords):
+                for word in set(phrase):
+                    self.keyword_postings[word].append((entry_id, number))
+            for word, count in indexed.content.items():
+                self.content_postings[word].append((entry_id, count))
+            for value in indexed.numbers:
+                self.number_postings[value].append(entry_id)
+            for code in indexed.codes:
+                self.code_postings[code].append(entry_id)
+        self.name_idf = {word: math.log(1 + total / df) for word, df in name_df.items()}
+        self.content_idf = {word: math.log(1 + (total - df + 0.5) / (df + 0.5)) for word, df in content_df.items()}
+        self.average_length = sum(e.length for e in self.entries.values()) / total
+        self.entry_count = total
+
+    def name_weight(self, word: str) -> float:
+        """How much a word identifies an entry by name (function words count for little)."""
+        weight = self.name_idf.get(word, math.log(1 + self.entry_count))
+        return weight * (0.25 if word in FUNCTION_WORDS else 1.0)

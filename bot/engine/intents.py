@@ -1,0 +1,161 @@
+"""What a question asks for (deadline, eligibility, cost…) and which school phases it mentions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.knowledge.schema import Phase
+
+# Each intent: regular expressions over the normalised, vocabulary-mapped words joined by spaces,
+# with a weight. The strongest intent leads the answer; the others may add sections.
+_INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
+    "deadline": [
+        (r"\bdeadline\b", 3.0),
+        (r"\bwhen\b.*\b(close|closing|closed|shut|end|due|apply|submit|open)\b", 2.5),
+        (r"\b(close|closing|closed|shut)\b", 1.5),
+        (r"\bby when\b|\bwhat date\b|\bwhich date\b|\bdate\b", 1.5),
+        (r"\b(still open|still apply|too late|missed|extended|extension|still time|in time)\b", 2.5),
+        (r"\bwhen\b", 0.6),
+    ],
+    "eligibility": [
+        (r"\beligible\b", 3.0),
+        (r"\b(can|could|may)\b (we|i|a|an|our|my|they|she|he|the|someone|anyone)\b", 1.2),
+        (r"\b(are|am|is) (we|i|they|she|he|it)\b (able|allowed|ok|okay)\b", 2.0),
+        (r"\b(stop|stops|exclude|excludes|disqualify|disqualifies|bar|bars)\b", 2.0),
+        (r"\bwho can\b|\bmust\b|\bhave to be\b|\bneed to be\b|\bonly for\b|\brequire", 1.5),
+        (r"\bdo (we|i) (need|have) to\b|\bstill do\b|\bstill join\b|\bstill take part\b|\bstill apply\b", 1.2),
+        (r"\bchecklist\b|\bmeet\b", 1.5),
+    ],
+    "time_commitment": [
+        (r"\btime commitment\b", 3.0),
+        (r"\b(day|days|hour|hours|session|sessions|week|weeks|term|terms)\b", 1.2),
+        (r"\bper year\b|\ba year\b|\beach year\b", 0.8),
+    ],
+    "cost": [
+        (r"\bcost\b", 3.0),
+        (r"\b(free|pay|pays|paying|payment|funded|money|budget|charge|invoice|subsidised)\b", 2.0),
+    ],
+    "apply": [
+        (r"\bapply\b", 2.0),
+        (r"\bform\b", 1.5),
+        (r"\bexpression of interest\b", 2.5),
+        (r"\bhow (do|can|would|should) (we|i|you|a|our|my|they|school)\b.*\b(join|get|start|apply|take|do)\b", 2.0),
+        (r"\b(join|joining|enrol|nominate|put forward|link|request|before i can|before we can|what do i need)\b", 1.2),
+        (r"\baxis\b", 2.0),
+    ],
+    "contact": [
+        (r"\bcontact\b", 2.5),
+        (r"\bwho (do|should|can) (i|we)\b", 2.0),
+        (r"\bwho is\b.*\b(contact|lead|in charge|running)\b", 1.2),
+    ],
+    "what_is": [
+        (r"^(what|whats) (is|are|was|were)\b|\bwhat (is|are|was|were) (the|a|an)\b", 1.5),
+        (r"\btell me\b|\binfo\b|\binformation\b|\bexplain\b|\bdescribe\b|\boverview\b|\bdetails\b", 1.5),
+        (r"\bwhat (do|does|did) .*\b(do|involve|cover|look at|focus|build|mean|about|for)\b", 1.5),
+        (r"\bwhat happens\b|\bwhat kind\b|\bwhat sort\b|\bwhat type\b|\bwhat topic\b|\bwhat theme\b|\bwhat\b.*\babout\b", 1.2),
+        (r"\bwas what\b|\bwhat was\b|\bwhat it is\b|\bwhat that is\b|\bwhats that\b|\bwhat that for\b", 1.5),
+        (r"\bmean\b|\bstand for\b", 1.0),
+    ],
+    "who_for": [
+        (r"\bwho (is|are) (it|this|that|they|these|those)?\s?(for|aimed)\b|\bwho for\b|\bfor whom\b", 3.0),
+        (r"\baimed\b|\bsuitable\b|\btarget", 2.0),
+        (r"\b(is|are) (it|this|that|they) (for|just for|only for)\b|\bjust for\b|\bonly for\b", 2.0),
+        (r"\bwho\b", 0.8),
+        (r"\bfor (a|an|my|our|the)? ?(teacher|teaching assistant|early career teacher|head|student|pupil|school)\b", 0.8),
+    ],
+    "list": [
+        (r"\b(option|options|what is there|what s there|whats there|anything|what else|which programme|what programme|list|all the|menu|choices|range|offer|offers|on offer|what can|available)\b", 1.5),
+        (r"\b(programme|course|work group|project|community|opportunity|opportunities)s?\b.*\b(for|through|from|in)\b", 0.6),
+    ],
+    "stats": [
+        (r"\bhow many\b|\bnumber of\b|\bstatistic\b|\bpercent|%|\bproportion\b|\bfigure\b|\bhow much of\b", 2.5),
+        (r"\b(total|count|grown|growth|ambition|target|goal|aim)\b", 1.0),
+    ],
+    "stages": [
+        (r"\b(order|sequence|stages|stage|step|steps|progression|pathway|journey)\b", 1.8),
+        (r"\bwhat( s|s)? next\b|\bnext\b|\bafter\b|\bthen what\b|\bcomes after\b|\bfollowing year\b|\bfinished\b|\bcompleted\b", 1.8),
+    ],
+    "existence": [
+        (r"\b(is|are) there\b|\bexist|\bdo you have\b|\bdo (hubs|maths hub|you|they|the hub) (do|offer|run|have)\b", 2.0),
+        (r"\bany\b", 1.0),
+        (r"\bdoes that exist\b|\bis that a thing\b", 2.5),
+    ],
+}
+
+_COMPILED = {
+    intent: [(re.compile(pattern), weight) for pattern, weight in patterns]
+    for intent, patterns in _INTENT_PATTERNS.items()
+}
+
+# Explicit phase words, and words that imply a phase (year groups, roles, qualifications).
+_PHASE_PATTERNS: dict[Phase, list[tuple[str, float]]] = {
+    Phase.EARLY_YEARS: [(r"\bearly years\b", 1.0), (r"\breception\b", 0.8)],
+    Phase.PRIMARY: [
+        (r"\bprimary\b", 1.0),
+        (r"\bks1\b|\bks2\b", 0.8),
+        (r"\byear [1-6]\b", 0.7),
+        (r"\breception\b", 0.5),
+    ],
+    Phase.SECONDARY: [
+        (r"\bsecondary\b", 1.0),
+        (r"\bks3\b|\bks4\b|\bgcse\b(?! resit)", 0.8),
+        (r"\byear (7|8|9|10|11)\b", 0.7),
+        (r"\b(department|dept|head of department)\b", 0.5),
+    ],
+    Phase.POST_16: [
+        (r"\bpost 16\b", 1.0),
+        (r"\ba level\b|\bcore maths\b|\bgcse resit\b|\bfsq\b|\byear 1[23]\b", 0.8),
+    ],
+}
+
+_COMPILED_PHASES = {
+    phase: [(re.compile(pattern), weight) for pattern, weight in patterns] for phase, patterns in _PHASE_PATTERNS.items()
+}
+
+
+@dataclass(frozen=True)
+class Intents:
+    """Intent scores for a question, strongest first."""
+
+    scores: dict[str, float]
+
+    @property
+    def primary(self) -> str:
+        ranked = self.ranked()
+        return ranked[0] if ranked else "what_is"
+
+    def ranked(self) -> list[str]:
+        order = sorted(self.scores.items(), key=lambda item: (-item[1], _TIE_ORDER.index(item[0])))
+        return [intent for intent, score in order if score > 0]
+
+    def has(self, intent: str, minimum: float = 1.0) -> bool:
+        return self.scores.get(intent, 0.0) >= minimum
+
+
+# When two intents score the same, the more specific one leads.
+_TIE_ORDER = [
+    "deadline", "eligibility", "time_commitment", "cost", "apply", "contact", "stats", "stages",
+    "who_for", "list", "what_is", "existence",
+]
+
+
+def detect_intents(words: list[str]) -> Intents:
+    """Score every intent over the question's normalised words."""
+    text = " ".join(words)
+    scores = {
+        intent: sum(weight for pattern, weight in patterns if pattern.search(text))
+        for intent, patterns in _COMPILED.items()
+    }
+    return Intents({intent: score for intent, score in scores.items() if score > 0})
+
+
+def detect_phases(words: list[str]) -> dict[Phase, float]:
+    """Phases the question names or implies, with a strength (1.0 = named outright)."""
+    text = " ".join(words)
+    found: dict[Phase, float] = {}
+    for phase, patterns in _COMPILED_PHASES.items():
+        strength = max((weight for pattern, weight in patterns if pattern.search(text)), default=0.0)
+        if strength:
+            found[phase] = strength
+    return found

@@ -1,0 +1,192 @@
+"""Which entries a question is about, with the evidence for each.
+
+Evidence, strongest first: a programme code; the entry's name or an alias (how much of it the
+question names, and which of the question's words it accounts for); keywords that describe the
+need; figures quoted from the entry; the overlap of the question with the entry's text (BM25);
+the phase the question names or implies. A lone weak hit never wins on its own: the engine
+declines below a threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.engine.index import EntryIndex, KnowledgeIndex
+from bot.engine.query import Query
+from bot.engine.text import FUNCTION_WORDS
+from bot.knowledge.schema import Phase
+
+BM25_K1 = 1.2
+BM25_B = 0.6
+
+
+@dataclass
+class Match:
+    """One entry's evidence for a question."""
+
+    entry_id: str
+    indexed: EntryIndex
+    name_words: frozenset[str] = frozenset()
+    name_mass: float = 0.0
+    name_full: bool = False
+    alias_coverage: float = 0.0
+    query_coverage: float = 0.0
+    keyword_score: float = 0.0
+    content_score: float = 0.0
+    number_hits: int = 0
+    code_hit: bool = False
+    item_score: float = 0.0
+    adjust: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name_score(self) -> float:
+        if self.name_mass < 1.0:
+            return 0.0
+        return 0.45 * self.alias_coverage + 0.55 * self.query_coverage
+
+    @property
+    def score(self) -> float:
+        return (
+            self.name_score
+            + (1.2 if self.code_hit else 0.0)
+            + self.keyword_score
+            + self.content_score
+            + min(0.8, 0.4 * self.number_hits)
+            + self.item_score
+            + self.adjust
+        )
+
+    @property
+    def named(self) -> bool:
+        """The question names this entry outright (a whole alias or its code)."""
+        return self.code_hit or (self.name_full and self.name_mass >= 1.5)
+
+
+def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
+    """Entries with any evidence, best first (at most ``limit``)."""
+    matches: dict[str, Match] = {}
+
+    def match(entry_id: str) -> Match:
+        found = matches.get(entry_id)
+        if found is None:
+            found = matches[entry_id] = Match(entry_id, index.entries[entry_id])
+        return found
+
+    words = query.word_set
+    _names(index, query, words, match)
+    _keywords(index, words, match)
+    _content(index, query, match)
+    for number in query.numbers:
+        for entry_id in index.number_postings.get(number, ()):
+            match(entry_id).number_hits += 1
+    for word in words:
+        for entry_id in index.code_postings.get(word, ()):
+            match(entry_id).code_hit = True
+    for found in matches.values():
+        found.adjust = _adjustments(found, query)
+    ranked = sorted(matches.values(), key=lambda m: -m.score)[: max(limit, 1) * 2]
+    for found in ranked:
+        found.item_score = _best_item_overlap(index, query, found)
+    ranked.sort(key=lambda m: -m.score)
+    return ranked[:limit]
+
+
+def _reach_limit(index: KnowledgeIndex) -> int:
+    return max(60, index.entry_count // 15)
+
+
+def _names(index: KnowledgeIndex, query: Query, words: frozenset[str], match) -> None:  # noqa: ANN001
+    """Best alias per entry: which question words it accounts for, and whether all of it is named."""
+    reach = _reach_limit(index)
+    seen: set[tuple[str, int]] = set()
+    asked = sum(index.name_weight(word) for word in words if word in index.name_idf)
+    for word in words:
+        if word in FUNCTION_WORDS:
+            continue
+        postings = index.name_postings.get(word, ())
+        if len(postings) > reach:
+            continue
+        for key in postings:
+            if key in seen:
+                continue
+            seen.add(key)
+            entry_id, number = key
+            phrase = index.entries[entry_id].names[number]
+            hit = frozenset(w for w in phrase if w in words)
+            mass = sum(index.name_weight(w) for w in hit)
+            total = sum(index.name_weight(w) for w in set(phrase))
+            full = len(hit) == len(set(phrase))
+            if not total or mass / total < 0.34:
+                continue
+            found = match(entry_id)
+            coverage = mass / total
+            if 0.45 * coverage + 0.55 * mass / asked > 0.45 * found.alias_coverage + 0.55 * found.query_coverage:
+                found.name_words, found.name_mass, found.name_full = hit, mass, full
+                found.alias_coverage, found.query_coverage = coverage, mass / asked
+
+
+def _keywords(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa: ANN001
+    seen: set[tuple[str, int]] = set()
+    for word in words:
+        if word in FUNCTION_WORDS:
+            continue
+        for key in index.keyword_postings.get(word, ()):
+            if key in seen:
+                continue
+            seen.add(key)
+            entry_id, number = key
+            phrase = index.entries[entry_id].keywords[number]
+            if all(w in words for w in phrase) and any(w not in FUNCTION_WORDS for w in phrase):
+                found = match(entry_id)
+                found.keyword_score = min(0.6, found.keyword_score + 0.22 + 0.06 * len(phrase))
+
+
+def _content(index: KnowledgeIndex, query: Query, match) -> None:  # noqa: ANN001
+    """BM25 over each entry's text, squashed to at most 0.5."""
+    raw: dict[str, float] = {}
+    reach = max(index.entry_count // 2, 1)
+    for word in set(query.content):
+        if word in FUNCTION_WORDS:
+            continue
+        postings = index.content_postings.get(word, ())
+        if not postings or len(postings) > reach:
+            continue
+        idf = index.content_idf[word]
+        for entry_id, count in postings:
+            length = index.entries[entry_id].length
+            norm = count * (BM25_K1 + 1) / (count + BM25_K1 * (1 - BM25_B + BM25_B * length / index.average_length))
+            raw[entry_id] = raw.get(entry_id, 0.0) + idf * norm
+    for entry_id, value in raw.items():
+        match(entry_id).content_score = 0.5 * value / (value + 6.0)
+
+
+def _adjustments(found: Match, query: Query) -> float:
+    entry = found.indexed.entry
+    adjust = 0.0
+    if query.phases:
+        overlap = [strength for phase, strength in query.phases.items() if phase in entry.phases]
+        named_phase = max(query.phases.values())
+        if overlap:
+            adjust += 0.1 * max(overlap)
+        elif Phase.CROSS_PHASE not in entry.phases and named_phase >= 1.0:
+            adjust -= 0.3
+        elif Phase.CROSS_PHASE not in entry.phases:
+            adjust -= 0.1
+    if entry.status == "historical":
+        adjust += 0.2 if query.wants_history else -0.45
+    elif query.wants_history:
+        adjust -= 0.1
+    return adjust
+
+
+def _best_item_overlap(index: KnowledgeIndex, query: Query, found: Match) -> float:
+    """How well the entry's best FAQ, fact or stage covers the question's other words (≤ 0.35)."""
+    residual = query.topic_words - found.name_words
+    if not residual:
+        return 0.0
+    best = 0.0
+    for item in found.indexed.items:
+        overlap = sum(index.content_idf.get(word, 0.0) for word in residual & item.words)
+        best = max(best, overlap)
+    return 0.35 * best / (best + 5.0)

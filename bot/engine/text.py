@@ -1,0 +1,97 @@
+"""Text normalisation shared by questions and the knowledge base: both sides become the same tokens."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_QUESTION_CHARS = 1000
+
+STOPWORDS = frozenset(
+    """
+    a an the and or but if of in on at to for from by with about as into onto than then so too very
+    is are was were be been being am do does did doing done have has had having will would shall should
+    can could may might must i me my we us our you your he him his she her it its they them their this
+    that these those there here what which who whom whose when where why how any all some just also
+    please pls plz thanks thank hi hello hey ok okay yes no not dont doesnt isnt arent wont cant
+    im ive id youre were theyre thats whats hows lol like really quite bit still else get got go going
+    know tell want wanted wants need needs needed one ones anyone someone anything something
+    whether etc eg ie via per
+    """.split()
+)
+
+# Words that carry the question's intent rather than its topic; they never identify an entry.
+FUNCTION_WORDS = frozenset(
+    """
+    deadline apply cost eligible time commitment contact information statistic programme professional
+    development maths mathematic school teacher hub offer option way much many long date form
+    """.split()
+)
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+_ACADEMIC_YEAR = re.compile(r"\b(20)?(\d\d)\s*[/\-]\s*(20)?(\d\d)\b")
+_YEAR_GROUP = re.compile(r"\b(?:y|yr|yrs|year|years)\s*(\d{1,2})\b")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_CODE = re.compile(r"\bncp\s*(\d\d)\s*-?\s*(\d\d[a-c]?)\b")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?%?|[a-z0-9]+")
+_CONTRACTIONS = re.compile(r"'(s|t|re|ve|d|ll|m)\b")
+_TIMES = re.compile(r"(\d)\s*(?:x|×)\s*(\d)")
+
+
+def _academic_year(match: re.Match[str]) -> str:
+    first, second = int(match.group(2)), int(match.group(4))
+    slashed_or_long = "/" in match.group(0) or bool(match.group(1))
+    if second == (first + 1) % 100 and (slashed_or_long or first >= 14):
+        return f" ay{first:02d}{second:02d} "
+    return match.group(0)
+
+
+def clean(text: str) -> str:
+    """Lowercase plain text: accents removed, dashes and quotes unified, length bounded."""
+    text = unicodedata.normalize("NFKD", text[: MAX_QUESTION_CHARS * 4])
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.translate(_APOSTROPHES).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """Split text into normalised word tokens (before vocabulary mapping).
+
+    Academic years become ``ay2526``, year groups ``year 8``, programme codes ``ncp17-10a``,
+    ``1,349`` becomes ``1349``; ``&`` reads as ``and``; plurals are folded to the singular.
+    """
+    text = clean(text)
+    text = text.replace("&", " and ").replace("+", " plus ")
+    text = _CODE.sub(lambda m: f" ncp{m.group(1)}x{m.group(2)} ", text)
+    text = _ACADEMIC_YEAR.sub(_academic_year, text)
+    text = _THOUSANDS.sub("", text)
+    text = _YEAR_GROUP.sub(lambda m: f" year {int(m.group(1))} ", text)
+    text = _TIMES.sub(r"\1 \2", text)
+    text = _CONTRACTIONS.sub(lambda m: "" if m.group(1) == "s" else m.group(1), text)
+    text = text.replace("'", "")
+    return [singular(word) for word in _TOKEN.findall(text)]
+
+
+_KEEP_S = ("ss", "us", "is", "ics", "ous", "news", "as", "ths", "ies")
+_NOT_PLURAL = frozenset("does goes has was yes this its always perhaps towards afterwards series sometimes".split())
+
+
+def singular(word: str) -> str:
+    """A light, predictable plural folding (``schools`` → ``school``, ``activities`` → ``activity``)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(_KEEP_S) or word in _NOT_PLURAL or word[0].isdigit():
+        return word
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    return word[:-1]
+
+
+def numbers_in(words: list[str]) -> set[str]:
+    """The distinctive numbers among tokens (11 and above, percentages, decimals); not small counts."""
+    found = set()
+    for word in words:
+        if word[0].isdigit():
+            bare = word.rstrip("%")
+            if "." in bare or word.endswith("%") or (bare.isdigit() and int(bare) > 10):
+                found.add(bare)
+    return found

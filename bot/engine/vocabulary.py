@@ -1,0 +1,80 @@
+"""Synonym and abbreviation mapping from the knowledge base's vocabulary, and typo correction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.engine.text import STOPWORDS, tokens
+from bot.knowledge.schema import Vocabulary
+
+
+class PhraseMapper:
+    """Rewrites token sequences so every variant reads as its canonical phrase (longest match wins)."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self._map: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for synonym in vocabulary.synonyms:
+            canonical = tuple(tokens(synonym.canonical))
+            if not canonical:
+                continue
+            for phrase in [synonym.canonical, *synonym.variants]:
+                key = tuple(tokens(phrase))
+                if key:
+                    self._map.setdefault(key, canonical)
+        self._longest = max((len(key) for key in self._map), default=1)
+        self.words = {word for pair in self._map.items() for part in pair for word in part}
+
+    def apply(self, words: list[str]) -> list[str]:
+        """The words with every known phrase replaced by its canonical form."""
+        out: list[str] = []
+        i = 0
+        count = len(words)
+        while i < count:
+            for size in range(min(self._longest, count - i), 0, -1):
+                canonical = self._map.get(tuple(words[i : i + size]))
+                if canonical is not None:
+                    out.extend(canonical)
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+
+class TypoCorrector:
+    """Corrects a word missing from the knowledge base's own vocabulary to its nearest known word.
+
+    Only words of four letters or more are touched, by at most one edit (two from eight letters),
+    and the candidates share the first letter, so ordinary words are rarely "corrected".
+    """
+
+    def __init__(self, lexicon: Iterable[str]) -> None:
+        self.lexicon = frozenset(word for word in lexicon if word.isalpha())
+        buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in sorted(self.lexicon):
+            buckets[(word[0], len(word))].append(word)
+        self._buckets = dict(buckets)
+        self.correct = lru_cache(maxsize=4096)(self._correct)
+
+    def _correct(self, word: str) -> str:
+        if len(word) < 4 or word in self.lexicon or word in STOPWORDS or not word.isalpha():
+            return word
+        limit = 1 if len(word) < 8 else 2
+        candidates = [
+            known
+            for size in range(len(word) - limit, len(word) + limit + 1)
+            for known in self._buckets.get((word[0], size), ())
+        ]
+        if not candidates:
+            return word
+        best = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=limit)
+        return best[0] if best else word
+
+    def apply(self, words: list[str]) -> list[str]:
+        return [self.correct(word) for word in words]
