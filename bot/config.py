@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 ENV_PREFIX = "HUBBOT_"
-TOKEN_ENV = "DISCORD_TOKEN"
+TOKEN_ENV = "DISCORD_TOKEN"  # noqa: S105 - the variable's name, not a token
 DEFAULT_CONFIG_FILE = Path("config.yaml")
 DISCORD_REST_BASE_URL = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"

@@ -1,0 +1,5 @@
+"""hubbot in Discord: a thin layer that maps slash commands and mentions to the answer engine
+and its :class:`~bot.reply.Reply` to embeds and buttons.
+
+Start it with :func:`bot.discord_app.runner.main` (what ``python -m bot run`` calls).
+"""

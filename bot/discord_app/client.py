@@ -1,0 +1,73 @@
+"""The bot: a :class:`commands.Bot` with the hub's commands, and nothing said unless asked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.discord_app.checks import on_app_command_error
+from bot.discord_app.cooldown import Cooldowns
+from bot.discord_app.knowledge import KnowledgeService
+from bot.discord_app.replies import NO_MENTIONS, EntryButton, EntrySelect
+from bot.discord_app.sync import sync_commands
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (
+    "bot.discord_app.cogs.answers",
+    "bot.discord_app.cogs.catalogue",
+    "bot.discord_app.cogs.help",
+    "bot.discord_app.cogs.staff",
+)
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    """Default intents; message content only when unprompted answering is on (it is privileged).
+
+    Messages that mention the bot, and direct messages, carry their content without it.
+    """
+    intents = discord.Intents.default()
+    intents.message_content = bool(settings.unprompted_channel_ids)
+    return intents
+
+
+class HubBot(commands.Bot):
+    """hubbot's Discord client. ``options`` go to :class:`discord.Client` (tests pass timeouts)."""
+
+    def __init__(self, settings: Settings, knowledge: KnowledgeService, **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents_for(settings),
+            allowed_mentions=NO_MENTIONS,
+            **options,
+        )
+        self.settings = settings
+        self.knowledge = knowledge
+        self.cooldowns = Cooldowns(settings.cooldown_seconds)
+        self.synced_to: list[str] = []
+        self.tree.error(on_app_command_error)
+
+    def today(self) -> dt.date:
+        """Today in the hub's time zone: what deadline wording is relative to."""
+        return dt.datetime.now(self.settings.zone).date()
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.add_dynamic_items(EntryButton, EntrySelect)
+        assert self.application_id is not None  # set by login, which runs before this hook
+        self.synced_to = await sync_commands(
+            self.tree, self.application_id, self.settings.guild_ids, self.settings.command_sync_state
+        )
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (%s) to %d servers", self.user, self.user and self.user.id, len(self.guilds))
+
+    async def on_message(self, message: discord.Message) -> None:
+        """The bot has no prefix commands; questions in messages are handled by the answers cog."""

@@ -1,0 +1,88 @@
+"""Answering questions: ``/ask``, ``@bot <question>``, direct messages, and (optionally) unprompted
+answers in configured channels when the engine is confident.
+"""
+
+from __future__ import annotations
+
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_app.checks import cooldown
+from bot.discord_app.client import HubBot
+from bot.discord_app.replies import NO_MENTIONS, build_message, send_reply
+
+QUESTION_WORDS = re.compile(
+    r"^(who|what|when|where|which|why|how|is|are|can|could|do|does|did|will|would|should|has|have|any)\b",
+    re.IGNORECASE,
+)
+EMPTY_MENTION_HINT = (
+    "Ask me about the hub's programmes after the mention, e.g. "
+    "“@hubbot when do Mastering Number applications close?” — or use /ask, /programmes and /deadlines."
+)
+
+
+def looks_like_question(content: str) -> bool:
+    """Whether an unaddressed message reads like a question (for the unprompted mode)."""
+    content = content.strip()
+    return 10 <= len(content) <= 500 and (content.endswith("?") or bool(QUESTION_WORDS.match(content)))
+
+
+def strip_mentions_of(user_id: int, content: str) -> str:
+    """The message text without mentions of the bot."""
+    return re.sub(rf"<@!?{user_id}>", " ", content).strip()
+
+
+class Answers(commands.Cog):
+    """The answer engine in Discord."""
+
+    def __init__(self, bot: HubBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(question="Your question, e.g. “When do Mastering Number applications close?”")
+    @cooldown
+    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]) -> None:
+        """Ask about the hub's programmes: who they're for, costs, deadlines, how to apply."""
+        snapshot = self.bot.knowledge.current
+        reply = snapshot.engine.answer(question, today=self.bot.today())
+        await send_reply(interaction, reply, snapshot, ephemeral=self.bot.settings.ephemeral_replies)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a message that mentions the bot, a direct message, or — when configured — a
+        question-like message in an unprompted-answer channel.
+        """
+        me = self.bot.user
+        if me is None or message.author.bot or message.webhook_id is not None:
+            return
+        addressed = isinstance(message.channel, discord.DMChannel) or any(u.id == me.id for u in message.mentions)
+        if not addressed and not (
+            message.channel.id in self.bot.settings.unprompted_channel_ids and looks_like_question(message.content)
+        ):
+            return
+        question = strip_mentions_of(me.id, message.content)
+        if addressed and not question:
+            await message.reply(EMPTY_MENTION_HINT, mention_author=False, allowed_mentions=NO_MENTIONS)
+            return
+        snapshot = self.bot.knowledge.current
+        reply = snapshot.engine.answer(question, today=self.bot.today())
+        if not addressed and (
+            reply.status != "answered" or reply.confidence < self.bot.settings.unprompted_min_confidence
+        ):
+            return
+        if self.bot.cooldowns.retry_after(message.author.id):
+            return  # in a public channel, silence is kinder than a "slow down" message
+        embed, view = build_message(reply, snapshot)
+        await message.reply(
+            embed=embed,
+            view=view,
+            mention_author=False,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+async def setup(bot: HubBot) -> None:
+    await bot.add_cog(Answers(bot))

@@ -1,0 +1,86 @@
+"""Browsing the offers: ``/programmes phase``, ``/programme name`` and ``/deadlines [phase]``."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice
+from discord.ext import commands
+
+from bot.discord_app import limits
+from bot.discord_app.checks import cooldown
+from bot.discord_app.client import HubBot
+from bot.discord_app.embeds import deadlines_embed, programmes_embed, text
+from bot.discord_app.lookups import deadlines, programmes_for_phase
+from bot.discord_app.replies import add_candidates, describe_entry, send, send_reply
+from bot.knowledge.schema import Phase
+
+PHASE_CHOICES = [Choice(name=phase.label, value=phase.value) for phase in Phase]
+
+
+class Catalogue(commands.Cog):
+    """Lists of offers and deadlines, and one offer in full."""
+
+    def __init__(self, bot: HubBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="programmes")
+    @app_commands.describe(phase="The phase you teach")
+    @app_commands.choices(phase=PHASE_CHOICES)
+    @cooldown
+    async def programmes(self, interaction: discord.Interaction, phase: Choice[str]) -> None:
+        """The hub's programmes and support for a phase, each with its next deadline."""
+        chosen = Phase(phase.value)
+        snapshot = self.bot.knowledge.current
+        today = self.bot.today()
+        lines = programmes_for_phase(snapshot.kb, chosen, today)
+        view = discord.ui.View(timeout=None)
+        add_candidates(view, [line.entry for line in lines], row=0)
+        await send(
+            interaction,
+            embed=programmes_embed(chosen, lines, today, snapshot.kb.hub),
+            view=view if view.children else None,
+            ephemeral=self.bot.settings.ephemeral_replies,
+        )
+
+    @app_commands.command(name="programme")
+    @app_commands.describe(name="Start typing a programme's name, e.g. Mastering Number")
+    @cooldown
+    async def programme(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
+        """Everything about one programme: who it's for, time, cost, deadlines, how to apply."""
+        snapshot = self.bot.knowledge.current
+        today = self.bot.today()
+        # The value is normally an entry id from autocomplete, but people can type anything.
+        entry = snapshot.names.resolve(name)
+        reply = describe_entry(snapshot, entry.id, today) if entry else None
+        if reply is None:
+            reply = snapshot.engine.answer(name, today=today)
+        await send_reply(interaction, reply, snapshot, ephemeral=self.bot.settings.ephemeral_replies)
+
+    @programme.autocomplete("name")
+    async def programme_name(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        snapshot = self.bot.knowledge.current
+        return [
+            Choice(name=text(entry.name, limits.CHOICE_NAME), value=entry.id)
+            for entry in snapshot.names.suggest(current, limits.AUTOCOMPLETE_CHOICES)
+        ]
+
+    @app_commands.command(name="deadlines")
+    @app_commands.describe(phase="Only this phase (default: all)")
+    @app_commands.choices(phase=PHASE_CHOICES)
+    @cooldown
+    async def deadlines(self, interaction: discord.Interaction, phase: Choice[str] | None = None) -> None:
+        """Application deadlines: upcoming soonest first, then recently closed."""
+        chosen = Phase(phase.value) if phase else None
+        snapshot = self.bot.knowledge.current
+        today = self.bot.today()
+        found = deadlines(snapshot.kb, chosen, today)
+        await send(
+            interaction,
+            embed=deadlines_embed(chosen, found, today, snapshot.kb.hub),
+            ephemeral=self.bot.settings.ephemeral_replies,
+        )
+
+
+async def setup(bot: HubBot) -> None:
+    await bot.add_cog(Catalogue(bot))

@@ -1,0 +1,41 @@
+"""``/help``: what the bot can do and how to ask it."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_app.client import HubBot
+from bot.discord_app.embeds import notice_embed
+from bot.discord_app.replies import send
+
+HELP = """\
+I answer questions about {hub}'s professional development for maths teachers, from what the hub \
+has published.
+
+**/ask** — ask anything, e.g. “Who is the Primary Mastery Specialist programme for?”
+**/programmes** — the offers for your phase, with their next deadlines
+**/programme** — one programme in full (start typing its name)
+**/deadlines** — upcoming and recently closed application deadlines
+You can also mention me with a question: “@{me} when do applications close?”
+
+Answers say where they come from and when they were last checked. For anything I can't \
+answer: {contact}"""
+
+
+class Help(commands.Cog):
+    def __init__(self, bot: HubBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help")
+    async def help(self, interaction: discord.Interaction) -> None:
+        """What I can answer and how to ask."""
+        hub = self.bot.knowledge.current.kb.hub
+        me = self.bot.user.display_name if self.bot.user else "hubbot"
+        body = HELP.format(hub=hub.name, me=me, contact=hub.contact)
+        await send(interaction, embed=notice_embed("How to ask me", body), ephemeral=True)
+
+
+async def setup(bot: HubBot) -> None:
+    await bot.add_cog(Help(bot))

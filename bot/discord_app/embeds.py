@@ -1,0 +1,158 @@
+"""Embeds built from the engine's :class:`~bot.reply.Reply` and from the listing commands.
+
+The fact comes first (the description), details follow as fields, and the footer names the
+source and when it was last reviewed. Every piece passes through :func:`clip`, and mentions are
+neutralised, so no embed breaks a Discord limit or renders a ping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import discord
+
+from bot.discord_app import limits
+from bot.discord_app.limits import clip
+from bot.discord_app.lookups import DeadlineList, PhaseLine
+from bot.knowledge.base import DatedDeadline
+from bot.knowledge.schema import HubInfo, Phase
+from bot.reply import Reply, ReplyLink
+
+COLOURS = {
+    "answered": discord.Colour.teal(),
+    "clarify": discord.Colour.blurple(),
+    "unknown": discord.Colour.light_grey(),
+}
+LISTING_COLOUR = discord.Colour.teal()
+FORMS_FIELD = "Forms"
+NO_URL = "ask the hub for the form"
+
+
+def text(value: str, limit: int) -> str:
+    """``value`` made safe to show: mentions neutralised, then clipped to ``limit``."""
+    return clip(discord.utils.escape_mentions(value), limit)
+
+
+def reply_embed(reply: Reply, hub: HubInfo, linked: int = 0) -> discord.Embed:
+    """The embed for a reply. ``linked`` links (those shown as buttons) are left out of it."""
+    description = reply.headline
+    if reply.status == "clarify" and reply.candidates:
+        options = "\n".join(f"• **{c.name}**" + (f" — {c.hint}" if c.hint else "") for c in reply.candidates)
+        description = f"{description}\n\n{options}"
+    embed = discord.Embed(
+        title=text(reply.title, limits.EMBED_TITLE) if reply.title else None,
+        description=text(description, limits.EMBED_DESCRIPTION),
+        colour=COLOURS.get(reply.status, LISTING_COLOUR),
+    )
+    fields = [(section.title, section.body) for section in reply.sections]
+    forms = _forms_text(reply.links[linked:], hub)
+    room = limits.EMBED_FIELDS - (1 if forms else 0)
+    for name, value in fields[:room]:
+        embed.add_field(name=text(name, limits.FIELD_NAME), value=text(value, limits.FIELD_VALUE), inline=False)
+    if forms:
+        embed.add_field(name=FORMS_FIELD, value=text(forms, limits.FIELD_VALUE), inline=False)
+    footer = _footer(reply)
+    if footer:
+        embed.set_footer(text=text(footer, limits.FOOTER))
+    return _fit(embed, keep_last=bool(forms))
+
+
+def _forms_text(links: tuple[ReplyLink, ...], hub: HubInfo) -> str:
+    """Links not shown as buttons: with a url as markdown links, without one as a pointer to the hub."""
+    lines = []
+    for link in links:
+        if link.url:
+            lines.append(f"• [{link.label}]({link.url})")
+        else:
+            lines.append(f"• {link.label}: {NO_URL}")
+    if any(not link.url for link in links):
+        contact = hub.email or hub.website
+        lines.append(f"{hub.name}: {contact}" if contact else hub.contact)
+    return "\n".join(lines)
+
+
+def _footer(reply: Reply) -> str:
+    parts = []
+    if reply.sources:
+        parts.append("Source: " + ", ".join(reply.sources))
+    if reply.last_reviewed:
+        parts.append(f"Last reviewed {reply.last_reviewed}")
+    return " · ".join(parts)
+
+
+def _fit(embed: discord.Embed, *, keep_last: bool) -> discord.Embed:
+    """Drop detail fields from the end (never the forms field) until the embed is within 6,000."""
+    while len(embed) > limits.EMBED_TOTAL and len(embed.fields) > (1 if keep_last else 0):
+        embed.remove_field(len(embed.fields) - (2 if keep_last else 1))
+    excess = len(embed) - limits.EMBED_TOTAL
+    if excess > 0 and embed.description:
+        embed.description = clip(embed.description, len(embed.description) - excess)
+    return embed
+
+
+def when(date: dt.date, today: dt.date) -> str:
+    """A date as teachers read it, with how far away it is: 'Mon 28 Apr 2025 (in 3 days)'."""
+    days = (date - today).days
+    if days == 0:
+        relative = "today"
+    elif days == 1:
+        relative = "tomorrow"
+    elif days == -1:
+        relative = "yesterday"
+    elif days > 0:
+        relative = f"in {days} days"
+    else:
+        relative = f"{-days} days ago"
+    return f"{date:%a} {date.day} {date:%b %Y} ({relative})"
+
+
+def programmes_embed(phase: Phase, lines: list[PhaseLine], today: dt.date, hub: HubInfo) -> discord.Embed:
+    """One line per offer for a phase, with its next deadline."""
+    rows = []
+    for line in lines:
+        if line.next_deadline:
+            due = f"{line.next_deadline.label}: {when(line.next_deadline.date, today)}"
+        else:
+            due = "no upcoming deadline published"
+        rows.append(f"• **{line.entry.name}** — {due}")
+    if not rows:
+        rows.append(f"I have no current offers listed for {phase.label}. {hub.contact}")
+    embed = discord.Embed(
+        title=text(f"{phase.label}: programmes and support", limits.EMBED_TITLE),
+        description=text("\n".join(rows), limits.EMBED_DESCRIPTION),
+        colour=LISTING_COLOUR,
+    )
+    embed.set_footer(text=text(f"{hub.name} · choose one below for details", limits.FOOTER))
+    return embed
+
+
+def deadlines_embed(phase: Phase | None, found: DeadlineList, today: dt.date, hub: HubInfo) -> discord.Embed:
+    """Upcoming deadlines soonest first, then those closed recently."""
+
+    def row(item: DatedDeadline) -> str:
+        return f"• {when(item.deadline.date, today)} — **{item.entry.name}**: {item.deadline.label}"
+
+    parts = []
+    if found.upcoming:
+        parts.append("**Upcoming**\n" + "\n".join(row(item) for item in found.upcoming))
+    else:
+        parts.append(f"**Upcoming**\nNo upcoming deadlines are published. {hub.contact}")
+    if found.recently_closed:
+        parts.append("**Recently closed**\n" + "\n".join(row(item) for item in found.recently_closed))
+    scope = phase.label if phase else "All phases"
+    embed = discord.Embed(
+        title=text(f"Deadlines — {scope}", limits.EMBED_TITLE),
+        description=text("\n\n".join(parts), limits.EMBED_DESCRIPTION),
+        colour=LISTING_COLOUR,
+    )
+    embed.set_footer(text=text(f"{hub.name} · dates as published; check with the hub", limits.FOOTER))
+    return embed
+
+
+def notice_embed(title: str, body: str) -> discord.Embed:
+    """A plain notice, e.g. for help or staff status."""
+    return discord.Embed(
+        title=text(title, limits.EMBED_TITLE),
+        description=text(body, limits.EMBED_DESCRIPTION),
+        colour=LISTING_COLOUR,
+    )

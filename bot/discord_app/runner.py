@@ -1,0 +1,111 @@
+"""Starting the bot: what ``python -m bot run`` calls.
+
+* :func:`main` — synchronous: reads the settings, sets up logging, runs the bot; returns an exit code.
+* :func:`run_bot` — the coroutine, for a caller that already has settings and an event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import discord
+import yarl
+
+from bot.config import TOKEN_ENV, ConfigError, Settings, load_settings
+from bot.discord_app.client import HubBot
+from bot.discord_app.knowledge import KnowledgeService
+from bot.knowledge.problems import KnowledgeError
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN = f"""\
+hubbot needs a Discord bot token in the {TOKEN_ENV} environment variable, and none is set.
+
+To get one:
+  1. Open https://discord.com/developers/applications and create an application (or pick yours).
+  2. Under "Bot", choose "Reset Token" and copy the token. Keep it secret.
+  3. Start the bot with it in the environment, e.g.
+       export {TOKEN_ENV}='paste-the-token-here'
+       python -m bot run --config config.yaml
+  4. Invite the bot to your server: under "OAuth2" → "URL Generator" tick "bot" and
+     "applications.commands", then open the generated link.
+
+Never put the token in config.yaml or commit it."""
+
+BAD_TOKEN = (
+    f"Discord rejected the token in {TOKEN_ENV}. Reset it in the Developer Portal (Bot → Reset Token) and try again."
+)
+
+
+def use_endpoints(rest_base_url: str, gateway_url: str) -> None:
+    """Point discord.py at the configured REST base and gateway (a proxy or a test double).
+
+    discord.py has no public setting for these; they are class attributes of its HTTP route and
+    gateway classes. This is the only place the bot touches them, and the loopback tests prove it
+    works with the pinned discord.py version.
+    """
+    discord.http.Route.BASE = rest_base_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def build_bot(settings: Settings, knowledge: KnowledgeService, **options: Any) -> HubBot:
+    """The bot, pointed at the configured endpoints; ``options`` go to :class:`discord.Client`."""
+    use_endpoints(settings.rest_base_url, settings.gateway_url)
+    return HubBot(settings, knowledge, **options)
+
+
+async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
+    """Run the bot until it is stopped (SIGINT/SIGTERM); returns the process exit code.
+
+    ``knowledge_dir`` overrides ``settings.knowledge_dir``. Exits 2 without a token and 1 when the
+    knowledge base cannot be loaded or Discord refuses the token.
+    """
+    if settings.token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    directory = knowledge_dir or settings.knowledge_dir
+    try:
+        knowledge = KnowledgeService.load(directory)
+    except KnowledgeError as error:
+        print(f"cannot start: the knowledge base in {directory} is invalid.\n{error}", file=sys.stderr)
+        return 1
+    log.info("knowledge base %s loaded: %d entries", knowledge.current.kb.version, len(knowledge.current.kb))
+
+    bot = build_bot(settings, knowledge)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Unix's main thread
+            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+    try:
+        async with bot:
+            await bot.start(settings.token.get_secret_value())
+    except discord.LoginFailure:
+        print(BAD_TOKEN, file=sys.stderr)
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "Discord refused the Message Content intent that unprompted_channel_ids needs: enable it "
+            "under Bot → Privileged Gateway Intents in the Developer Portal, or clear that setting.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def main(config_path: str | Path | None = None) -> int:
+    """Read the settings (``config_path``, else ``config.yaml`` if present, then the environment)
+    and run the bot. The entry point for ``python -m bot run [--config FILE]``.
+    """
+    try:
+        settings = load_settings(config_path)
+    except ConfigError as error:
+        print(f"hubbot: {error}", file=sys.stderr)
+        return 2
+    discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
+    return asyncio.run(run_bot(settings))

@@ -1,0 +1,492 @@
+"""A small fake of Discord's REST API and gateway, served on 127.0.0.1 for loopback tests.
+
+The real discord.py client logs in, registers commands, opens a gateway session and answers
+interactions against it over real HTTP and WebSocket. Every REST request and every gateway
+message the client sends is recorded; tests wait for them through an :class:`asyncio.Condition`
+(never by sleeping) and assert on the JSON Discord would have received.
+
+What Discord sends carries snowflakes as strings; what the bot sends carries them as integers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiohttp import WSMsgType, web
+
+T = TypeVar("T")
+
+APP_ID = 400000000000000001
+BOT_ID = 400000000000000002
+GUILD_ID = 400000000000000003
+CHANNEL_ID = 400000000000000004
+STAFF_CHANNEL_ID = 400000000000000005
+STAFF_ROLE_ID = 400000000000000006
+TEACHER_ID = 400000000000000007
+STAFF_ID = 400000000000000008
+OWNER_ID = 400000000000000009
+TIMESTAMP = "2025-04-21T09:00:00.000000+00:00"
+WAIT_SECONDS = 10.0
+
+EPHEMERAL = 1 << 6
+
+
+@dataclass(frozen=True)
+class Request:
+    """One REST request the client made."""
+
+    method: str
+    path: str  # after /api/v10, e.g. /users/@me
+    query: dict[str, str]
+    body: Any
+
+
+def user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": str(user_id),
+        "username": name,
+        "discriminator": "0",
+        "global_name": None,
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+    }
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    # Exactly "application/json": discord.py does not parse "application/json; charset=utf-8".
+    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
+
+
+class FakeDiscord:
+    """The fake server. Start with :meth:`start`; point the bot at :attr:`rest_base_url` and
+    :attr:`gateway_url`."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self.received: list[dict[str, Any]] = []  # gateway payloads from the client
+        self.commands: dict[str, dict[str, Any]] = {}  # name -> registered command
+        self.identified = 0
+        self.resumed = 0
+        self._ids = itertools.count(500000000000000000)
+        self._sequence = 0
+        self._socket: web.WebSocketResponse | None = None
+        self._sockets: set[web.WebSocketResponse] = set()
+        self._messages: dict[str, dict[str, Any]] = {}  # interaction token -> its response message
+        self.posted: list[dict[str, Any]] = []  # messages the bot posted in channels
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.bot_user = user(BOT_ID, "hubbot", bot=True)
+
+    # ----- server life ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def rest_base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # ----- waiting ----------------------------------------------------------------------------
+
+    async def _record(self, action: Callable[[], None]) -> None:
+        async with self._changed:
+            action()
+            self._changed.notify_all()
+
+    async def wait_for(self, found: Callable[[], T | None], timeout: float = WAIT_SECONDS) -> T:
+        """Wait until ``found()`` returns something truthy, and return it."""
+        async with asyncio.timeout(timeout), self._changed:
+            return await self._changed.wait_for(found)
+
+    def mark(self) -> int:
+        """A position in the request log; pass it as ``after`` to wait only for later requests."""
+        return len(self.requests)
+
+    async def request(self, method: str, path: str, *, after: int = 0) -> Request:
+        """The first request after ``after`` whose method matches and whose path fully matches
+        the regular expression ``path``."""
+        pattern = re.compile(path)
+
+        def first() -> Request | None:
+            for request in self.requests[after:]:
+                if request.method == method and pattern.fullmatch(request.path):
+                    return request
+            return None
+
+        return await self.wait_for(first)
+
+    def requests_to(self, method: str, path: str) -> list[Request]:
+        pattern = re.compile(path)
+        return [r for r in self.requests if r.method == method and pattern.fullmatch(r.path)]
+
+    # ----- REST -------------------------------------------------------------------------------
+
+    async def _rest(self, http: web.Request) -> web.Response:
+        path = "/" + http.match_info["path"]
+        body = await http.json() if http.can_read_body else None
+        request = Request(http.method, path, dict(http.query), body)
+        response = self._respond(request)
+        await self._record(lambda: self.requests.append(request))
+        return response
+
+    def _respond(self, request: Request) -> web.Response:
+        method, path, body = request.method, request.path, request.body
+        if (method, path) == ("GET", "/users/@me"):
+            return _json(self.bot_user)
+        if (method, path) == ("GET", "/oauth2/applications/@me"):
+            return _json(self._application())
+        if method == "PUT" and re.fullmatch(rf"/applications/{APP_ID}(/guilds/\d+)?/commands", path):
+            return _json(self._register(body, path))
+        if match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
+            return _json(self._callback(match[1], match[2], body))
+        if match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)", path):
+            return _json(self._message(CHANNEL_ID, body))
+        if match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)/messages/@original", path):
+            message = self._messages.get(match[1], self._message(CHANNEL_ID, {}))
+            if method == "PATCH":
+                message = {**message, **self._message(CHANNEL_ID, body), "id": message["id"]}
+                self._messages[match[1]] = message
+            return _json(message)
+        if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
+            self.posted.append(self._message(int(match[1]), body))
+            return _json(self.posted[-1])
+        return _json({"message": f"the fake has no route {method} {path}", "code": 0}, status=404)
+
+    def _application(self) -> dict[str, Any]:
+        return {
+            "id": str(APP_ID),
+            "name": "hubbot",
+            "description": "",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "owner": user(OWNER_ID, "owner"),
+            "flags": 0,
+        }
+
+    def _register(self, body: list[dict[str, Any]], path: str) -> list[dict[str, Any]]:
+        guild = re.search(r"/guilds/(\d+)/", path)
+        registered = []
+        for command in body:
+            saved = {
+                **command,
+                "id": str(next(self._ids)),
+                "application_id": str(APP_ID),
+                "version": "1",
+            }
+            if guild:
+                saved["guild_id"] = guild[1]
+            self.commands[command["name"]] = saved
+            registered.append(saved)
+        return registered
+
+    def _callback(self, interaction_id: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        kind = body["type"]
+        data = body.get("data") or {}
+        flags = data.get("flags", 0)
+        interaction: dict[str, Any] = {
+            "id": interaction_id,
+            "type": 2,
+            "response_message_loading": kind == 5,
+            "response_message_ephemeral": bool(flags & EPHEMERAL),
+        }
+        resource: dict[str, Any] = {"type": kind}
+        if kind in (4, 5, 7):
+            message = self._message(CHANNEL_ID, data, flags=flags)
+            interaction["response_message_id"] = message["id"]
+            self._messages[token] = message
+            resource["message"] = message
+        return {"interaction": interaction, "resource": resource}
+
+    def _message(self, channel_id: int, body: dict[str, Any] | None, *, flags: int = 0) -> dict[str, Any]:
+        body = body or {}
+        message = {
+            "id": str(next(self._ids)),
+            "channel_id": str(channel_id),
+            "author": self.bot_user,
+            "content": body.get("content") or "",
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 19 if body.get("message_reference") else 0,
+            "flags": body.get("flags", flags) or 0,
+        }
+        if channel_id in (CHANNEL_ID, STAFF_CHANNEL_ID):
+            message["guild_id"] = str(GUILD_ID)
+        if body.get("message_reference"):
+            message["message_reference"] = {
+                key: str(value) for key, value in body["message_reference"].items() if key != "fail_if_not_exists"
+            }
+        return message
+
+    # ----- gateway ----------------------------------------------------------------------------
+
+    async def _gateway(self, http: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(http)
+        self._sockets.add(socket)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 45000}, "s": None, "t": None})
+        try:
+            async for frame in socket:
+                if frame.type != WSMsgType.TEXT:
+                    continue
+                payload = json.loads(frame.data)
+                await self._on_gateway(socket, payload)
+                await self._record(lambda payload=payload: self.received.append(payload))
+        finally:
+            self._sockets.discard(socket)
+        return socket
+
+    async def _on_gateway(self, socket: web.WebSocketResponse, payload: dict[str, Any]) -> None:
+        op = payload["op"]
+        if op == 1:
+            await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
+        elif op == 2:
+            self._socket = socket
+            self.identified += 1
+            await self.dispatch("READY", self._ready())
+            await self.dispatch("GUILD_CREATE", self.guild())
+        elif op == 6:
+            self._socket = socket
+            self.resumed += 1
+            await self.dispatch("RESUMED", {})
+
+    def _ready(self) -> dict[str, Any]:
+        return {
+            "v": 10,
+            "user": self.bot_user,
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(APP_ID), "flags": 0},
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "private_channels": [],
+        }
+
+    def guild(self) -> dict[str, Any]:
+        def role(role_id: int, name: str, position: int) -> dict[str, Any]:
+            return {
+                "id": str(role_id),
+                "name": name,
+                "color": 0,
+                "hoist": False,
+                "position": position,
+                "permissions": "0",
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            }
+
+        def channel(channel_id: int, name: str) -> dict[str, Any]:
+            return {
+                "id": str(channel_id),
+                "type": 0,
+                "name": name,
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+                "guild_id": str(GUILD_ID),
+            }
+
+        return {
+            "id": str(GUILD_ID),
+            "name": "Maths teachers",
+            "icon": None,
+            "owner_id": str(OWNER_ID),
+            "unavailable": False,
+            "large": False,
+            "member_count": 3,
+            "joined_at": TIMESTAMP,
+            "roles": [role(GUILD_ID, "@everyone", 0), role(STAFF_ROLE_ID, "Hub staff", 1)],
+            "channels": [channel(CHANNEL_ID, "general"), channel(STAFF_CHANNEL_ID, "hub-staff")],
+            "members": [self._member(BOT_ID, "hubbot", bot=True)],
+            "threads": [],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-GB",
+            "nsfw_level": 0,
+            "system_channel_flags": 0,
+        }
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a gateway event on the current session."""
+        assert self._socket is not None, "no gateway session yet"
+        self._sequence += 1
+        await self._socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
+
+    async def request_reconnect(self) -> None:
+        """Ask the client to reconnect (op 7) and wait until it has resumed on a new socket."""
+        assert self._socket is not None
+        before = self.resumed
+        await self._socket.send_json({"op": 7, "d": None, "s": None, "t": None})
+        await self.wait_for(lambda: self.resumed > before)
+
+    async def wait_identified(self) -> None:
+        await self.wait_for(lambda: self.identified > 0)
+
+    # ----- what users do ----------------------------------------------------------------------
+
+    def _member(self, user_id: int, name: str, *, roles: tuple[int, ...] = (), bot: bool = False) -> dict[str, Any]:
+        return {
+            "user": user(user_id, name, bot=bot),
+            "roles": [str(role) for role in roles],
+            "joined_at": TIMESTAMP,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "nick": None,
+            "avatar": None,
+            "pending": False,
+        }
+
+    def interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        user_id: int = TEACHER_ID,
+        roles: tuple[int, ...] = (),
+        message: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload from a member of the test guild in #general."""
+        interaction_id = next(self._ids)
+        member = self._member(user_id, f"user{user_id % 100}", roles=roles)
+        member["permissions"] = "0"
+        payload = {
+            "id": str(interaction_id),
+            "application_id": str(APP_ID),
+            "type": kind,
+            "token": f"token-{interaction_id}",
+            "version": 1,
+            "guild_id": str(GUILD_ID),
+            "channel_id": str(CHANNEL_ID),
+            "channel": {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "general"},
+            "member": member,
+            "data": data,
+            "locale": "en-GB",
+            "guild_locale": "en-GB",
+            "app_permissions": "0",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "context": 0,
+            "attachment_size_limit": 10485760,
+        }
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    def command_data(self, name: str, options: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The ``data`` of a slash-command interaction for a registered command."""
+        command = self.commands[name]
+        data = {"id": command["id"], "name": name, "type": 1, "options": options or []}
+        if "guild_id" in command:
+            data["guild_id"] = command["guild_id"]
+        return data
+
+    async def interact(self, payload: dict[str, Any]) -> Request:
+        """Deliver an interaction and return the bot's callback request."""
+        after = self.mark()
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return await self.request("POST", rf"/interactions/{payload['id']}/{payload['token']}/callback", after=after)
+
+    async def slash(
+        self,
+        name: str,
+        options: list[dict[str, Any]] | None = None,
+        *,
+        user_id: int = TEACHER_ID,
+        roles: tuple[int, ...] = (),
+    ) -> tuple[dict[str, Any], Request]:
+        """Run a slash command; returns the interaction payload and the bot's response."""
+        payload = self.interaction(2, self.command_data(name, options), user_id=user_id, roles=roles)
+        return payload, await self.interact(payload)
+
+    async def autocomplete(self, name: str, option: str, typed: str) -> Request:
+        options = [{"name": option, "type": 3, "value": typed, "focused": True}]
+        return await self.interact(self.interaction(4, self.command_data(name, options)))
+
+    async def click(
+        self, message: dict[str, Any], custom_id: str, *, values: list[str] | None = None, user_id: int = TEACHER_ID
+    ) -> Request:
+        """Click a button (or choose ``values`` in a select) on a message the bot sent."""
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2 if values is None else 3}
+        if values is not None:
+            data["values"] = values
+        return await self.interact(self.interaction(3, data, user_id=user_id, message=message))
+
+    def response_message(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The message the bot created in response to an interaction."""
+        return self._messages[payload["token"]]
+
+    async def say(self, content: str, *, user_id: int = TEACHER_ID, mention_bot: bool = True) -> dict[str, Any]:
+        """Post a message in #general as a teacher; returns the MESSAGE_CREATE payload."""
+        member = self._member(user_id, f"user{user_id % 100}")
+        author = member.pop("user")
+        mentions = [{**self.bot_user, "member": self._member(BOT_ID, "hubbot", bot=True)}] if mention_bot else []
+        for mentioned in mentions:
+            mentioned["member"].pop("user")
+        message = {
+            "id": str(next(self._ids)),
+            "channel_id": str(CHANNEL_ID),
+            "guild_id": str(GUILD_ID),
+            "author": author,
+            "member": member,
+            "content": content,
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": mentions,
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "components": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
