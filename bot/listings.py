@@ -9,7 +9,7 @@ from bot.engine.dates import DeadlineStatus
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import PHASE_LABELS, Entry, Phase
 
-RECENT_DAYS = 400  # closed deadlines stay listed this long, so last round's date is still visible
+RECENT_DAYS = 730  # closed deadlines stay listed two years, so the last round's date stays visible
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,6 @@ class Composer:
         self, query: Query, indexed: EntryIndex, intent: str, today: dt.date, confidence: float, name_words: frozenset[str]
     ) -> Reply:
         """Answer ``intent`` about one entry; say plainly when the entry lacks that fact."""
-        entry = indexed.entry
         faq = self.best_items(indexed, query, ("faq",), name_words)
         strong_faq = faq[0] if faq and faq[0][0] >= 4.0 else None
         builder = getattr(self, f"_{intent}", self._what_is)
@@ -194,7 +193,7 @@ class Composer:
         if situation.met:
             remaining = [c for c in entry.eligibility if c not in situation.met]
             headline = (
-                f"From what you describe, you meet: " + "; ".join(_clause(c.text) for c in situation.met) + "."
+                "From what you describe, you meet: " + "; ".join(_clause(c.text) for c in situation.met) + "."
             )
             sections = [ReplySection("Still to check", _bullets(c.text for c in remaining))] if remaining else []
             if not remaining:

@@ -13,7 +13,7 @@ LONDON = ZoneInfo("Europe/London")
 
 def today_in_london(now: dt.datetime | None = None) -> dt.date:
     """Today's date where the hub is."""
-    moment = now or dt.datetime.now(dt.timezone.utc)
+    moment = now or dt.datetime.now(dt.UTC)
     return moment.astimezone(LONDON).date()
 
 

@@ -35,7 +35,7 @@ class Engine:
         day = today or today_in_london()
         try:
             return self._answer(question if isinstance(question, str) else str(question), day)
-        except Exception:  # noqa: BLE001 - a question must never crash the bot
+        except Exception:
             log.exception("answer failed for a question of %d characters", len(str(question)))
             query = understand("", self.index)
             return self.composer.out_of_scope(query, " (something went wrong on my side)")

@@ -13,14 +13,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, Source
 
 # Question words recognised by the intent detector; part of the lexicon so typos in them get fixed.
-INTENT_LEXICON = """
-deadline close closing closed open opening extended extension date when until due late apply application
-form eligible eligibility criteria requirement prerequisite qualify allowed cost free funded price fee
-charge pay day days hour hours session sessions week weeks year time commitment long contact email speak
-many number percent percentage figure statistic order next after stage stages sequence exist available
-offer option list anything everything programme course work group community project support explain
-information about describe aimed suitable whom join register before need needed require required
-""".split()
+INTENT_LEXICON = ["deadline", "close", "closing", "closed", "open", "opening", "extended", "extension", "date", "when", "until", "due", "late", "apply", "application", "form", "eligible", "eligibility", "criteria", "requirement", "prerequisite", "qualify", "allowed", "cost", "free", "funded", "price", "fee", "charge", "pay", "day", "days", "hour", "hours", "session", "sessions", "week", "weeks", "year", "time", "commitment", "long", "contact", "email", "speak", "many", "number", "percent", "percentage", "figure", "statistic", "order", "next", "after", "stage", "stages", "sequence", "exist", "available", "offer", "option", "list", "anything", "everything", "programme", "course", "work", "group", "community", "project", "support", "explain", "information", "about", "describe", "aimed", "suitable", "whom", "join", "register", "before", "need", "needed", "require", "required"]
 
 
 def analyse_words(words: list[str], mapper: PhraseMapper) -> list[str]:

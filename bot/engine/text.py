@@ -8,24 +8,12 @@ import unicodedata
 MAX_QUESTION_CHARS = 1000
 
 STOPWORDS = frozenset(
-    """
-    a an the and or but if of in on at to for from by with about as into onto than then so too very
-    is are was were be been being am do does did doing done have has had having will would shall should
-    can could may might must i me my we us our you your he him his she her it its they them their this
-    that these those there here what which who whom whose when where why how any all some just also
-    please pls plz thanks thank hi hello hey ok okay yes no not dont doesnt isnt arent wont cant
-    im ive id youre were theyre thats whats hows lol like really quite bit still else get got go going
-    know tell want wanted wants need needs needed one ones anyone someone anything something
-    whether etc eg ie via per
-    """.split()
+    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "into", "onto", "than", "then", "so", "too", "very", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing", "done", "have", "has", "had", "having", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "i", "me", "my", "we", "us", "our", "you", "your", "he", "him", "his", "she", "her", "it", "its", "they", "them", "their", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "any", "all", "some", "just", "also", "please", "pls", "plz", "thanks", "thank", "hi", "hello", "hey", "ok", "okay", "yes", "no", "not", "dont", "doesnt", "isnt", "arent", "wont", "cant", "im", "ive", "id", "youre", "were", "theyre", "thats", "whats", "hows", "lol", "like", "really", "quite", "bit", "still", "else", "get", "got", "go", "going", "know", "tell", "want", "wanted", "wants", "need", "needs", "needed", "one", "ones", "anyone", "someone", "anything", "something", "whether", "etc", "eg", "ie", "via", "per"]
 )
 
 # Words that carry the question's intent rather than its topic; they never identify an entry.
 FUNCTION_WORDS = frozenset(
-    """
-    deadline apply cost eligible time commitment contact information statistic programme professional
-    development maths mathematic school teacher hub offer option way much many long date form
-    """.split()
+    ["deadline", "apply", "cost", "eligible", "time", "commitment", "contact", "information", "statistic", "programme", "professional", "development", "maths", "mathematic", "school", "teacher", "hub", "offer", "option", "way", "much", "many", "long", "date", "form"]
 )
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
@@ -72,7 +60,7 @@ def tokens(text: str) -> list[str]:
 
 
 _KEEP_S = ("ss", "us", "is", "ics", "ous", "news", "as", "ths", "ies")
-_NOT_PLURAL = frozenset("does goes has was yes this its always perhaps towards afterwards series sometimes".split())
+_NOT_PLURAL = frozenset(["does", "goes", "has", "was", "yes", "this", "its", "always", "perhaps", "towards", "afterwards", "series", "sometimes"])
 
 
 def singular(word: str) -> str:

@@ -27,22 +27,20 @@ def plain(text: str) -> str:
 def cross_checks(parsed: list[ParsedFile], sources_dir: Path | None) -> list[Problem]:
     """Duplicate ids, aliases claimed twice, unknown references and unverifiable quotes."""
     problems: list[Problem] = []
-    first_file: dict[str, ParsedFile] = {}
+    files_by_id: dict[str, list[ParsedFile]] = {}
     for item in parsed:
         entry = _entry(item)
-        if entry.id in first_file:
-            line, column = item.located.locate(("id",))
-            other = first_file[entry.id].path
-            problems.append(Problem(item.path, line, column, f"duplicate id '{entry.id}' (also used in {other})"))
-        else:
-            first_file[entry.id] = item
+        files_by_id.setdefault(entry.id, []).append(item)
         if Path(item.path).stem != entry.id:
             line, column = item.located.locate(("id",))
-            problems.append(
-                Problem(item.path, line, column, f"file name differs from id '{entry.id}'", "warning")
-            )
+            problems.append(Problem(item.path, line, column, f"file name differs from id '{entry.id}'", "warning"))
+    for entry_id, items in files_by_id.items():
+        for item in items if len(items) > 1 else ():
+            others = ", ".join(Path(other.path).name for other in items if other is not item)
+            line, column = item.located.locate(("id",))
+            problems.append(Problem(item.path, line, column, f"duplicate id '{entry_id}' (also used in {others})"))
     problems.extend(_alias_conflicts(parsed))
-    problems.extend(_unknown_references(parsed, set(first_file)))
+    problems.extend(_unknown_references(parsed, set(files_by_id)))
     if sources_dir is not None and sources_dir.is_dir():
         problems.extend(_unverified_sources(parsed, sources_dir))
     return problems
@@ -54,22 +52,25 @@ def _entry(item: ParsedFile) -> Entry:
 
 
 def _alias_conflicts(parsed: list[ParsedFile]) -> Iterator[Problem]:
-    owner: dict[str, str] = {}
+    """Every place a name or alias is used by more than one entry, each naming the other entries."""
+    claims: dict[str, list[tuple[ParsedFile, tuple[str | int, ...], str, str]]] = {}
     for item in parsed:
         entry = _entry(item)
         names = [(("name",), entry.name)] + [(("aliases", i), alias) for i, alias in enumerate(entry.aliases)]
         seen_here: set[str] = set()
         for path, name in names:
             key = plain(name)
-            if key in seen_here:
-                continue
-            seen_here.add(key)
-            if key in owner and owner[key] != entry.id:
-                line, column = item.located.locate(path)
-                yield Problem(
-                    item.path, line, column, f"the name or alias '{name}' is already claimed by entry '{owner[key]}'"
-                )
-            owner.setdefault(key, entry.id)
+            if key and key not in seen_here:
+                seen_here.add(key)
+                claims.setdefault(key, []).append((item, path, name, entry.id))
+    for uses in claims.values():
+        owners = {entry_id for _, _, _, entry_id in uses}
+        if len(owners) < 2:
+            continue
+        for item, path, name, entry_id in uses:
+            others = ", ".join(f"'{other}'" for other in sorted(owners - {entry_id}))
+            line, column = item.located.locate(path)
+            yield Problem(item.path, line, column, f"the name or alias '{name}' is also claimed by entry {others}")
 
 
 def _unknown_references(parsed: list[ParsedFile], known: set[str]) -> Iterator[Problem]:

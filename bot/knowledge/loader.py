@@ -53,7 +53,7 @@ def load_knowledge(
         return _load(Path(directory), today or dt.date.today(), Path(sources_dir) if sources_dir else None)
     except KnowledgeError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the contract: nothing but KnowledgeError escapes
+    except Exception as exc:
         raise KnowledgeError([Problem(str(directory), None, None, f"could not load: {exc!r}")]) from exc
 
 
@@ -95,14 +95,14 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None) -> KnowledgeBase
         hub=hub_model,
         vocabulary=vocab_model,
         version=digest.hexdigest()[:12],
-        loaded_at=dt.datetime.now(dt.timezone.utc),
+        loaded_at=dt.datetime.now(dt.UTC),
         files=files,
         warnings=tuple(sorted(warnings)),
     )
 
 
 def _parse_file(
-    path: Path, model: type[Model], problems: list[Problem], digest: "hashlib._Hash", *, required: bool
+    path: Path, model: type[Model], problems: list[Problem], digest: hashlib._Hash, *, required: bool
 ) -> ParsedFile | None:
     """Read, parse and validate one file, adding its problems; None when it is unusable."""
     name = str(path)
@@ -129,7 +129,8 @@ def _parse_file(
         problems.append(Problem(name, 1, 1, "the file is empty"))
         return None
     if not isinstance(located.data, dict):
-        problems.append(Problem(name, 1, 1, "the file must hold a mapping of fields (field: value), not a list or text"))
+        line, column = located.locate(())
+        problems.append(Problem(name, line, column, "the file must hold a mapping of fields (field: value), not a list or text"))
         return None
     try:
         return ParsedFile(name, model.model_validate(located.data), located)

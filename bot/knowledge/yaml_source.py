@@ -148,10 +148,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     problem = (exc.problem or str(exc)).strip()
-    if "\\t" in problem or "'\\t'" in problem or "tab" in problem.lower():
+    if _line_has_tab(text, line) or "\t" in problem:
         message = "a tab character is used here; YAML indentation must use spaces"
-    elif _line_has_tab(text, line):
-        message = f"YAML syntax error: {problem} (this line contains a tab; YAML indentation must use spaces)"
     elif "expected a single document" in problem or "but found another document" in str(exc):
         message = "the file holds more than one YAML document (a second '---'); keep one entry per file"
     else:

@@ -1,0 +1,127 @@
+"""`python -m bot console`: chat with the bot locally, with line editing, history and slash commands."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.engine.dates import today_in_london
+from bot.engine.engine import Engine
+from bot.knowledge.schema import PHASE_LABELS
+from bot.listings import deadlines_text, parse_phase, phase_text
+from bot.render import render_text
+
+HISTORY_FILE = Path.home() / ".hubbot_history"
+
+HELP = """Ask anything about the hub's offers in plain words, e.g.
+  when do applications close for the secondary mastery specialist programme?
+  is there anything for teaching assistants in ks1?
+Commands:
+  /programmes <phase>   offers for early-years, primary, secondary, post-16 or cross-phase
+  /programme <name>     everything about one programme
+  /deadlines [phase]    open and recently closed deadlines
+  /help                 this help        /quit   leave"""
+
+
+class Console:
+    """The command interpreter; input and output are injectable for tests."""
+
+    def __init__(self, engine: Engine, today: dt.date | None = None, out: TextIO | None = None) -> None:
+        self.engine = engine
+        self.today = today
+        self.out = out or sys.stdout
+        self.commands: dict[str, Callable[[str], str]] = {
+            "/programmes": self._programmes,
+            "/programme": self._programme,
+            "/deadlines": self._deadlines,
+            "/help": lambda _: HELP,
+        }
+
+    @property
+    def day(self) -> dt.date:
+        return self.today or today_in_london()
+
+    def respond(self, line: str) -> str:
+        """The console's reply to one input line."""
+        line = line.strip()
+        if not line:
+            return ""
+        if line.startswith("/"):
+            name, _, rest = line.partition(" ")
+            command = self.commands.get(name.lower())
+            if command is None:
+                return f"Unknown command {name!r}. Type /help for the list."
+            return command(rest.strip())
+        return render_text(self.engine.answer(line, self.day))
+
+    def _programmes(self, argument: str) -> str:
+        phase = parse_phase(argument)
+        if phase is None:
+            choices = ", ".join(p.value for p in PHASE_LABELS)
+            return f"Which phase? Use one of: {choices}. For example: /programmes primary"
+        return phase_text(self.engine.programmes_for_phase(phase), phase, self.day)
+
+    def _programme(self, argument: str) -> str:
+        if not argument:
+            return "Which programme? For example: /programme mastering number ks2"
+        found = self.engine.search_names(argument, limit=5)
+        if not found:
+            return "I don't know a programme by that name. Try /programmes <phase> to see them all."
+        reply = self.engine.describe(found[0].id, self.day)
+        assert reply is not None
+        text = render_text(reply)
+        if len(found) > 1:
+            text += "\n\nDid you mean another? " + "; ".join(entry.name for entry in found[1:])
+        return text
+
+    def _deadlines(self, argument: str) -> str:
+        phase = parse_phase(argument)
+        if argument and phase is None:
+            return "Unknown phase. Use early-years, primary, secondary, post-16 or cross-phase."
+        return deadlines_text(self.engine.kb, self.day, phase)
+
+
+def run_console(engine: Engine, today: dt.date | None = None) -> int:
+    """Read questions until end of input or /quit, with readline editing and a history file."""
+    console = Console(engine, today)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        _enable_readline()
+        print(f"hubbot — {engine.kb.hub.name}. {len(engine.kb)} entries loaded. Type /help for help, /quit to leave.")
+    while True:
+        try:
+            line = input("you> " if interactive else "")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            break
+        if line.strip().lower() in {"/quit", "/exit", "quit", "exit"}:
+            break
+        reply = console.respond(line)
+        if reply:
+            print(reply + ("\n" if interactive else ""))
+    if interactive:
+        _save_history()
+    return 0
+
+
+def _enable_readline() -> None:
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - readline is missing on some platforms
+        return
+    with contextlib.suppress(OSError):
+        readline.read_history_file(HISTORY_FILE)
+    readline.set_history_length(1000)
+
+
+def _save_history() -> None:
+    try:
+        import readline
+
+        readline.write_history_file(HISTORY_FILE)
+    except (ImportError, OSError):
+        pass
