@@ -1,5 +1,5 @@
 """hubbot in Discord: a thin layer that maps slash commands and mentions to the answer engine
 and its :class:`~bot.reply.Reply` to embeds and buttons.
 
-Start it with :func:`bot.discord_app.runner.main` (what ``python -m bot run`` calls).
+Start it with :func:`bot.discord_app.runner.run_from_cli` (what ``python -m bot run`` calls).
 """

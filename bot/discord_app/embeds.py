@@ -11,11 +11,13 @@ import datetime as dt
 
 import discord
 
+from bot import render
 from bot.discord_app import limits
 from bot.discord_app.limits import clip
-from bot.discord_app.lookups import DeadlineList, PhaseLine
-from bot.knowledge.base import DatedDeadline
-from bot.knowledge.schema import HubInfo, Phase
+from bot.engine.dates import short_date
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.schema import Entry, HubInfo, Phase
+from bot.listings import deadline_overview, next_deadline
 from bot.reply import Reply, ReplyLink
 
 COLOURS = {
@@ -51,7 +53,7 @@ def reply_embed(reply: Reply, hub: HubInfo, linked: int = 0) -> discord.Embed:
         embed.add_field(name=text(name, limits.FIELD_NAME), value=text(value, limits.FIELD_VALUE), inline=False)
     if forms:
         embed.add_field(name=FORMS_FIELD, value=text(forms, limits.FIELD_VALUE), inline=False)
-    footer = _footer(reply)
+    footer = render.footer(reply)
     if footer:
         embed.set_footer(text=text(footer, limits.FOOTER))
     return _fit(embed, keep_last=bool(forms))
@@ -71,15 +73,6 @@ def _forms_text(links: tuple[ReplyLink, ...], hub: HubInfo) -> str:
     return "\n".join(lines)
 
 
-def _footer(reply: Reply) -> str:
-    parts = []
-    if reply.sources:
-        parts.append("Source: " + ", ".join(reply.sources))
-    if reply.last_reviewed:
-        parts.append(f"Last reviewed {reply.last_reviewed}")
-    return " · ".join(parts)
-
-
 def _fit(embed: discord.Embed, *, keep_last: bool) -> discord.Embed:
     """Drop detail fields from the end (never the forms field) until the embed is within 6,000."""
     while len(embed) > limits.EMBED_TOTAL and len(embed.fields) > (1 if keep_last else 0):
@@ -90,31 +83,12 @@ def _fit(embed: discord.Embed, *, keep_last: bool) -> discord.Embed:
     return embed
 
 
-def when(date: dt.date, today: dt.date) -> str:
-    """A date as teachers read it, with how far away it is: 'Mon 28 Apr 2025 (in 3 days)'."""
-    days = (date - today).days
-    if days == 0:
-        relative = "today"
-    elif days == 1:
-        relative = "tomorrow"
-    elif days == -1:
-        relative = "yesterday"
-    elif days > 0:
-        relative = f"in {days} days"
-    else:
-        relative = f"{-days} days ago"
-    return f"{date:%a} {date.day} {date:%b %Y} ({relative})"
-
-
-def programmes_embed(phase: Phase, lines: list[PhaseLine], today: dt.date, hub: HubInfo) -> discord.Embed:
+def programmes_embed(phase: Phase, entries: list[Entry], today: dt.date, hub: HubInfo) -> discord.Embed:
     """One line per offer for a phase, with its next deadline."""
     rows = []
-    for line in lines:
-        if line.next_deadline:
-            due = f"{line.next_deadline.label}: {when(line.next_deadline.date, today)}"
-        else:
-            due = "no upcoming deadline published"
-        rows.append(f"• **{line.entry.name}** — {due}")
+    for entry in entries:
+        status = next_deadline(entry, today)
+        rows.append(f"• **{entry.name}**" + (f" — {status.short()}" if status else ""))
     if not rows:
         rows.append(f"I have no current offers listed for {phase.label}. {hub.contact}")
     embed = discord.Embed(
@@ -126,26 +100,23 @@ def programmes_embed(phase: Phase, lines: list[PhaseLine], today: dt.date, hub: 
     return embed
 
 
-def deadlines_embed(phase: Phase | None, found: DeadlineList, today: dt.date, hub: HubInfo) -> discord.Embed:
+def deadlines_embed(phase: Phase | None, today: dt.date, kb: KnowledgeBase) -> discord.Embed:
     """Upcoming deadlines soonest first, then those closed recently."""
-
-    def row(item: DatedDeadline) -> str:
-        return f"• {when(item.deadline.date, today)} — **{item.entry.name}**: {item.deadline.label}"
-
+    upcoming, closed = deadline_overview(kb, today, phase)
     parts = []
-    if found.upcoming:
-        parts.append("**Upcoming**\n" + "\n".join(row(item) for item in found.upcoming))
+    if upcoming:
+        parts.append("**Upcoming**\n" + "\n".join(f"• {line.text()}" for line in upcoming))
     else:
-        parts.append(f"**Upcoming**\nNo upcoming deadlines are published. {hub.contact}")
-    if found.recently_closed:
-        parts.append("**Recently closed**\n" + "\n".join(row(item) for item in found.recently_closed))
-    scope = phase.label if phase else "All phases"
+        parts.append(f"**Upcoming**\nNo upcoming deadlines are published. {kb.hub.contact}")
+    if closed:
+        parts.append("**Recently closed**\n" + "\n".join(f"• {line.text()}" for line in closed))
+    scope = phase.label if phase else "all phases"
     embed = discord.Embed(
         title=text(f"Deadlines — {scope}", limits.EMBED_TITLE),
         description=text("\n\n".join(parts), limits.EMBED_DESCRIPTION),
         colour=LISTING_COLOUR,
     )
-    embed.set_footer(text=text(f"{hub.name} · dates as published; check with the hub", limits.FOOTER))
+    embed.set_footer(text=text(f"{kb.hub.name} · as of {short_date(today)}", limits.FOOTER))
     return embed
 
 

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.discord_app.lookups import NameIndex
-from bot.engine import Engine
+from bot.engine.engine import Engine
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.loader import load_knowledge
 
@@ -23,17 +22,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One loaded version of the knowledge base with the engine and name index built over it."""
+    """One loaded version of the knowledge base with the engine built over it."""
 
     kb: KnowledgeBase
     engine: Engine
-    names: NameIndex
 
 
 def build_snapshot(directory: Path) -> Snapshot:
     """Load ``directory`` and build the engine; raises :class:`~bot.knowledge.KnowledgeError`."""
     kb = load_knowledge(directory)
-    return Snapshot(kb=kb, engine=Engine(kb), names=NameIndex(kb))
+    return Snapshot(kb=kb, engine=Engine(kb))
 
 
 class KnowledgeService:

@@ -7,7 +7,6 @@ so they keep working after a restart and need no per-message state.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -28,14 +27,6 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 ENTRY_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 PICK_ID = "hubbot:pick"
-
-
-def describe_entry(snapshot: Snapshot, entry_id: str, today: dt.date) -> Reply | None:
-    """The engine's full answer about one entry, or None if this version does not have it."""
-    entry = snapshot.kb.get(entry_id)
-    if entry is None:
-        return None
-    return snapshot.engine.describe(entry_id, today)
 
 
 def build_message(reply: Reply, snapshot: Snapshot) -> tuple[discord.Embed, discord.ui.View | None]:
@@ -133,7 +124,7 @@ async def answer_chosen_entry(interaction: discord.Interaction, entry_id: str) -
             await tell(interaction, cooldown_message(wait))
             return
         snapshot = bot.knowledge.current
-        reply = describe_entry(snapshot, entry_id, bot.today())
+        reply = snapshot.engine.describe(entry_id, bot.today())
         if reply is None:
             await tell(interaction, f"I no longer have that in my knowledge base. {snapshot.kb.hub.contact}")
             return

@@ -1,6 +1,6 @@
 """Starting the bot: what ``python -m bot run`` calls.
 
-* :func:`main` — synchronous: reads the settings, sets up logging, runs the bot; returns an exit code.
+* :func:`run_from_cli` — synchronous: reads the settings, sets up logging, runs the bot; returns an exit code.
 * :func:`run_bot` — the coroutine, for a caller that already has settings and an event loop.
 """
 
@@ -98,7 +98,7 @@ async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
     return 0
 
 
-def main(config_path: str | Path | None = None) -> int:
+def run_from_cli(config_path: str | Path | None = None) -> int:
     """Read the settings (``config_path``, else ``config.yaml`` if present, then the environment)
     and run the bot. The entry point for ``python -m bot run [--config FILE]``.
     """

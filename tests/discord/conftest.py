@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from tests.discord.fake_discord import GUILD_ID, STAFF_CHANNEL_ID, STAFF_ROLE_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE_DIR = ROOT / "knowledge"
+SMALL_KNOWLEDGE_DIR = Path(__file__).resolve().parent / "knowledge"
 
 
 class ErrorRecords(logging.Handler):
@@ -62,6 +64,14 @@ def logged_errors() -> Iterator[ErrorRecords]:
 def knowledge() -> KnowledgeService:
     """The real knowledge base and engine, loaded once for every loopback test."""
     return KnowledgeService.load(KNOWLEDGE_DIR)
+
+
+@pytest.fixture
+def small_knowledge(tmp_path: Path) -> KnowledgeService:
+    """A two-entry knowledge base (one form with an address) in a copy the test may change."""
+    directory = tmp_path / "knowledge"
+    shutil.copytree(SMALL_KNOWLEDGE_DIR, directory)
+    return KnowledgeService.load(directory)
 
 
 @pytest_asyncio.fixture

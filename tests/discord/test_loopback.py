@@ -5,10 +5,15 @@ Each test asserts on the JSON Discord would receive.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from bot.config import Settings
 from bot.discord_app.client import HubBot
+from bot.discord_app.knowledge import KnowledgeService
 from bot.knowledge.schema import PHASE_LABELS, Phase
+from tests.discord.conftest import StartBot
 from tests.discord.fake_discord import (
     APP_ID,
     CHANNEL_ID,
@@ -95,12 +100,35 @@ async def test_ask_answers_with_an_embed_privately(bot: HubBot, fake_discord: Fa
     assert "Source" in embed["footer"]["text"]
 
 
-async def test_link_buttons_for_forms_with_an_address(bot: HubBot, fake_discord: FakeDiscord) -> None:
-    _, response = await fake_discord.slash("programme", [option("name", "secondary-mastery-specialist")])
+async def test_a_form_with_an_address_is_a_link_button(
+    start_bot: StartBot,
+    settings_for: Callable[..., Settings],
+    small_knowledge: KnowledgeService,
+    fake_discord: FakeDiscord,
+) -> None:
+    await start_bot(settings_for(), small_knowledge)
+    _, response = await fake_discord.slash("ask", [option("question", "how do I apply for number club?")])
     data = response.body["data"]
-    links = [c for c in components_of(data) if c["style"] == LINK_BUTTON]
-    assert links, "expected a link button for the application form"
-    assert all(c["url"].startswith("https://") and len(c["label"]) <= 80 for c in links)
+    [button] = components_of(data)
+    assert button["style"] == LINK_BUTTON
+    assert button["url"] == "https://forms.example.org/number-club"
+    assert button["label"] == "Number Club application form"
+    assert "Number Club application form" not in str(data["embeds"][0].get("fields"))
+
+
+async def test_a_form_without_an_address_says_to_ask_the_hub(
+    start_bot: StartBot,
+    settings_for: Callable[..., Settings],
+    small_knowledge: KnowledgeService,
+    fake_discord: FakeDiscord,
+) -> None:
+    await start_bot(settings_for(), small_knowledge)
+    _, response = await fake_discord.slash("ask", [option("question", "where is the algebra circle form?")])
+    data = response.body["data"]
+    assert not components_of(data)
+    forms = next(f for f in data["embeds"][0]["fields"] if f["name"] == "Forms")
+    assert "Algebra Circle expression of interest form: ask the hub for the form" in forms["value"]
+    assert "hub@example.org" in forms["value"]
 
 
 async def test_programmes_lists_a_phase_with_deadlines(bot: HubBot, fake_discord: FakeDiscord) -> None:

@@ -11,8 +11,7 @@ from bot.discord_app import limits
 from bot.discord_app.checks import cooldown
 from bot.discord_app.client import HubBot
 from bot.discord_app.embeds import deadlines_embed, programmes_embed, text
-from bot.discord_app.lookups import deadlines, programmes_for_phase
-from bot.discord_app.replies import add_candidates, describe_entry, send, send_reply
+from bot.discord_app.replies import add_candidates, send, send_reply
 from bot.knowledge.schema import Phase
 
 PHASE_CHOICES = [Choice(name=phase.label, value=phase.value) for phase in Phase]
@@ -33,12 +32,12 @@ class Catalogue(commands.Cog):
         chosen = Phase(phase.value)
         snapshot = self.bot.knowledge.current
         today = self.bot.today()
-        lines = programmes_for_phase(snapshot.kb, chosen, today)
+        entries = snapshot.engine.programmes_for_phase(chosen)
         view = discord.ui.View(timeout=None)
-        add_candidates(view, [line.entry for line in lines], row=0)
+        add_candidates(view, entries, row=0)
         await send(
             interaction,
-            embed=programmes_embed(chosen, lines, today, snapshot.kb.hub),
+            embed=programmes_embed(chosen, entries, today, snapshot.kb.hub),
             view=view if view.children else None,
             ephemeral=self.bot.settings.ephemeral_replies,
         )
@@ -50,11 +49,9 @@ class Catalogue(commands.Cog):
         """Everything about one programme: who it's for, time, cost, deadlines, how to apply."""
         snapshot = self.bot.knowledge.current
         today = self.bot.today()
-        # The value is normally an entry id from autocomplete, but people can type anything.
-        entry = snapshot.names.resolve(name)
-        reply = describe_entry(snapshot, entry.id, today) if entry else None
-        if reply is None:
-            reply = snapshot.engine.answer(name, today=today)
+        # The value is normally an entry id from autocomplete, but people can type anything:
+        # anything else is a question about that name.
+        reply = snapshot.engine.describe(name, today) or snapshot.engine.answer(name, today=today)
         await send_reply(interaction, reply, snapshot, ephemeral=self.bot.settings.ephemeral_replies)
 
     @programme.autocomplete("name")
@@ -62,7 +59,7 @@ class Catalogue(commands.Cog):
         snapshot = self.bot.knowledge.current
         return [
             Choice(name=text(entry.name, limits.CHOICE_NAME), value=entry.id)
-            for entry in snapshot.names.suggest(current, limits.AUTOCOMPLETE_CHOICES)
+            for entry in snapshot.engine.search_names(current, limits.AUTOCOMPLETE_CHOICES)
         ]
 
     @app_commands.command(name="deadlines")
@@ -73,11 +70,9 @@ class Catalogue(commands.Cog):
         """Application deadlines: upcoming soonest first, then recently closed."""
         chosen = Phase(phase.value) if phase else None
         snapshot = self.bot.knowledge.current
-        today = self.bot.today()
-        found = deadlines(snapshot.kb, chosen, today)
         await send(
             interaction,
-            embed=deadlines_embed(chosen, found, today, snapshot.kb.hub),
+            embed=deadlines_embed(chosen, self.bot.today(), snapshot.kb),
             ephemeral=self.bot.settings.ephemeral_replies,
         )
 
