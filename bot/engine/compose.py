@@ -5,16 +5,33 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from bot.engine.dates import DeadlineStatus
-from bot.engine.eligibility import assess_situation
+from bot.engine.eligibility import assess_situation, contains_phrase
 from bot.engine.index import EntryIndex, Item, KnowledgeIndex
+from bot.engine.intents import detect_intents
 from bot.engine.query import Query
+from bot.engine.text import STOPWORDS
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, LinkKind, Phase, Source
 from bot.reply import Candidate, Reply, ReplyLink, ReplySection
 
 ACTION_LINKS = (LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY)
+
+
+@dataclass(frozen=True)
+class ItemMatch:
+    """How well one snippet covers the question's words beyond the entry's name."""
+
+    item: Item
+    overlap: float
+    shared: int
+    coverage: float
+
+    @property
+    def strong(self) -> bool:
+        return self.overlap >= 4.0 and (self.shared >= 2 or self.coverage >= 0.6)
 
 
 class Composer:
@@ -52,17 +69,24 @@ class Composer:
         self, indexed: EntryIndex, query: Query, kinds: tuple[str, ...], exclude: frozenset[str] = frozenset()
     ) -> list[tuple[float, Item]]:
         """The entry's snippets of the given kinds ranked by how much of the question they cover."""
+        return [(found.overlap, found.item) for found in self.item_matches(indexed, query, kinds, exclude)]
+
+    def item_matches(
+        self, indexed: EntryIndex, query: Query, kinds: tuple[str, ...], exclude: frozenset[str] = frozenset()
+    ) -> list[ItemMatch]:
         words = query.topic_words - exclude
-        scored = []
+        total = sum(self.index.content_idf.get(word, 3.0) for word in words) or 1.0
+        found = []
         for item in indexed.items:
             if item.kind not in kinds:
                 continue
-            overlap = sum(self.index.content_idf.get(word, 0.0) for word in words & item.words)
+            shared = words & item.words
+            overlap = sum(self.index.content_idf.get(word, 0.0) for word in shared)
             overlap += 2.5 * len(query.numbers & _numbers(item.text))
             if overlap > 0:
-                scored.append((overlap, item))
-        scored.sort(key=lambda pair: -pair[0])
-        return scored
+                found.append(ItemMatch(item, overlap, len(shared), overlap / total))
+        found.sort(key=lambda match: -match.overlap)
+        return found
 
     def _reply(
         self,
@@ -97,17 +121,35 @@ class Composer:
         self, query: Query, indexed: EntryIndex, intent: str, today: dt.date, confidence: float, name_words: frozenset[str]
     ) -> Reply:
         """Answer ``intent`` about one entry; say plainly when the entry lacks that fact."""
-        faq = self.best_items(indexed, query, ("faq",), name_words)
-        strong_faq = faq[0] if faq and faq[0][0] >= 4.0 else None
         builder = getattr(self, f"_{intent}", self._what_is)
         reply = builder(query, indexed, today, confidence, name_words)
-        if strong_faq and (reply.status == "unknown" or intent in {"what_is", "who_for", "existence", "eligibility", "apply"}):
-            return self._faq_reply(query, indexed, strong_faq[1], reply, confidence)
-        return reply
+        faqs = [m for m in self.item_matches(indexed, query, ("faq",), name_words) if m.strong]
+        if faqs:
+            best = faqs[0]
+            if reply.status == "unknown":
+                if intent in detect_intents(self.index.mapped(best.item.label)).ranked():
+                    return self._faq_reply(query, indexed, best.item, reply, confidence)
+            elif intent in {"what_is", "who_for", "existence", "eligibility", "apply", "time_commitment"}:
+                return self._faq_reply(query, indexed, best.item, reply, confidence)
+        return self._with_stage(query, indexed, reply)
+
+    def _with_stage(self, query: Query, indexed: EntryIndex, reply: Reply) -> Reply:
+        """Add the stage the question names ("year 2", "Embedding") when the answer lacks it."""
+        position = mentioned_stage(indexed.entry, query, self.index)
+        if position is None or reply.intent == "stages" or reply.status != "answered":
+            return reply
+        stage = indexed.entry.stages[position]
+        if stage.summary in reply.headline:
+            return reply
+        section = ReplySection(stage.name, stage.summary)
+        return replace(reply, sections=(section, *reply.sections)[:4])
 
     def _faq_reply(self, query: Query, indexed: EntryIndex, item: Item, field_reply: Reply, confidence: float) -> Reply:
         entry = indexed.entry
         sections = []
+        position = mentioned_stage(entry, query, self.index)
+        if position is not None and entry.stages[position].summary != item.text:
+            sections.append(ReplySection(entry.stages[position].name, entry.stages[position].summary))
         if field_reply.status == "answered" and field_reply.headline != item.text:
             sections.append(ReplySection(_section_title(field_reply.intent), field_reply.headline))
         sections.extend(field_reply.sections)
@@ -176,7 +218,7 @@ class Composer:
                 reply = self._who_for(query, indexed, today, confidence, name_words)
                 return reply
             return self._missing(query, entry, "eligibility", "eligibility criteria", confidence)
-        situation = assess_situation(entry, query.words, self.index)
+        situation = assess_situation(entry, query.terms, self.index)
         sources = [c.source for c in entry.eligibility]
         all_criteria = ReplySection("All the criteria", _bullets(c.text for c in entry.eligibility))
         if situation.not_met:
@@ -291,9 +333,7 @@ class Composer:
         names = [stage.name for stage in entry.stages]
         sequence = " → ".join(names)
         text = " ".join(query.words)
-        current = next(
-            (i for i, stage in enumerate(entry.stages) if _stage_mentioned(stage.name, text, self.index)), None
-        )
+        current = mentioned_stage(entry, query, self.index)
         wants_next = bool(re.search(r"\b(next|after|then|finished|completed|done|following)\b", text))
         if current is not None and wants_next and current + 1 < len(entry.stages):
             following = entry.stages[current + 1]
@@ -439,9 +479,17 @@ def _numbers(text: str) -> set[str]:
     return numbers_in(tokens(text))
 
 
-def _stage_mentioned(name: str, text: str, index: KnowledgeIndex) -> bool:
-    words = [w for w in index.analyse(name) if w not in {"year", "stage"} and not w.isdigit()]
-    return bool(words) and all(re.search(rf"\b{re.escape(w)}\b", text) for w in words)
+def mentioned_stage(entry: Entry, query: Query, index: KnowledgeIndex) -> int | None:
+    """The position of the stage the question names ("year 2", "embedding"), if exactly one."""
+    found = []
+    for position, stage in enumerate(entry.stages):
+        words = [w for w in index.analyse(stage.name) if w not in STOPWORDS]
+        distinctive = [w for w in words if w not in {"year", "stage"} and not w.isdigit()]
+        if distinctive and all(w in query.terms for w in distinctive):
+            found.append(position)
+        elif not distinctive and words and contains_phrase(query.terms, words):
+            found.append(position)
+    return found[0] if len(found) == 1 else None
 
 
 def _section_title(intent: str) -> str:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.engine.index import KnowledgeIndex, significant
+from bot.engine.index import KnowledgeIndex
+from bot.engine.text import STOPWORDS
+
+# Words that turn a situation round; they are kept when phrases are compared.
+NEGATIONS = frozenset("not no cant cannot dont doesnt isnt arent wont never without only neither nor".split())
+
+
+def situation_words(words: Sequence[str]) -> tuple[str, ...]:
+    """Words that matter in a stated situation: no filler, but negations kept."""
+    return tuple(word for word in words if word not in STOPWORDS or word in NEGATIONS)
 from bot.knowledge.schema import Criterion, Entry
 
 
@@ -27,15 +36,15 @@ def contains_phrase(words: Sequence[str], phrase: Sequence[str]) -> bool:
 
 def assess_situation(entry: Entry, question_words: Sequence[str], index: KnowledgeIndex) -> Situation:
     """Which criteria the question's own words show as met or not met."""
-    words = significant(list(question_words))
+    words = situation_words(question_words)
     met: list[Criterion] = []
     not_met: list[Criterion] = []
     for criterion in entry.eligibility:
         check = criterion.check
         if check is None:
             continue
-        if any(contains_phrase(words, significant(index.analyse(p))) for p in check.not_met_when):
+        if any(contains_phrase(words, situation_words(index.analyse(p))) for p in check.not_met_when):
             not_met.append(criterion)
-        elif any(contains_phrase(words, significant(index.analyse(p))) for p in check.met_when):
+        elif any(contains_phrase(words, situation_words(index.analyse(p))) for p in check.met_when):
             met.append(criterion)
     return Situation(tuple(met), tuple(not_met))

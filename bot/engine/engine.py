@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 MIN_SCORE = 0.5  # below this, the best match is a guess and the bot declines
 TIE_MARGIN = 0.15  # matches this close to the best are treated as equally likely
+MIN_COVERAGE = 0.5  # an entry not named outright must know at least this share of the question's words
 RIVAL_MARGIN = 0.35  # how far behind a match naming different words can be and still compete
 LIST_LIMIT = 10
 
@@ -44,7 +45,7 @@ class Engine:
         query = understand(question, self.index)
         if query.is_empty:
             return self.composer.empty(query)
-        matches = rank(self.index, query)
+        matches = [m for m in rank(self.index, query) if m.coverage >= _coverage_needed(m)]
         top = matches[0] if matches else None
         if query.is_task_request and not (top and top.named):
             return self.composer.out_of_scope(query)
@@ -143,6 +144,17 @@ class Engine:
         found = process.extract(text.lower(), choices, scorer=fuzz.partial_ratio, limit=limit * 2, score_cutoff=50)
         ranked = sorted(found, key=lambda hit: (-hit[1], self.kb.entries[hit[2]].status != "current"))
         return [self.kb.entries[hit[2]] for hit in ranked[:limit]]
+
+
+def _coverage_needed(match: Match) -> float:
+    """How much of the question an entry must know: less when the question names or describes it."""
+    if match.named:
+        return 0.0
+    if match.name_words or match.code_hit:
+        return MIN_COVERAGE - 0.2
+    if match.keyword_score or match.number_hits:
+        return MIN_COVERAGE - 0.15
+    return MIN_COVERAGE
 
 
 def _alone(matches: list[Match]) -> bool:

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.engine.text import FUNCTION_WORDS, STOPWORDS, numbers_in, tokens
+from bot.engine.text import FUNCTION_WORDS, STOPWORDS, numbers_in, stem, tokens
 from bot.engine.vocabulary import PhraseMapper, TypoCorrector
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, Source
@@ -16,9 +16,9 @@ from bot.knowledge.schema import Entry, Source
 INTENT_LEXICON = ["deadline", "close", "closing", "closed", "open", "opening", "extended", "extension", "date", "when", "until", "due", "late", "apply", "application", "form", "eligible", "eligibility", "criteria", "requirement", "prerequisite", "qualify", "allowed", "cost", "free", "funded", "price", "fee", "charge", "pay", "day", "days", "hour", "hours", "session", "sessions", "week", "weeks", "year", "time", "commitment", "long", "contact", "email", "speak", "many", "number", "percent", "percentage", "figure", "statistic", "order", "next", "after", "stage", "stages", "sequence", "exist", "available", "offer", "option", "list", "anything", "everything", "programme", "course", "work", "group", "community", "project", "support", "explain", "information", "about", "describe", "aimed", "suitable", "whom", "join", "register", "before", "need", "needed", "require", "required"]
 
 
-def analyse_words(words: list[str], mapper: PhraseMapper) -> list[str]:
-    """Vocabulary-mapped tokens."""
-    return mapper.apply(words)
+def terms(words: list[str], mapper: PhraseMapper) -> list[str]:
+    """Matching terms: vocabulary-mapped, then -ing/-ed folded."""
+    return [stem(word) for word in mapper.apply(words)]
 
 
 def significant(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -49,6 +49,7 @@ class EntryIndex:
     length: int
     numbers: frozenset[str]
     mapper: PhraseMapper
+    raw_words: frozenset[str]
 
     @cached_property
     def items(self) -> list[Item]:
@@ -58,7 +59,7 @@ class EntryIndex:
 
         def words_of(*texts: str) -> frozenset[str]:
             return frozenset(
-                word for text in texts for word in self.mapper.apply(tokens(text)) if word not in STOPWORDS
+                word for text in texts for word in terms(tokens(text), self.mapper) if word not in STOPWORDS
             )
 
         for faq in entry.faqs:
@@ -79,28 +80,33 @@ class KnowledgeIndex:
         self.kb = kb
         self.mapper = PhraseMapper(kb.vocabulary)
         self.entries: dict[str, EntryIndex] = {}
-        lexicon: set[str] = set(self.mapper.words) | set(INTENT_LEXICON)
+        targets: set[str] = set(self.mapper.words) | set(INTENT_LEXICON)
+        known: set[str] = set(targets)
         for entry in kb:
             indexed = self._index_entry(entry)
             self.entries[entry.id] = indexed
-            lexicon.update(indexed.content)
-            for name in indexed.names:
-                lexicon.update(name)
-        self.typos = TypoCorrector(lexicon)
+            known.update(indexed.raw_words)
+            for phrase in [*indexed.names, *indexed.keywords]:
+                targets.update(phrase)
+        self.typos = TypoCorrector(known, targets)
         self._build_postings()
 
-    def analyse(self, text: str) -> list[str]:
+    def mapped(self, text: str) -> list[str]:
         """Normalise, correct typos against the knowledge base's words, then map synonyms."""
         return self.mapper.apply(self.typos.apply(tokens(text)))
+
+    def analyse(self, text: str) -> list[str]:
+        """The matching terms of a text (as :meth:`mapped`, with -ing/-ed folded)."""
+        return [stem(word) for word in self.mapped(text)]
 
     def _index_entry(self, entry: Entry) -> EntryIndex:
         mapper = self.mapper
         names = []
         for name in [entry.name, *entry.aliases]:
-            phrase = significant(mapper.apply(tokens(name)))
+            phrase = significant(terms(tokens(name), mapper))
             if phrase and phrase not in names:
                 names.append(phrase)
-        keywords = [phrase for kw in entry.keywords if (phrase := significant(mapper.apply(tokens(kw))))]
+        keywords = [phrase for kw in entry.keywords if (phrase := significant(terms(tokens(kw), mapper)))]
         codes = frozenset(word for code in entry.codes for word in tokens(code))
         texts = [entry.summary.text]
         texts += [field.text for field in (entry.who_for, entry.time_commitment, entry.cost) if field]
@@ -113,12 +119,13 @@ class KnowledgeIndex:
         raw: list[str] = []
         for text in texts:
             raw.extend(tokens(text))
-        words = mapper.apply(raw)
+        words = terms(raw, mapper)
         content = Counter(word for word in words if word not in STOPWORDS)
         for phrase in names + keywords:
             content.update(phrase)
         numbers = frozenset(numbers_in(raw))
-        return EntryIndex(entry, names, keywords, codes, content, sum(content.values()), numbers, mapper)
+        raw_words = frozenset(raw) | {w for text in [entry.name, *entry.aliases, *entry.keywords] for w in tokens(text)}
+        return EntryIndex(entry, names, keywords, codes, content, sum(content.values()), numbers, mapper, raw_words)
 
     def _build_postings(self) -> None:
         total = max(len(self.entries), 1)
@@ -152,4 +159,8 @@ class KnowledgeIndex:
     def name_weight(self, word: str) -> float:
         """How much a word identifies an entry by name (function words count for little)."""
         weight = self.name_idf.get(word, math.log(1 + self.entry_count))
-        return weight * (0.25 if word in FUNCTION_WORDS else 1.0)
+        if word in FUNCTION_WORDS:
+            return weight * 0.25
+        if word.isdigit() or word == "year":
+            return weight * 0.3
+        return weight

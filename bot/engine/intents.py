@@ -39,7 +39,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     "apply": [
         (r"\bapply\b", 2.0),
         (r"\bform\b", 1.5),
-        (r"\bexpression of interest\b", 2.5),
+        (r"\beoi\b", 2.5),
         (r"\bhow (do|can|would|should) (we|i|you|a|our|my|they|school)\b.*\b(join|get|start|apply|take|do)\b", 2.0),
         (r"\b(join|joining|enrol|nominate|put forward|link|request|before i can|before we can|what do i need)\b", 1.2),
         (r"\baxis\b", 2.0),
@@ -59,10 +59,11 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     ],
     "who_for": [
         (r"\bwho (is|are) (it|this|that|they|these|those)?\s?(for|aimed)\b|\bwho for\b|\bfor whom\b", 3.0),
+        (r"\bwhat counts? as\b|\bcount as\b|\bwhat is meant by\b|\bdefinition\b|\bdefine\b|\bclass(es)? as\b", 3.0),
         (r"\baimed\b|\bsuitable\b|\btarget", 2.0),
         (r"\b(is|are) (it|this|that|they) (for|just for|only for)\b|\bjust for\b|\bonly for\b", 2.0),
         (r"\bwho\b", 0.8),
-        (r"\bfor (a|an|my|our|the)? ?(teacher|teaching assistant|early career teacher|head|student|pupil|school)\b", 0.8),
+        (r"\bfor (a|an|my|our|the)? ?(teacher|ta|early career teacher|head|student|pupil|school)\b", 0.8),
     ],
     "list": [
         (r"\b(option|options|what is there|what s there|whats there|anything|what else|which programme|what programme|list|all the|menu|choices|range|offer|offers|on offer|what can|available)\b", 1.5),
@@ -90,7 +91,7 @@ _COMPILED = {
 
 # Explicit phase words, and words that imply a phase (year groups, roles, qualifications).
 _PHASE_PATTERNS: dict[Phase, list[tuple[str, float]]] = {
-    Phase.EARLY_YEARS: [(r"\bearly years\b", 1.0), (r"\breception\b", 0.8)],
+    Phase.EARLY_YEARS: [(r"\bearlyyears\b", 1.0), (r"\breception\b", 0.8)],
     Phase.PRIMARY: [
         (r"\bprimary\b", 1.0),
         (r"\bks1\b|\bks2\b", 0.8),
@@ -99,13 +100,13 @@ _PHASE_PATTERNS: dict[Phase, list[tuple[str, float]]] = {
     ],
     Phase.SECONDARY: [
         (r"\bsecondary\b", 1.0),
-        (r"\bks3\b|\bks4\b|\bgcse\b(?! resit)", 0.8),
+        (r"\bks3\b|\bks4\b|\bgcse\b", 0.8),
         (r"\byear (7|8|9|10|11)\b", 0.7),
-        (r"\b(department|dept|head of department)\b", 0.5),
+        (r"\b(department|dept|hod)\b", 0.5),
     ],
     Phase.POST_16: [
-        (r"\bpost 16\b", 1.0),
-        (r"\ba level\b|\bcore maths\b|\bgcse resit\b|\bfsq\b|\byear 1[23]\b", 0.8),
+        (r"\bpost16\b", 1.0),
+        (r"\balevel\b|\bcoremaths\b|\bresit\b|\bfsq\b|\byear 1[23]\b", 0.8),
     ],
 }
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.engine.index import KnowledgeIndex, significant
 from bot.engine.intents import Intents, detect_intents, detect_phases
-from bot.engine.text import FUNCTION_WORDS, MAX_QUESTION_CHARS, clean, numbers_in
+from bot.engine.text import FUNCTION_WORDS, MAX_QUESTION_CHARS, clean, numbers_in, stem
 from bot.knowledge.schema import Phase
 
 _HISTORY = re.compile(r"\b(ay1718|2017|2018|ncp17x\w*|ncp|historical|back in|used to|old|previous|previously|originally|history of|began|started in 201)\b")
@@ -25,6 +25,7 @@ class Query:
 
     raw: str
     words: tuple[str, ...]
+    terms: tuple[str, ...]
     content: tuple[str, ...]
     intents: Intents
     phases: dict[Phase, float]
@@ -49,12 +50,14 @@ class Query:
 def understand(question: str, index: KnowledgeIndex) -> Query:
     """Read a question: normalise, correct typos, map synonyms, detect intents and phases."""
     text = question[:MAX_QUESTION_CHARS]
-    words = index.analyse(text)
+    words = index.mapped(text)
+    matching = [stem(word) for word in words]
     cleaned = clean(text).strip()
     return Query(
         raw=text,
         words=tuple(words),
-        content=significant(words),
+        terms=tuple(matching),
+        content=significant(matching),
         intents=detect_intents(words),
         phases=detect_phases(words),
         numbers=frozenset(numbers_in(words)),

@@ -9,6 +9,7 @@ declines below a threshold.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from bot.engine.index import EntryIndex, KnowledgeIndex
@@ -37,6 +38,7 @@ class Match:
     code_hit: bool = False
     item_score: float = 0.0
     adjust: float = 0.0
+    coverage: float = 0.0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -88,6 +90,7 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
     ranked = sorted(matches.values(), key=lambda m: -m.score)[: max(limit, 1) * 2]
     for found in ranked:
         found.item_score = _best_item_overlap(index, query, found)
+        found.coverage = _coverage(index, query, found)
     ranked.sort(key=lambda m: -m.score)
     return ranked[:limit]
 
@@ -117,7 +120,7 @@ def _names(index: KnowledgeIndex, query: Query, words: frozenset[str], match) ->
             mass = sum(index.name_weight(w) for w in hit)
             total = sum(index.name_weight(w) for w in set(phrase))
             full = len(hit) == len(set(phrase))
-            if not total or mass / total < 0.34:
+            if not total or mass < 1.0 or (mass / total < 0.34 and mass / asked < 0.3):
                 continue
             found = match(entry_id)
             coverage = mass / total
@@ -190,3 +193,24 @@ def _best_item_overlap(index: KnowledgeIndex, query: Query, found: Match) -> flo
         overlap = sum(index.content_idf.get(word, 0.0) for word in residual & item.words)
         best = max(best, overlap)
     return 0.35 * best / (best + 5.0)
+
+
+def _coverage(index: KnowledgeIndex, query: Query, found: Match) -> float:
+    """The share of the question's topic words (weighted by rarity) the entry knows at all.
+
+    A question about something the knowledge base never mentions ("bursary", "conference
+    in the summer") covers little of any entry, so it is declined rather than matched on
+    its one familiar word.
+    """
+    words = query.topic_words
+    if not words:
+        return 1.0
+    unknown_weight = math.log(1 + index.entry_count)
+    known = found.indexed.content
+    total = covered = 0.0
+    for word in words:
+        weight = index.content_idf.get(word, unknown_weight)
+        total += weight
+        if word in known or word in found.name_words:
+            covered += weight
+    return covered / total

@@ -74,12 +74,29 @@ def singular(word: str) -> str:
     return word[:-1]
 
 
+_KEEP_ING_ED = frozenset("during bring thing something anything nothing everything string spring morning evening need feed seed speed breed embed shed bed red".split())
+
+
+def stem(word: str) -> str:
+    """Fold -ing and -ed endings (``supporting`` → ``support``, ``funded`` → ``fund``) for matching."""
+    if len(word) < 6 or word in _KEEP_ING_ED or not word.isalpha():
+        return word
+    if word.endswith("ing") and len(word) - 3 >= 4:
+        return word[:-3]
+    if word.endswith("ied"):
+        return word[:-3] + "y"
+    if word.endswith("ed") and len(word) - 2 >= 4:
+        return word[:-2]
+    return word
+
+
 def numbers_in(words: list[str]) -> set[str]:
     """The distinctive numbers among tokens (11 and above, percentages, decimals); not small counts."""
     found = set()
     for word in words:
         if word[0].isdigit():
             bare = word.rstrip("%")
-            if "." in bare or word.endswith("%") or (bare.isdigit() and int(bare) > 10):
+            is_year = bare.isdigit() and len(bare) == 4 and 1990 <= int(bare) <= 2039
+            if "." in bare or word.endswith("%") or (bare.isdigit() and int(bare) > 10 and not is_year):
                 found.add(bare)
     return found

@@ -48,22 +48,24 @@ class PhraseMapper:
 
 
 class TypoCorrector:
-    """Corrects a word missing from the knowledge base's own vocabulary to its nearest known word.
+    """Corrects a word the knowledge base never uses to the nearest of its key terms.
 
-    Only words of four letters or more are touched, by at most one edit (two from eight letters),
-    and the candidates share the first letter, so ordinary words are rarely "corrected".
+    ``known`` is every word the knowledge base uses (left alone); ``targets`` are the words that
+    matter for matching (names, aliases, keywords, vocabulary, question words). Only words of
+    four letters or more are touched, by at most one edit (two from eight letters), towards a
+    target with the same first letter, so ordinary words are rarely "corrected".
     """
 
-    def __init__(self, lexicon: Iterable[str]) -> None:
-        self.lexicon = frozenset(word for word in lexicon if word.isalpha())
+    def __init__(self, known: Iterable[str], targets: Iterable[str]) -> None:
+        self.lexicon = frozenset(word for word in known if word.isalpha())
         buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for word in sorted(self.lexicon):
+        for word in sorted({word for word in targets if word.isalpha() and len(word) >= 4}):
             buckets[(word[0], len(word))].append(word)
         self._buckets = dict(buckets)
         self.correct = lru_cache(maxsize=4096)(self._correct)
 
     def _correct(self, word: str) -> str:
-        if len(word) < 4 or word in self.lexicon or word in STOPWORDS or not word.isalpha():
+        if len(word) < 5 or word in self.lexicon or word in STOPWORDS or not word.isalpha():
             return word
         limit = 1 if len(word) < 8 else 2
         candidates = [
