@@ -47,7 +47,8 @@ class Settings(BaseModel):
 
     # How the bot answers
     ephemeral_replies: bool = True
-    cooldown_seconds: float = Field(default=3.0, ge=0)
+    cooldown_rate: int = Field(default=5, ge=1)
+    cooldown_seconds: float = Field(default=30.0, ge=0)
     unprompted_channel_ids: list[int] = Field(default_factory=list)
     unprompted_min_confidence: float = Field(default=0.85, ge=0, le=1)
 

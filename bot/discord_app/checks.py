@@ -42,7 +42,7 @@ def within_cooldown(interaction: discord.Interaction) -> bool:
     bot: HubBot = interaction.client  # type: ignore[assignment]
     wait = bot.cooldowns.retry_after(interaction.user.id)
     if wait:
-        raise app_commands.CommandOnCooldown(app_commands.Cooldown(1, bot.cooldowns.seconds), wait)
+        raise app_commands.CommandOnCooldown(app_commands.Cooldown(bot.cooldowns.rate, bot.cooldowns.seconds), wait)
     return True
 
 

@@ -49,7 +49,7 @@ class HubBot(commands.Bot):
         )
         self.settings = settings
         self.knowledge = knowledge
-        self.cooldowns = Cooldowns(settings.cooldown_seconds)
+        self.cooldowns = Cooldowns(settings.cooldown_rate, settings.cooldown_seconds)
         self.synced_to: list[str] = []
         self.tree.error(on_app_command_error)
 
