@@ -24,6 +24,10 @@ class Situation:
 
     met: tuple[Criterion, ...] = ()
     not_met: tuple[Criterion, ...] = ()
+    words: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.met or self.not_met)
 
 
 def contains_phrase(words: Sequence[str], phrase: Sequence[str]) -> bool:
@@ -39,12 +43,16 @@ def assess_situation(entry: Entry, question_words: Sequence[str], index: Knowled
     words = situation_words(question_words)
     met: list[Criterion] = []
     not_met: list[Criterion] = []
+    explained: set[str] = set()
     for criterion in entry.eligibility:
         check = criterion.check
         if check is None:
             continue
-        if any(contains_phrase(words, situation_words(index.analyse(p))) for p in check.not_met_when):
+        failing = [phrase for p in check.not_met_when if contains_phrase(words, phrase := situation_words(index.analyse(p)))]
+        meeting = [phrase for p in check.met_when if contains_phrase(words, phrase := situation_words(index.analyse(p)))]
+        if failing:
             not_met.append(criterion)
-        elif any(contains_phrase(words, situation_words(index.analyse(p))) for p in check.met_when):
+        elif meeting:
             met.append(criterion)
-    return Situation(tuple(met), tuple(not_met))
+        explained.update(word for phrase in failing + meeting for word in phrase)
+    return Situation(tuple(met), tuple(not_met), frozenset(explained))

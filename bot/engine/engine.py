@@ -10,6 +10,7 @@ from bot.engine.dates import today_in_london
 from bot.engine.index import KnowledgeIndex
 from bot.engine.query import Query, understand
 from bot.engine.ranking import Match, rank
+from bot.engine.text import PHASE_TERMS
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import PHASE_LABELS, Entry, Phase
 from bot.reply import Reply
@@ -49,6 +50,11 @@ class Engine:
         top = matches[0] if matches else None
         if query.is_task_request and not (top and top.named):
             return self.composer.out_of_scope(query)
+        only_phase = bool(query.phases) and not (query.topic_words - PHASE_TERMS - {w for w in query.topic_words if w.isdigit()})
+        if only_phase and (query.intents.has("list", 1.0) or query.intents.has("existence", 1.0)):
+            listed = self._phase_list(query, today)
+            if listed is not None:
+                return listed
         if query.intents.has("list", 1.5) and not (top and top.named and _alone(matches)):
             listed = self._list(query, matches, today)
             if listed is not None:
@@ -61,7 +67,7 @@ class Engine:
         close += [
             m for m in matches
             if m not in close and m.score >= max(MIN_SCORE, top.score - RIVAL_MARGIN)
-            and m.name_mass >= 1.5 and m.name_words - top.name_words
+            and m.name_mass >= 1.5 and m.name_words - top.explained
         ]
         winner = _clear_winner(close)
         if winner is None:
@@ -75,7 +81,9 @@ class Engine:
         base = 0.75 if winner.named else 0.5
         confidence = min(0.98, base + 0.25 * min(1.0, margin / 0.5) + 0.05 * min(1.0, winner.score - MIN_SCORE))
         intent = _answer_intent(query, winner.indexed.entry)
-        return self.composer.answer_entry(query, winner.indexed, intent, today, confidence, winner.name_words)
+        if winner.situation and intent in {"apply", "who_for", "what_is", "existence"}:
+            intent = "eligibility"  # "our science teacher teaches Y8 — could we sign up?"
+        return self.composer.answer_entry(query, winner.indexed, intent, today, confidence, winner.own_name_words)
 
     def _clarify(self, query: Query, matches: list[Match], close: list[Match], today: dt.date) -> Reply:
         top = close[0]
@@ -171,8 +179,8 @@ def _clear_winner(close: list[Match]) -> Match | None:
         return top
     if not top.name_words:
         return None
-    # The top match wins when it accounts for every name word a rival accounts for, and more.
-    if all(m.name_words < top.name_words or (not m.name_words and top.named) for m in rivals):
+    # The top match wins when it accounts for every word a rival's name accounts for, and more.
+    if all(m.name_words < top.explained or (not m.name_words and top.named) for m in rivals):
         return top
     return None
 

@@ -79,6 +79,9 @@ class KnowledgeIndex:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.mapper = PhraseMapper(kb.vocabulary)
+        # Question words and the hub's own name ("Kent", "Medway") identify no entry.
+        hub_words = set(terms(tokens(kb.hub.name), self.mapper)) - self.mapper.canonical_words
+        self.neutral = FUNCTION_WORDS | frozenset(hub_words)
         self.entries: dict[str, EntryIndex] = {}
         targets: set[str] = set(self.mapper.words) | set(INTENT_LEXICON)
         known: set[str] = set(targets)
@@ -159,7 +162,7 @@ class KnowledgeIndex:
     def name_weight(self, word: str) -> float:
         """How much a word identifies an entry by name (function words count for little)."""
         weight = self.name_idf.get(word, math.log(1 + self.entry_count))
-        if word in FUNCTION_WORDS:
+        if word in self.neutral:
             return weight * 0.25
         if word.isdigit() or word == "year":
             return weight * 0.3

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 
 from bot.engine.index import KnowledgeIndex, significant
 from bot.engine.intents import Intents, detect_intents, detect_phases
-from bot.engine.text import FUNCTION_WORDS, MAX_QUESTION_CHARS, clean, numbers_in, stem
+from bot.engine.text import MAX_QUESTION_CHARS, clean, numbers_in, stem
 from bot.knowledge.schema import Phase
 
-_HISTORY = re.compile(r"\b(ay1718|2017|2018|ncp17x\w*|ncp|historical|back in|used to|old|previous|previously|originally|history of|began|started in 201)\b")
+_HISTORY = re.compile(r"\b(ay1718|2017|2018|ncp17k\w*|ncp|historical|back in|used to|old|previous|previously|originally|history of|began|started in 201)\b")
 # Requests for work the bot does not do (writing resources, teaching a method, marking).
 _TASK_REQUEST = re.compile(
     r"^(can|could|would|will) you (please )?(write|make|create|generate|produce|give me|explain how|explain|mark|solve|work out|calculate|teach|help me (write|plan|teach|mark))\b"
     r"|^(write|make|create|generate|explain|solve|calculate|mark|plan) (me |us )?(a|an|some|the|\d+)?\b"
     r"|\bso (i|we) can teach\b|\blesson plan\b|\bworksheet\b|\bwhat is \d+\s*[-+x*/]\s*\d+"
+    r"|\bhow (do|can|should|would|to) (i|we|you)? ?(teach|explain|solve|mark|calculate|work out|differentiate|plan a lesson)\b"
 )
 
 
@@ -32,15 +33,11 @@ class Query:
     numbers: frozenset[str]
     wants_history: bool
     is_task_request: bool
+    topic_words: frozenset[str]
 
     @property
     def word_set(self) -> frozenset[str]:
         return frozenset(self.content)
-
-    @property
-    def topic_words(self) -> frozenset[str]:
-        """Content words that can name a topic (no question or intent words)."""
-        return frozenset(word for word in self.content if word not in FUNCTION_WORDS)
 
     @property
     def is_empty(self) -> bool:
@@ -52,15 +49,17 @@ def understand(question: str, index: KnowledgeIndex) -> Query:
     text = question[:MAX_QUESTION_CHARS]
     words = index.mapped(text)
     matching = [stem(word) for word in words]
+    content = significant(matching)
     cleaned = clean(text).strip()
     return Query(
         raw=text,
         words=tuple(words),
         terms=tuple(matching),
-        content=significant(matching),
+        content=content,
         intents=detect_intents(words),
         phases=detect_phases(words),
         numbers=frozenset(numbers_in(words)),
         wants_history=bool(_HISTORY.search(" ".join(words))),
         is_task_request=bool(_TASK_REQUEST.search(cleaned)),
+        topic_words=frozenset(word for word in content if word not in index.neutral),
     )

@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.query import Query
-from bot.engine.text import FUNCTION_WORDS
 from bot.knowledge.schema import Phase
 
+SITUATION_BONUS = 0.15  # the question describes a situation this entry's criteria speak to
 BM25_K1 = 1.2
 BM25_B = 0.6
 
@@ -39,6 +40,17 @@ class Match:
     item_score: float = 0.0
     adjust: float = 0.0
     coverage: float = 0.0
+    situation: Situation = field(default_factory=Situation)
+
+    @property
+    def explained(self) -> frozenset[str]:
+        """Question words this entry accounts for: its name, and a situation its criteria describe."""
+        return self.name_words | self.situation.words
+
+    @property
+    def own_name_words(self) -> frozenset[str]:
+        """Name words from the entry's main name (alias-only words are left for snippets to match)."""
+        return self.name_words & frozenset(self.indexed.names[0]) if self.indexed.names else self.name_words
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -91,6 +103,10 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
     for found in ranked:
         found.item_score = _best_item_overlap(index, query, found)
         found.coverage = _coverage(index, query, found)
+        if found.indexed.entry.eligibility:
+            found.situation = assess_situation(found.indexed.entry, query.terms, index)
+            if found.situation and found.name_words:
+                found.adjust += SITUATION_BONUS
     ranked.sort(key=lambda m: -m.score)
     return ranked[:limit]
 
@@ -105,7 +121,7 @@ def _names(index: KnowledgeIndex, query: Query, words: frozenset[str], match) ->
     seen: set[tuple[str, int]] = set()
     asked = sum(index.name_weight(word) for word in words if word in index.name_idf)
     for word in words:
-        if word in FUNCTION_WORDS:
+        if word in index.neutral:
             continue
         postings = index.name_postings.get(word, ())
         if len(postings) > reach:
@@ -132,7 +148,7 @@ def _names(index: KnowledgeIndex, query: Query, words: frozenset[str], match) ->
 def _keywords(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa: ANN001
     seen: set[tuple[str, int]] = set()
     for word in words:
-        if word in FUNCTION_WORDS:
+        if word in index.neutral:
             continue
         for key in index.keyword_postings.get(word, ()):
             if key in seen:
@@ -140,7 +156,7 @@ def _keywords(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # n
             seen.add(key)
             entry_id, number = key
             phrase = index.entries[entry_id].keywords[number]
-            if all(w in words for w in phrase) and any(w not in FUNCTION_WORDS for w in phrase):
+            if all(w in words for w in phrase) and any(w not in index.neutral for w in phrase):
                 found = match(entry_id)
                 found.keyword_score = min(0.6, found.keyword_score + 0.22 + 0.06 * len(phrase))
 
@@ -150,7 +166,7 @@ def _content(index: KnowledgeIndex, query: Query, match) -> None:  # noqa: ANN00
     raw: dict[str, float] = {}
     reach = max(index.entry_count // 2, 1)
     for word in set(query.content):
-        if word in FUNCTION_WORDS:
+        if word in index.neutral:
             continue
         postings = index.content_postings.get(word, ())
         if not postings or len(postings) > reach:
@@ -185,7 +201,7 @@ def _adjustments(found: Match, query: Query) -> float:
 
 def _best_item_overlap(index: KnowledgeIndex, query: Query, found: Match) -> float:
     """How well the entry's best FAQ, fact or stage covers the question's other words (≤ 0.35)."""
-    residual = query.topic_words - found.name_words
+    residual = query.topic_words - found.own_name_words
     if not residual:
         return 0.0
     best = 0.0
@@ -211,6 +227,6 @@ def _coverage(index: KnowledgeIndex, query: Query, found: Match) -> float:
     for word in words:
         weight = index.content_idf.get(word, unknown_weight)
         total += weight
-        if word in known or word in found.name_words:
+        if word in known or word in found.explained:
             covered += weight
     return covered / total

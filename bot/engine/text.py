@@ -8,12 +8,26 @@ import unicodedata
 MAX_QUESTION_CHARS = 1000
 
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "into", "onto", "than", "then", "so", "too", "very", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing", "done", "have", "has", "had", "having", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "i", "me", "my", "we", "us", "our", "you", "your", "he", "him", "his", "she", "her", "it", "its", "they", "them", "their", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "any", "all", "some", "just", "also", "please", "pls", "plz", "thanks", "thank", "hi", "hello", "hey", "ok", "okay", "yes", "no", "not", "dont", "doesnt", "isnt", "arent", "wont", "cant", "im", "ive", "id", "youre", "were", "theyre", "thats", "whats", "hows", "lol", "like", "really", "quite", "bit", "still", "else", "get", "got", "go", "going", "know", "tell", "want", "wanted", "wants", "need", "needs", "needed", "one", "ones", "anyone", "someone", "anything", "something", "whether", "etc", "eg", "ie", "via", "per"]
+    (
+        "a an the and or but if of in on at to for from by with about as into onto than then so too very "
+        "is are was were be been being am do does did doing done have has had having will would shall should "
+        "can could may might must i me my we us our you your he him his she her it its they them their this "
+        "that these those there here what which who whom whose when where why how any all some just also "
+        "please pls plz thanks thank hi hello hey ok okay yes no not dont doesnt isnt arent wont cant "
+        "im ive id youre theyre thats whats hows lol like really quite bit still else get got go going "
+        "know tell want wanted wants need needs needed one ones anyone someone anything something "
+        "whether etc eg ie via per true right actually basically wondering wonder think guys folks everyone "
+        "cheers sorry mate btw fyi"
+    ).split()
 )
 
 # Words that carry the question's intent rather than its topic; they never identify an entry.
 FUNCTION_WORDS = frozenset(
-    ["deadline", "apply", "cost", "eligible", "time", "commitment", "contact", "information", "statistic", "programme", "professional", "development", "maths", "mathematic", "school", "teacher", "hub", "offer", "option", "way", "much", "many", "long", "date", "form"]
+    (
+        "deadline apply cost eligible time commitment contact information statistic programme professional "
+        "development maths mathematic school teacher hub offer option way much many long date form list "
+        "available everything opportunity menu range choice staff people colleague department dept"
+    ).split()
 )
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
@@ -24,6 +38,12 @@ _CODE = re.compile(r"\bncp\s*(\d\d)\s*-?\s*(\d\d[a-c]?)\b")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?%?|[a-z0-9]+")
 _CONTRACTIONS = re.compile(r"'(s|t|re|ve|d|ll|m)\b")
 _TIMES = re.compile(r"(\d)\s*(?:x|×)\s*(\d)")
+
+
+# Words that only name a school phase or stage.
+PHASE_TERMS = frozenset(
+    "post16 primary secondary earlyyears reception ks1 ks2 ks3 ks4 year sixth college infant junior".split()
+)
 
 
 def _academic_year(match: re.Match[str]) -> str:
@@ -49,7 +69,7 @@ def tokens(text: str) -> list[str]:
     """
     text = clean(text)
     text = text.replace("&", " and ").replace("+", " plus ")
-    text = _CODE.sub(lambda m: f" ncp{m.group(1)}x{m.group(2)} ", text)
+    text = _CODE.sub(lambda m: f" ncp{m.group(1)}k{m.group(2)} ", text)
     text = _ACADEMIC_YEAR.sub(_academic_year, text)
     text = _THOUSANDS.sub("", text)
     text = _YEAR_GROUP.sub(lambda m: f" year {int(m.group(1))} ", text)

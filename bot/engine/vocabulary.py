@@ -28,6 +28,7 @@ class PhraseMapper:
                     self._map.setdefault(key, canonical)
         self._longest = max((len(key) for key in self._map), default=1)
         self.words = {word for pair in self._map.items() for part in pair for word in part}
+        self.canonical_words = {word for canonical in self._map.values() for word in canonical}
 
     def apply(self, words: list[str]) -> list[str]:
         """The words with every known phrase replaced by its canonical form."""
