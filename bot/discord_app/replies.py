@@ -16,8 +16,7 @@ import discord
 from bot.discord_app import limits
 from bot.discord_app.embeds import reply_embed, text
 from bot.discord_app.knowledge import Snapshot
-from bot.knowledge.schema import Entry
-from bot.reply import Candidate, Reply
+from bot.reply import Reply
 
 if TYPE_CHECKING:
     from bot.discord_app.client import HubBot
@@ -41,7 +40,7 @@ def build_message(reply: Reply, snapshot: Snapshot) -> tuple[discord.Embed, disc
     # Links with a url that did not fit as buttons, and links without one, go in the embed.
     listed = tuple(link for link in reply.links if link not in shown)
     if reply.status == "clarify":
-        add_candidates(view, reply.candidates, row=1 if shown else 0)
+        add_candidates(view, [(c.entry_id, c.name) for c in reply.candidates], row=1 if shown else 0)
     embed = reply_embed(replace(reply, links=listed), snapshot.kb.hub)
     return embed, (view if view.children else None)
 
@@ -50,9 +49,8 @@ def clip_label(label: str) -> str:
     return text(label, limits.BUTTON_LABEL)
 
 
-def add_candidates(view: discord.ui.View, candidates: tuple[Candidate, ...] | list[Entry], row: int) -> None:
-    """Offer entries to choose from: a row of buttons for a few, a select for more."""
-    options = [(c.entry_id, c.name) if isinstance(c, Candidate) else (c.id, c.name) for c in candidates]
+def add_candidates(view: discord.ui.View, options: list[tuple[str, str]], row: int) -> None:
+    """Offer ``(entry_id, name)`` options to choose from: a row of buttons for a few, a select for more."""
     options = options[: limits.SELECT_OPTIONS]
     if not options:
         return
@@ -133,10 +131,8 @@ async def answer_chosen_entry(interaction: discord.Interaction, entry_id: str) -
         if message is not None and message.flags.ephemeral:
             await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         else:
-            await interaction.response.send_message(
-                embed=embed, view=view or discord.utils.MISSING, ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
-    except Exception as error:
+            await send(interaction, embed=embed, view=view, ephemeral=True)
+    except Exception as error:  # whatever failed, the user hears of it and it is logged
         await report_error(interaction, error)
 
 
@@ -182,7 +178,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     log.error(
         "failed to answer %s interaction %s in guild %s",
         interaction.type.name,
-        getattr(interaction.command, "qualified_name", None) or getattr(interaction, "data", {}).get("custom_id"),
+        getattr(interaction.command, "qualified_name", None) or (interaction.data or {}).get("custom_id"),
         interaction.guild_id,
         exc_info=error,
     )

@@ -4,7 +4,9 @@ answers in configured channels when the engine is confident.
 
 from __future__ import annotations
 
+import logging
 import re
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -13,6 +15,8 @@ from discord.ext import commands
 from bot.discord_app.checks import cooldown
 from bot.discord_app.client import HubBot
 from bot.discord_app.replies import NO_MENTIONS, build_message, send_reply
+
+log = logging.getLogger(__name__)
 
 QUESTION_WORDS = re.compile(
     r"^(who|what|when|where|which|why|how|is|are|can|could|do|does|did|will|would|should|has|have|any)\b",
@@ -64,8 +68,8 @@ class Answers(commands.Cog):
         ):
             return
         question = strip_mentions_of(me.id, message.content)
-        if addressed and not question:
-            await message.reply(EMPTY_MENTION_HINT, mention_author=False, allowed_mentions=NO_MENTIONS)
+        if not question:
+            await self._reply(message, content=EMPTY_MENTION_HINT)
             return
         snapshot = self.bot.knowledge.current
         reply = snapshot.engine.answer(question, today=self.bot.today())
@@ -76,12 +80,15 @@ class Answers(commands.Cog):
         if self.bot.cooldowns.retry_after(message.author.id):
             return  # in a public channel, silence is kinder than a "slow down" message
         embed, view = build_message(reply, snapshot)
-        await message.reply(
-            embed=embed,
-            view=view,
-            mention_author=False,
-            allowed_mentions=NO_MENTIONS,
-        )
+        await self._reply(message, embed=embed, view=view)
+
+    @staticmethod
+    async def _reply(message: discord.Message, **content: Any) -> None:
+        """A public reply to the message that pings nobody, not even its author."""
+        try:
+            await message.reply(**content, mention_author=False, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden:
+            log.warning("no permission to reply in channel %s of guild %s", message.channel.id, message.guild)
 
 
 async def setup(bot: HubBot) -> None:

@@ -34,7 +34,7 @@ class Catalogue(commands.Cog):
         today = self.bot.today()
         entries = snapshot.engine.programmes_for_phase(chosen)
         view = discord.ui.View(timeout=None)
-        add_candidates(view, entries, row=0)
+        add_candidates(view, [(entry.id, entry.name) for entry in entries], row=0)
         await send(
             interaction,
             embed=programmes_embed(chosen, entries, today, snapshot.kb.hub),
