@@ -35,8 +35,10 @@ def text(value: str, limit: int) -> str:
     return clip(discord.utils.escape_mentions(value), limit)
 
 
-def reply_embed(reply: Reply, hub: HubInfo, linked: int = 0) -> discord.Embed:
-    """The embed for a reply. ``linked`` links (those shown as buttons) are left out of it."""
+def reply_embed(reply: Reply, hub: HubInfo) -> discord.Embed:
+    """The embed for a reply; its links are listed in a "Forms" field (pass only those not shown
+    as buttons).
+    """
     description = reply.headline
     if reply.status == "clarify" and reply.candidates:
         options = "\n".join(f"• **{c.name}**" + (f" — {c.hint}" if c.hint else "") for c in reply.candidates)
@@ -47,7 +49,7 @@ def reply_embed(reply: Reply, hub: HubInfo, linked: int = 0) -> discord.Embed:
         colour=COLOURS.get(reply.status, LISTING_COLOUR),
     )
     fields = [(section.title, section.body) for section in reply.sections]
-    forms = _forms_text(reply.links[linked:], hub)
+    forms = _forms_text(reply.links, hub)
     room = limits.EMBED_FIELDS - (1 if forms else 0)
     for name, value in fields[:room]:
         embed.add_field(name=text(name, limits.FIELD_NAME), value=text(value, limits.FIELD_VALUE), inline=False)

@@ -49,12 +49,22 @@ async def sync_commands(
 ) -> list[str]:
     """Register the commands; returns where they were registered ('global', or guild ids)."""
     if guild_ids:
+        done = []
         for guild_id in guild_ids:
             guild = discord.Object(guild_id)
             tree.copy_global_to(guild=guild)
-            synced = await tree.sync(guild=guild)
+            try:
+                synced = await tree.sync(guild=guild)
+            except discord.Forbidden:
+                log.error(
+                    "Discord refused the commands for guild %s: is the bot in that server, invited with the "
+                    "applications.commands scope? (OAuth2 → URL Generator: bot + applications.commands)",
+                    guild_id,
+                )
+                continue
             log.info("registered %d commands in guild %s", len(synced), guild_id)
-        return [str(guild_id) for guild_id in guild_ids]
+            done.append(str(guild_id))
+        return done
 
     digest = command_digest(tree)
     state = _read_state(state_file)

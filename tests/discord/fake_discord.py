@@ -160,7 +160,9 @@ class FakeDiscord:
             return _json(self.bot_user)
         if (method, path) == ("GET", "/oauth2/applications/@me"):
             return _json(self._application())
-        if method == "PUT" and re.fullmatch(rf"/applications/{APP_ID}(/guilds/\d+)?/commands", path):
+        if method == "PUT" and (match := re.fullmatch(rf"/applications/{APP_ID}(?:/guilds/(\d+))?/commands", path)):
+            if match[1] and int(match[1]) != GUILD_ID:
+                return _json({"message": "Missing Access", "code": 50001}, status=403)
             return _json(self._register(body, path))
         if match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
             return _json(self._callback(match[1], match[2], body))

@@ -180,3 +180,16 @@ async def test_choosing_from_the_programmes_select_answers(bot: object, fake_dis
         fake_discord.response_message(payload), "hubbot:pick", values=["secondary-mastery-specialist"]
     )
     assert clicked.body["data"]["embeds"][0]["title"] == chosen["label"]
+
+
+async def test_a_guild_that_refuses_the_commands_is_logged_and_the_rest_still_work(
+    start_bot: StartBot, settings_for: Callable[..., Settings], fake_discord: FakeDiscord, logged_errors: ErrorRecords
+) -> None:
+    logged_errors.expect(1)
+    elsewhere = GUILD_ID + 1
+    bot = await start_bot(settings_for(guild_ids=[elsewhere, GUILD_ID]))
+    assert bot.synced_to == [str(GUILD_ID)]
+    [record] = logged_errors.records
+    assert str(elsewhere) in record.getMessage() and "applications.commands" in record.getMessage()
+    _, response = await fake_discord.slash("help")
+    assert response.body["data"]["embeds"]

@@ -13,10 +13,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_app import limits
 from bot.discord_app.checks import require_staff
 from bot.discord_app.client import HubBot
-from bot.discord_app.embeds import notice_embed, text
+from bot.discord_app.embeds import notice_embed
 from bot.discord_app.knowledge import Snapshot
 from bot.discord_app.replies import NO_MENTIONS, send
 from bot.knowledge.problems import KnowledgeError
@@ -94,9 +93,7 @@ class Staff(commands.GroupCog, group_name="kb", group_description="Hub staff: th
         channel_id = self.bot.settings.staff_channel_id
         channel = self.bot.get_channel(channel_id) if channel_id else None
         if isinstance(channel, discord.abc.Messageable):
-            await channel.send(
-                embed=notice_embed(title, text(body, limits.EMBED_DESCRIPTION)), allowed_mentions=NO_MENTIONS
-            )
+            await channel.send(embed=notice_embed(title, body), allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: HubBot) -> None:
