@@ -5,6 +5,7 @@ Each test asserts on the JSON Discord would receive.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -239,3 +240,21 @@ async def test_help_is_private(bot: HubBot, fake_discord: FakeDiscord) -> None:
     _, response = await fake_discord.slash("help")
     assert response.body["data"]["flags"] & EPHEMERAL
     assert "/ask" in response.body["data"]["embeds"][0]["description"]
+
+
+async def test_user_text_is_never_echoed_as_a_ping_or_markdown(bot: HubBot, fake_discord: FakeDiscord) -> None:
+    hostile = "@everyone <@400000000000000007> **what** is [teaching for mastery](https://evil.example)?"
+    _, response = await fake_discord.slash("ask", [option("question", hostile)])
+    sent = json.dumps(response.body, ensure_ascii=False)
+    assert "@everyone" not in sent
+    assert "<@400000000000000007>" not in sent
+    assert "evil.example" not in sent
+    assert_pings_nobody(response.body["data"])
+
+
+async def test_a_bare_mention_gets_a_hint(bot: HubBot, fake_discord: FakeDiscord) -> None:
+    after = fake_discord.mark()
+    await fake_discord.say(f"<@{bot.user.id}>")
+    reply = await fake_discord.request("POST", rf"/channels/{CHANNEL_ID}/messages", after=after)
+    assert "/ask" in reply.body["content"]
+    assert_pings_nobody(reply.body)
