@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot.engine.dates import DeadlineStatus
-from bot.engine.eligibility import assess_situation, contains_phrase
+from bot.engine.eligibility import assess_situation
 from bot.engine.index import EntryIndex, Item, KnowledgeIndex
 from bot.engine.intents import detect_intents
 from bot.engine.query import Query
-from bot.engine.text import STOPWORDS
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, LinkKind, Phase, Source
 from bot.reply import Candidate, Reply, ReplyLink, ReplySection
@@ -481,15 +480,8 @@ def _numbers(text: str) -> set[str]:
 
 def mentioned_stage(entry: Entry, query: Query, index: KnowledgeIndex) -> int | None:
     """The position of the stage the question names ("year 2", "embedding"), if exactly one."""
-    found = []
-    for position, stage in enumerate(entry.stages):
-        words = [w for w in index.analyse(stage.name) if w not in STOPWORDS]
-        distinctive = [w for w in words if w not in {"year", "stage"} and not w.isdigit()]
-        if distinctive and all(w in query.terms for w in distinctive):
-            found.append(position)
-        elif not distinctive and words and contains_phrase(query.terms, words):
-            found.append(position)
-    return found[0] if len(found) == 1 else None
+    found = index.entries[entry.id].stages_named(query.terms)
+    return found[0][0] if len(found) == 1 else None
 
 
 def _section_title(intent: str) -> str:

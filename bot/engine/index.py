@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.engine.text import FUNCTION_WORDS, STOPWORDS, numbers_in, stem, tokens
+from bot.engine.text import FUNCTION_WORDS, PHASE_TERMS, STOPWORDS, numbers_in, stem, tokens
 from bot.engine.vocabulary import PhraseMapper, TypoCorrector
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, Source
@@ -52,6 +52,27 @@ class EntryIndex:
     raw_words: frozenset[str]
 
     @cached_property
+    def stage_terms(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Each stage's name as (distinctive words, all words): "Embedding (year 3)" → (embedd,), …"""
+        found = []
+        for stage in self.entry.stages:
+            words = tuple(w for w in terms(tokens(stage.name), self.mapper) if w not in STOPWORDS)
+            distinctive = tuple(w for w in words if w not in {"year", "stage"} and not w.isdigit())
+            found.append((distinctive, words))
+        return found
+
+    def stages_named(self, question_terms: tuple[str, ...]) -> list[tuple[int, frozenset[str]]]:
+        """Stages the question names, with the question words that name each."""
+        present = set(question_terms)
+        named = []
+        for position, (distinctive, words) in enumerate(self.stage_terms):
+            if distinctive and all(w in present for w in distinctive):
+                named.append((position, frozenset(distinctive)))
+            elif not distinctive and words and _has_phrase(question_terms, words):
+                named.append((position, frozenset(words)))
+        return named
+
+    @cached_property
     def items(self) -> list[Item]:
         """The entry's answerable snippets, analysed on first use."""
         entry = self.entry
@@ -71,6 +92,11 @@ class EntryIndex:
         for criterion in entry.eligibility:
             found.append(Item("criterion", criterion.text, words_of(criterion.text), criterion.source))
         return found
+
+
+def _has_phrase(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
 
 
 class KnowledgeIndex:
@@ -164,6 +190,6 @@ class KnowledgeIndex:
         weight = self.name_idf.get(word, math.log(1 + self.entry_count))
         if word in self.neutral:
             return weight * 0.25
-        if word.isdigit() or word == "year":
-            return weight * 0.3
+        if word.isdigit() or word in PHASE_TERMS:
+            return weight * 0.2
         return weight

@@ -91,7 +91,7 @@ _COMPILED = {
 
 # Explicit phase words, and words that imply a phase (year groups, roles, qualifications).
 _PHASE_PATTERNS: dict[Phase, list[tuple[str, float]]] = {
-    Phase.EARLY_YEARS: [(r"\bearlyyears\b", 1.0), (r"\breception\b", 0.8)],
+    Phase.EARLY_YEARS: [(r"\bearlyyear\b", 1.0), (r"\breception\b", 0.8)],
     Phase.PRIMARY: [
         (r"\bprimary\b", 1.0),
         (r"\bks1\b|\bks2\b", 0.8),

@@ -41,11 +41,12 @@ class Match:
     adjust: float = 0.0
     coverage: float = 0.0
     situation: Situation = field(default_factory=Situation)
+    stage_words: frozenset[str] = frozenset()
 
     @property
     def explained(self) -> frozenset[str]:
-        """Question words this entry accounts for: its name, and a situation its criteria describe."""
-        return self.name_words | self.situation.words
+        """Question words this entry accounts for: its name, its stages, a situation its criteria describe."""
+        return self.name_words | self.situation.words | self.stage_words
 
     @property
     def own_name_words(self) -> frozenset[str]:
@@ -107,6 +108,10 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
             found.situation = assess_situation(found.indexed.entry, query.terms, index)
             if found.situation and found.name_words:
                 found.adjust += SITUATION_BONUS
+        named_stages = found.indexed.stages_named(query.terms) if found.indexed.entry.stages else []
+        if named_stages and found.name_words:
+            found.stage_words = frozenset().union(*(words for _, words in named_stages))
+            found.adjust += SITUATION_BONUS
     ranked.sort(key=lambda m: -m.score)
     return ranked[:limit]
 

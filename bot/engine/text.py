@@ -26,7 +26,8 @@ FUNCTION_WORDS = frozenset(
     (
         "deadline apply cost eligible time commitment contact information statistic programme professional "
         "development maths mathematic school teacher hub offer option way much many long date form list "
-        "available everything opportunity menu range choice staff people colleague department dept"
+        "available everything opportunity menu range choice staff people colleague department dept next after "
+        "before first last"
     ).split()
 )
 
@@ -42,7 +43,7 @@ _TIMES = re.compile(r"(\d)\s*(?:x|×)\s*(\d)")
 
 # Words that only name a school phase or stage.
 PHASE_TERMS = frozenset(
-    "post16 primary secondary earlyyears reception ks1 ks2 ks3 ks4 year sixth college infant junior".split()
+    "post16 primary secondary earlyyear reception ks1 ks2 ks3 ks4 year sixth college infant junior".split()
 )
 
 

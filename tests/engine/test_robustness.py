@@ -1,0 +1,46 @@
+"""Any text gets a reply, never an exception, in bounded time."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.render import render_text
+from tests.conftest import TODAY
+
+ODD_INPUTS = [
+    "",
+    " ",
+    "\x00\x01\x02",
+    "a" * 10_000,
+    "deadline " * 2_000,
+    "🙂🎉📐" * 300,
+    "**bold** __under__ `code` ```block``` > quote",
+    "@everyone @here <@&123> <#456>",
+    "\u202e\u200b\ufeff",
+    "NCP17-" * 500,
+    "\n\n\n",
+]
+
+
+def test_odd_inputs(engine) -> None:  # noqa: ANN001
+    for question in ODD_INPUTS:
+        start = time.perf_counter()
+        reply = engine.answer(question, TODAY)
+        text = render_text(reply)
+        assert reply.status in {"answered", "clarify", "unknown"}
+        assert 0 < len(text) <= 1800
+        assert "@everyone" not in text and "@here" not in text
+        assert time.perf_counter() - start < 1.0
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_any_text_gets_a_reply(engine, question: str) -> None:  # noqa: ANN001
+    reply = engine.answer(question, TODAY)
+    text = render_text(reply)
+    assert reply.status in {"answered", "clarify", "unknown"}
+    assert 0 < len(text) <= 1800
+    assert 0.0 <= reply.confidence <= 1.0
