@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.engine.index import KnowledgeIndex
 from bot.engine.text import STOPWORDS
+from bot.knowledge.schema import Criterion, Entry
 
 # Words that turn a situation round; they are kept when phrases are compared.
 NEGATIONS = frozenset("not no cant cannot dont doesnt isnt arent wont never without only neither nor".split())
@@ -15,7 +16,6 @@ NEGATIONS = frozenset("not no cant cannot dont doesnt isnt arent wont never with
 def situation_words(words: Sequence[str]) -> tuple[str, ...]:
     """Words that matter in a stated situation: no filler, but negations kept."""
     return tuple(word for word in words if word not in STOPWORDS or word in NEGATIONS)
-from bot.knowledge.schema import Criterion, Entry
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ class EntryIndex:
 
     @cached_property
     def stage_terms(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        """Each stage's name as (distinctive words, all words): "Embedding (year 3)" → (embedd,), …"""
+        """Each stage's name as (distinctive words, all words), e.g. "Embedding (year 3)" → (embedd,)."""
         found = []
         for stage in self.entry.stages:
             words = tuple(w for w in terms(tokens(stage.name), self.mapper) if w not in STOPWORDS)

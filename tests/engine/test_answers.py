@@ -10,7 +10,7 @@ from bot.render import render_text
 from tests.conftest import TODAY
 
 
-def ask(engine, question: str, today: dt.date = TODAY):  # noqa: ANN001, ANN201
+def ask(engine, question: str, today: dt.date = TODAY):
     reply = engine.answer(question, today)
     return reply, render_text(reply)
 

@@ -15,7 +15,7 @@ GOLDEN = yaml.safe_load((Path(__file__).parent / "golden.yaml").read_text(encodi
 
 
 @pytest.mark.parametrize("item", GOLDEN, ids=[item["q"][:50] or "<empty>" for item in GOLDEN])
-def test_golden_question(engine, item) -> None:  # noqa: ANN001
+def test_golden_question(engine, item) -> None:
     reply = engine.answer(item["q"], TODAY)
     text = render_text(reply)
     assert reply.status == item["status"], text

@@ -25,7 +25,7 @@ ODD_INPUTS = [
 ]
 
 
-def test_odd_inputs(engine) -> None:  # noqa: ANN001
+def test_odd_inputs(engine) -> None:
     for question in ODD_INPUTS:
         start = time.perf_counter()
         reply = engine.answer(question, TODAY)
@@ -38,7 +38,7 @@ def test_odd_inputs(engine) -> None:  # noqa: ANN001
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=400))
-def test_any_text_gets_a_reply(engine, question: str) -> None:  # noqa: ANN001
+def test_any_text_gets_a_reply(engine, question: str) -> None:
     reply = engine.answer(question, TODAY)
     text = render_text(reply)
     assert reply.status in {"answered", "clarify", "unknown"}

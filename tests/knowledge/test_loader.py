@@ -125,7 +125,7 @@ def test_bundled_knowledge_base_loads_without_errors() -> None:
     assert deadline.date == dt.date(2025, 4, 28)
 
 
-def test_every_fact_in_the_bundled_knowledge_base_has_a_source(kb) -> None:  # noqa: ANN001
+def test_every_fact_in_the_bundled_knowledge_base_has_a_source(kb) -> None:
     for entry in kb:
         assert entry.summary.source.quote
         for fact in entry.facts:
