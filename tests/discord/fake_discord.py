@@ -31,6 +31,7 @@ STAFF_ROLE_ID = 400000000000000006
 TEACHER_ID = 400000000000000007
 STAFF_ID = 400000000000000008
 OWNER_ID = 400000000000000009
+DM_CHANNEL_ID = 400000000000000010
 TIMESTAMP = "2025-04-21T09:00:00.000000+00:00"
 WAIT_SECONDS = 10.0
 
@@ -463,8 +464,11 @@ class FakeDiscord:
         """The message the bot created in response to an interaction."""
         return self._messages[payload["token"]]
 
-    async def say(self, content: str, *, user_id: int = TEACHER_ID, mention_bot: bool = True) -> dict[str, Any]:
-        """Post a message in #general as a teacher; returns the MESSAGE_CREATE payload."""
+    async def say(
+        self, content: str, *, user_id: int = TEACHER_ID, mention_bot: bool = True, direct: bool = False
+    ) -> dict[str, Any]:
+        """Post a message in #general (or, ``direct``, to the bot) as a teacher; returns the
+        MESSAGE_CREATE payload."""
         member = self._member(user_id, f"user{user_id % 100}")
         author = member.pop("user")
         mentions = [{**self.bot_user, "member": self._member(BOT_ID, "hubbot", bot=True)}] if mention_bot else []
@@ -490,5 +494,8 @@ class FakeDiscord:
             "type": 0,
             "flags": 0,
         }
+        if direct:
+            message["channel_id"] = str(DM_CHANNEL_ID)
+            del message["guild_id"], message["member"]
         await self.dispatch("MESSAGE_CREATE", message)
         return message

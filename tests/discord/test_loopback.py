@@ -18,6 +18,7 @@ from tests.discord.conftest import StartBot
 from tests.discord.fake_discord import (
     APP_ID,
     CHANNEL_ID,
+    DM_CHANNEL_ID,
     EPHEMERAL,
     GUILD_ID,
     STAFF_ID,
@@ -258,3 +259,10 @@ async def test_a_bare_mention_gets_a_hint(bot: HubBot, fake_discord: FakeDiscord
     reply = await fake_discord.request("POST", rf"/channels/{CHANNEL_ID}/messages", after=after)
     assert "/ask" in reply.body["content"]
     assert_pings_nobody(reply.body)
+
+
+async def test_a_direct_message_is_answered_without_a_mention(bot: HubBot, fake_discord: FakeDiscord) -> None:
+    message = await fake_discord.say("what is teaching for mastery?", mention_bot=False, direct=True)
+    reply = await fake_discord.request("POST", rf"/channels/{DM_CHANNEL_ID}/messages")
+    assert reply.body["message_reference"]["message_id"] == int(message["id"])
+    assert reply.body["embeds"][0]["description"]
