@@ -1,4 +1,4 @@
-"""The command line: `python -m bot [ask|console|deadlines|validate|schema|run|bench] …`."""
+"""The command line: `python -m bot [ask|console|deadlines|validate|schema|run|bench|report] …`."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines = commands.add_parser("deadlines", help="list upcoming and recently closed deadlines")
     deadlines.add_argument("--phase", help="early-years, primary, secondary, post-16 or cross-phase")
     deadlines.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+    deadlines.add_argument("--ics", type=Path, metavar="FILE", help="write the deadlines as an iCalendar file ('-' for stdout)")
 
     validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on errors")
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge directory (default: the bundled one)")
@@ -63,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="measure load and answer speed on synthetic knowledge bases")
     bench.add_argument("--sizes", default="50,500,5000", help="comma-separated programme counts")
     bench.add_argument("--questions", type=int, default=400, help="questions per size")
+
+    from bot.staff.cli import add_report_parser
+
+    add_report_parser(commands)
     return parser
 
 
@@ -92,11 +97,19 @@ def main(argv: list[str] | None = None) -> int:
         from bot.bench import bench_command
 
         return bench_command([int(size) for size in args.sizes.split(",")], args.questions)
+    if command == "report":
+        from bot.staff.cli import report_command
+
+        return report_command(args.knowledge, args.since, args.csv, args.database)
     engine = _engine(args.knowledge)
     if engine is None:
         return 1
     if command == "ask":
         return _ask(engine, args, today)
+    if command == "deadlines" and args.ics:
+        from bot.staff.cli import ics_command
+
+        return ics_command(engine.kb, args.ics, args.phase)
     if command == "deadlines":
         return _deadlines(engine, args.phase, today)
     from bot.console import run_console

@@ -1,0 +1,202 @@
+"""Deadline reminders: which are due, their wording, and remembering which were sent.
+
+A reminder for lead time *L* days is due when ``deadline − L ≤ today ≤ deadline`` and it has not
+been sent yet. The rules that make restarts and downtime harmless:
+
+* Sent reminders are recorded in :class:`~bot.staff.storage.Storage`, so a restart does not repeat
+  one, and a reminder missed while the bot was down is sent late as long as the deadline has not
+  passed (after it has, nothing is sent).
+* One message per deadline per run: when several lead times are due at once (after a long
+  downtime), only the nearest is sent and the larger ones are recorded as ``skipped``.
+* Once a reminder has been sent, lead times larger than it are never sent for that deadline, even
+  if the configured lead times change.
+
+:func:`due_reminders` is pure apart from reading storage; :func:`send_due_reminders` runs one pass
+with an injected clock; :func:`reminder_loop` runs it on a schedule for the Discord layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.engine.dates import LONDON, days_phrase, long_date
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.schema import Deadline, Entry, LinkKind
+from bot.reply import ReplyLink
+from bot.staff.storage import ReminderMark, Storage
+from bot.staff.tasks import every
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEAD_DAYS = (14, 7, 1)
+POST_FROM = dt.time(9, 0)  # local time before which a day's reminders wait
+CHECK_EVERY = 15 * 60.0  # seconds between checks
+FORM_KINDS = (LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder to post: the sentence, and the form as data for a button.
+
+    ``form`` is the form to act on (``form.url`` None when the hub has not published its address);
+    ``form_note`` says what to do when there is no address to link to.
+    """
+
+    entry_id: str
+    programme: str
+    deadline: Deadline
+    lead_days: int
+    days_left: int
+    skipped_leads: tuple[int, ...]
+    text: str
+    form: ReplyLink | None
+    form_note: str | None
+
+    def message(self) -> str:
+        """The whole reminder as plain text (the sentence, then the form's address or the note)."""
+        lines = [self.text]
+        if self.form and self.form.url:
+            lines.append(f"{self.form.label}: {self.form.url}")
+        if self.form_note:
+            lines.append(self.form_note)
+        return "\n".join(lines)
+
+    def marks(self, at: dt.datetime) -> list[ReminderMark]:
+        """What to record once this reminder has been sent."""
+        sent = ReminderMark(self.entry_id, self.deadline.date, self.lead_days, "sent", at)
+        skipped = [ReminderMark(self.entry_id, self.deadline.date, lead, "skipped", at) for lead in self.skipped_leads]
+        return [sent, *skipped]
+
+
+def reminder_text(programme: str, deadline: Deadline, days_left: int) -> str:
+    """"Applications for <programme> close on <long date> — in 7 days"."""
+    label = deadline.label.strip().rstrip(".")
+    note = f" ({deadline.note})" if deadline.note else ""
+    when = f"{long_date(deadline.date)}{note} — {days_phrase(days_left)}"
+    words = label.rsplit(" ", 1)
+    if len(words) == 2 and words[1].lower() in {"close", "closes", "end", "ends", "open", "opens"}:
+        return f"{words[0]} for {programme} {words[1]} on {when}"
+    return f"{label} for {programme}: {when}"
+
+
+def form_of(entry: Entry, contact: str) -> tuple[ReplyLink | None, str | None]:
+    """The entry's form to act on, and a note when it has no address."""
+    for kind in FORM_KINDS:
+        link = next((link for link in entry.links if link.kind == kind), None)
+        if link is None:
+            continue
+        form = ReplyLink(label=link.label, kind=link.kind.value, url=link.url)
+        if link.url:
+            return form, None
+        return form, f"The hub will share the form ({link.label}). {contact}"
+    return None, contact
+
+
+def due_reminders(
+    kb: KnowledgeBase,
+    today: dt.date,
+    storage: Storage,
+    lead_days: Iterable[int] = DEFAULT_LEAD_DAYS,
+) -> list[Reminder]:
+    """The reminders to post on ``today`` (the hub's local date), soonest deadline first."""
+    leads = sorted({int(lead) for lead in lead_days if lead >= 0})
+    reminders: list[Reminder] = []
+    for item in kb.deadlines():
+        entry, deadline = item.entry, item.deadline
+        days_left = (deadline.date - today).days
+        if entry.status != "current" or days_left < 0:
+            continue
+        done = storage.reminder_leads_done(entry.id, deadline.date)
+        nearest_done = min(done, default=None)
+        due = [
+            lead for lead in leads
+            if days_left <= lead and lead not in done and (nearest_done is None or lead < nearest_done)
+        ]
+        if not due:
+            continue
+        form, note = form_of(entry, kb.hub.contact)
+        reminders.append(
+            Reminder(
+                entry_id=entry.id,
+                programme=entry.name,
+                deadline=deadline,
+                lead_days=due[0],
+                days_left=days_left,
+                skipped_leads=tuple(due[1:]),
+                text=reminder_text(entry.name, deadline, days_left),
+                form=form,
+                form_note=note,
+            )
+        )
+    return reminders
+
+
+def mark_sent(storage: Storage, reminder: Reminder, at: dt.datetime) -> None:
+    """Record a reminder as sent (and the larger lead times it replaces as skipped), in one transaction."""
+    storage.mark_reminders(reminder.marks(at))
+
+
+async def send_due_reminders(
+    kb: KnowledgeBase,
+    storage: Storage,
+    send: Callable[[Reminder], Awaitable[object]],
+    *,
+    now: dt.datetime,
+    lead_days: Iterable[int] = DEFAULT_LEAD_DAYS,
+    zone: ZoneInfo = LONDON,
+    post_from: dt.time = POST_FROM,
+) -> list[Reminder]:
+    """One pass: post every due reminder with ``send`` and record it; returns those sent.
+
+    Nothing is posted before ``post_from`` local time. A reminder is recorded right after ``send``
+    returns; if ``send`` raises, it is not recorded and the next pass tries again.
+    """
+    local = now.astimezone(zone)
+    if local.time() < post_from:
+        return []
+    sent: list[Reminder] = []
+    for reminder in due_reminders(kb, local.date(), storage, lead_days):
+        try:
+            await send(reminder)
+        except Exception:
+            log.exception("could not post the reminder for %s (%s)", reminder.entry_id, reminder.deadline.date)
+            continue
+        mark_sent(storage, reminder, now)
+        log.info(
+            "reminder posted: %s %s, %d-day lead%s", reminder.entry_id, reminder.deadline.date, reminder.lead_days,
+            f" (skipped {', '.join(map(str, reminder.skipped_leads))})" if reminder.skipped_leads else "",
+        )
+        sent.append(reminder)
+    return sent
+
+
+async def reminder_loop(
+    knowledge: Callable[[], KnowledgeBase],
+    storage: Storage,
+    send: Callable[[Reminder], Awaitable[object]],
+    *,
+    stop: asyncio.Event,
+    lead_days: Iterable[int] = DEFAULT_LEAD_DAYS,
+    zone: ZoneInfo = LONDON,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    interval: float = CHECK_EVERY,
+    post_from: dt.time = POST_FROM,
+) -> None:
+    """Check for due reminders now and every ``interval`` seconds until ``stop`` is set.
+
+    ``knowledge`` returns the knowledge base in service (e.g. ``lambda: service.current.kb``), so
+    each pass sees the latest reload.
+    """
+    leads = tuple(lead_days)
+
+    async def job() -> None:
+        await send_due_reminders(
+            knowledge(), storage, send, now=clock(), lead_days=leads, zone=zone, post_from=post_from
+        )
+
+    await every(interval, job, stop=stop, name="deadline reminders")
