@@ -1,8 +1,8 @@
 """Watching the knowledge-base directory and reloading when its YAML files change.
 
-:class:`KnowledgeWatcher` uses :func:`watchfiles.awatch`, which waits until the files have been
-quiet for ``debounce_ms`` so that saving several files (or an editor's save dance) causes one
-reload, and calls ``on_change`` — for the bot, ``KnowledgeService.reload``, which loads the new
+:class:`KnowledgeWatcher` uses :func:`watchfiles.awatch` to gather changes until the files have
+been quiet for ``quiet_ms`` (at most ``debounce_ms``), so that saving several files, an editor's
+save dance or a ``git pull`` causes one reload, and then calls ``on_change`` — for the bot, ``KnowledgeService.reload``, which loads the new
 version off to the side and swaps it in only if it is valid. Changes that arrive while a reload
 runs are gathered into the next one, so reloads never overlap.
 """
@@ -21,7 +21,8 @@ from bot.knowledge.problems import KnowledgeError
 
 log = logging.getLogger(__name__)
 
-DEBOUNCE_MS = 1000
+QUIET_MS = 500
+DEBOUNCE_MS = 5000
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -45,12 +46,14 @@ class KnowledgeWatcher:
         directory: str | Path,
         on_change: Callable[[], Awaitable[object]],
         *,
+        quiet_ms: int = QUIET_MS,
         debounce_ms: int = DEBOUNCE_MS,
         force_polling: bool | None = None,
     ) -> None:
         self.directory = Path(directory)
         self._on_change = on_change
-        self._debounce_ms = debounce_ms
+        self._quiet_ms = quiet_ms
+        self._debounce_ms = max(debounce_ms, quiet_ms)
         self._force_polling = force_polling
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -87,6 +90,7 @@ class KnowledgeWatcher:
             self.directory,
             watch_filter=KnowledgeFilter(),
             debounce=self._debounce_ms,
+            step=self._quiet_ms,
             stop_event=self._stop,
             force_polling=self._force_polling,
         ):
