@@ -343,3 +343,15 @@ def _csv_rows(report: Report) -> Iterable[tuple[object, ...]]:
         yield ("topic", rank, count.label, count.key, count.questions, "", "")
     for rank, count in enumerate(report.by_phase, 1):
         yield ("phase", rank, count.label, count.key, count.questions, "", "")
+
+
+def report_for_discord(
+    storage: Storage, kb: KnowledgeBase, since: str = DEFAULT_SINCE, now: dt.datetime | None = None
+) -> str:
+    """The report for ``/kb report``: Markdown, at most :data:`DISCORD_LIMIT` characters.
+
+    Raises :class:`ValueError` (with a message to show) when ``since`` is not a period.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    report = build_report(storage, kb, parse_since(since, now), now)
+    return render_report(report, limit=DISCORD_LIMIT, markdown=True)

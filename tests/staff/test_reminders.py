@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.engine.dates import LONDON
 from bot.knowledge.base import KnowledgeBase
@@ -181,3 +183,29 @@ async def test_the_loop_posts_and_stops(kb: KnowledgeBase, tmp_path: Path) -> No
         stop.set()
         await asyncio.wait_for(task, timeout=1)
     assert [lead for _, lead, _ in posted(channel)] == [14, 7]
+
+
+LEADS = (14, 7, 1)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offsets=st.sets(st.integers(min_value=-20, max_value=3)))
+async def test_any_pattern_of_downtime(kb: KnowledgeBase, offsets: set[int]) -> None:
+    """Whatever days the bot runs: each lead time is posted exactly when the bot ran in its window
+    (on the first such day), at most one message a day, nothing after the deadline.
+    """
+    channel = Channel()
+    running = sorted(CLOSE + dt.timedelta(days=offset) for offset in offsets)
+    with SQLiteStorage(":memory:") as storage:
+        for day in running:
+            channel.today = day
+            for hour in (9, 18):
+                await send_due_reminders(kb, storage, channel.send, now=london(day, hour), lead_days=LEADS)
+    sent = [(day, reminder.lead_days) for day, reminder in channel.posted if reminder.entry_id == "number-club"]
+    days = [day for day, _ in sent]
+    assert len(days) == len(set(days))  # one message a day
+    assert all(day <= CLOSE for day in days)
+    for lead, nearer in zip(LEADS, (*LEADS[1:], -1), strict=True):
+        window = [day for day in running if nearer < (CLOSE - day).days <= lead]
+        expected = [(window[0], lead)] if window else []
+        assert [item for item in sent if item[1] == lead] == expected

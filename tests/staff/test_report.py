@@ -20,6 +20,7 @@ from bot.staff.report import (
     parse_since,
     render_report,
     report_csv,
+    report_for_discord,
 )
 from bot.staff.storage import SQLiteStorage
 from tests.staff.conftest import NOW, Offer, make_kb, record, write_kb
@@ -171,3 +172,11 @@ def test_report_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["report", "--since", "soon", "--database", str(database)]) == 2
     assert main(["report", "--database", str(tmp_path / "missing.sqlite3")]) == 1
     assert "no database" in capsys.readouterr().err
+
+
+def test_report_for_discord(storage: SQLiteStorage, kb: KnowledgeBase) -> None:
+    fill(storage)
+    text = report_for_discord(storage, kb, "30d", now=NOW)
+    assert len(text) <= DISCORD_LIMIT and "**Questions by phase**" in text
+    with pytest.raises(ValueError, match="not a period"):
+        report_for_discord(storage, kb, "yesterday", now=NOW)
