@@ -16,9 +16,31 @@ from bot.knowledge.schema import Entry, Source
 INTENT_LEXICON = ["deadline", "close", "closing", "closed", "open", "opening", "extended", "extension", "date", "when", "until", "due", "late", "apply", "application", "form", "eligible", "eligibility", "criteria", "requirement", "prerequisite", "qualify", "allowed", "cost", "free", "funded", "price", "fee", "charge", "pay", "day", "days", "hour", "hours", "session", "sessions", "week", "weeks", "year", "time", "commitment", "long", "contact", "email", "speak", "many", "number", "percent", "percentage", "figure", "statistic", "order", "next", "after", "stage", "stages", "sequence", "exist", "available", "offer", "option", "list", "anything", "everything", "programme", "course", "work", "group", "community", "project", "support", "explain", "information", "about", "describe", "aimed", "suitable", "whom", "join", "register", "before", "need", "needed", "require", "required"]
 
 
+_STEMS: dict[str, str] = {}
+_SEPARATOR = "zzseparatorzz"  # a token no text contains, to analyse many short texts in one pass
+
+
 def terms(words: list[str], mapper: PhraseMapper) -> list[str]:
     """Matching terms: vocabulary-mapped, then -ing/-ed folded."""
-    return [stem(word) for word in mapper.apply(words)]
+    cache = _STEMS
+    found = []
+    for word in mapper.apply(words):
+        folded = cache.get(word)
+        if folded is None:
+            folded = cache[word] = stem(word) if len(cache) < 200_000 else word
+        found.append(folded)
+    return found
+
+
+def split_on(words: list[str], separator: str) -> list[list[str]]:
+    """Split a token list at each separator token."""
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if word == separator:
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return parts
 
 
 def significant(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -130,12 +152,14 @@ class KnowledgeIndex:
 
     def _index_entry(self, entry: Entry) -> EntryIndex:
         mapper = self.mapper
+        labels = [entry.name, *entry.aliases, *entry.keywords]
+        label_tokens = tokens(f" {_SEPARATOR} ".join(labels))
+        phrases = [significant(part) for part in split_on(terms(label_tokens, mapper), _SEPARATOR)]
         names = []
-        for name in [entry.name, *entry.aliases]:
-            phrase = significant(terms(tokens(name), mapper))
+        for phrase in phrases[: 1 + len(entry.aliases)]:
             if phrase and phrase not in names:
                 names.append(phrase)
-        keywords = [phrase for kw in entry.keywords if (phrase := significant(terms(tokens(kw), mapper)))]
+        keywords = [phrase for phrase in phrases[1 + len(entry.aliases) :] if phrase]
         codes = frozenset(word for code in entry.codes for word in tokens(code))
         texts = [entry.summary.text]
         texts += [field.text for field in (entry.who_for, entry.time_commitment, entry.cost) if field]
@@ -145,15 +169,13 @@ class KnowledgeIndex:
         texts += [criterion.text for criterion in entry.eligibility]
         if entry.how_to_apply:
             texts += entry.how_to_apply.steps + entry.how_to_apply.prerequisites
-        raw: list[str] = []
-        for text in texts:
-            raw.extend(tokens(text))
+        raw = tokens(" \n ".join(texts))
         words = terms(raw, mapper)
         content = Counter(word for word in words if word not in STOPWORDS)
         for phrase in names + keywords:
             content.update(phrase)
         numbers = frozenset(numbers_in(raw))
-        raw_words = frozenset(raw) | {w for text in [entry.name, *entry.aliases, *entry.keywords] for w in tokens(text)}
+        raw_words = frozenset(raw) | frozenset(label_tokens) - {_SEPARATOR}
         return EntryIndex(entry, names, keywords, codes, content, sum(content.values()), numbers, mapper, raw_words)
 
     def _build_postings(self) -> None:

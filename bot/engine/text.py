@@ -56,10 +56,12 @@ def _academic_year(match: re.Match[str]) -> str:
 
 
 def clean(text: str) -> str:
-    """Lowercase plain text: accents removed, dashes and quotes unified, length bounded."""
-    text = unicodedata.normalize("NFKD", text[: MAX_QUESTION_CHARS * 4])
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.translate(_APOSTROPHES).lower()
+    """Lowercase plain text: accents removed, dashes and quotes unified."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = text.translate(_APOSTROPHES)
+    return text.lower()
 
 
 def tokens(text: str) -> list[str]:
@@ -69,15 +71,33 @@ def tokens(text: str) -> list[str]:
     ``1,349`` becomes ``1349``; ``&`` reads as ``and``; plurals are folded to the singular.
     """
     text = clean(text)
-    text = text.replace("&", " and ").replace("+", " plus ")
-    text = _CODE.sub(lambda m: f" ncp{m.group(1)}k{m.group(2)} ", text)
-    text = _ACADEMIC_YEAR.sub(_academic_year, text)
-    text = _THOUSANDS.sub("", text)
-    text = _YEAR_GROUP.sub(lambda m: f" year {int(m.group(1))} ", text)
-    text = _TIMES.sub(r"\1 \2", text)
-    text = _CONTRACTIONS.sub(lambda m: "" if m.group(1) == "s" else m.group(1), text)
-    text = text.replace("'", "")
-    return [singular(word) for word in _TOKEN.findall(text)]
+    if "&" in text or "+" in text:
+        text = text.replace("&", " and ").replace("+", " plus ")
+    if "ncp" in text:
+        text = _CODE.sub(lambda m: f" ncp{m.group(1)}k{m.group(2)} ", text)
+    if _DIGIT.search(text):
+        if "/" in text or "-" in text:
+            text = _ACADEMIC_YEAR.sub(_academic_year, text)
+        if "," in text:
+            text = _THOUSANDS.sub("", text)
+        if "y" in text:
+            text = _YEAR_GROUP.sub(lambda m: f" year {int(m.group(1))} ", text)
+        if "x" in text or "\u00d7" in text:
+            text = _TIMES.sub(r"\1 \2", text)
+    if "'" in text:
+        text = _CONTRACTIONS.sub(lambda m: "" if m.group(1) == "s" else m.group(1), text).replace("'", "")
+    cache = _SINGULAR_CACHE
+    found = []
+    for word in _TOKEN.findall(text):
+        folded = cache.get(word)
+        if folded is None:
+            folded = cache[word] = singular(word) if len(cache) < 200_000 else word
+        found.append(folded)
+    return found
+
+
+_DIGIT = re.compile(r"\d")
+_SINGULAR_CACHE: dict[str, str] = {}
 
 
 _KEEP_S = ("ss", "us", "is", "ics", "ous", "news", "as", "ths", "ies")

@@ -27,6 +27,10 @@ class PhraseMapper:
                 if key:
                     self._map.setdefault(key, canonical)
         self._longest = max((len(key) for key in self._map), default=1)
+        sizes: dict[str, set[int]] = defaultdict(set)
+        for key in self._map:
+            sizes[key[0]].add(len(key))
+        self._sizes = {word: sorted(found, reverse=True) for word, found in sizes.items()}
         self.words = {word for pair in self._map.items() for part in pair for word in part}
         self.canonical_words = {word for canonical in self._map.values() for word in canonical}
 
@@ -35,13 +39,16 @@ class PhraseMapper:
         out: list[str] = []
         i = 0
         count = len(words)
+        sizes = self._sizes
+        phrases = self._map
         while i < count:
-            for size in range(min(self._longest, count - i), 0, -1):
-                canonical = self._map.get(tuple(words[i : i + size]))
-                if canonical is not None:
-                    out.extend(canonical)
-                    i += size
-                    break
+            for size in sizes.get(words[i], ()):
+                if size <= count - i:
+                    canonical = phrases.get(tuple(words[i : i + size]))
+                    if canonical is not None:
+                        out.extend(canonical)
+                        i += size
+                        break
             else:
                 out.append(words[i])
                 i += 1
