@@ -67,7 +67,7 @@ def _initials(name: str) -> str:
 
 def synthetic_entries(count: int, seed: int = 7) -> list[dict]:
     """``count`` distinct programme entries as plain data."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not security
     combos = [(q, t, a, f) for q in QUALIFIERS for t in TOPICS for a in AUDIENCES for f in FORMATS]
     rng.shuffle(combos)
     entries = []
@@ -136,7 +136,7 @@ def _typo(rng: random.Random, text: str) -> str:
 
 def questions_for(entries: list[dict], count: int, seed: int = 11) -> list[str]:
     """Teacher-style questions about random entries, with typos, plus out-of-scope ones."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not security
     templates = [
         "when does the {name} close?", "how many days is {name}", "who is {name} for",
         "is {alias} free?", "tell me about the {name} pls", "can our TA do {name}?",
@@ -158,7 +158,7 @@ def questions_for(entries: list[dict], count: int, seed: int = 11) -> list[str]:
 
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def measure(size: int, question_count: int) -> SizeResult:
