@@ -9,6 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.eligibility.flow import Question, Step, named, start, step
+from bot.eligibility.render import render_text as render_flow
+from bot.eligibility.state import FlowState, StateError, parse_answer
 from bot.engine.dates import today_in_london
 from bot.engine.engine import Engine
 from bot.knowledge.schema import PHASE_LABELS
@@ -24,6 +27,7 @@ Commands:
   /programmes <phase>   offers for early-years, primary, secondary, post-16 or cross-phase
   /programme <name>     everything about one programme
   /deadlines [phase]    open and recently closed deadlines
+  /eligibility <name>   am I eligible? one question at a time; answer y, n or ?
   /help                 this help        /quit   leave"""
 
 
@@ -34,10 +38,12 @@ class Console:
         self.engine = engine
         self.today = today
         self.out = out or sys.stdout
+        self.flow: FlowState | None = None  # the eligibility check waiting for an answer, if any
         self.commands: dict[str, Callable[[str], str]] = {
             "/programmes": self._programmes,
             "/programme": self._programme,
             "/deadlines": self._deadlines,
+            "/eligibility": self._eligibility,
             "/help": lambda _: HELP,
         }
 
@@ -50,12 +56,15 @@ class Console:
         line = line.strip()
         if not line:
             return ""
-        if line.startswith("/"):
+        if line.startswith("/") and line != "/?":
+            self.flow = None  # any command leaves an eligibility check
             name, _, rest = line.partition(" ")
             command = self.commands.get(name.lower())
             if command is None:
                 return f"Unknown command {name!r}. Type /help for the list."
             return command(rest.strip())
+        if self.flow is not None:
+            return self._answer_flow(line)
         return render_text(self.engine.answer(line, self.day))
 
     def _programmes(self, argument: str) -> str:
@@ -77,6 +86,34 @@ class Console:
         if len(found) > 1:
             text += "\n\nDid you mean another? " + "; ".join(entry.name for entry in found[1:])
         return text
+
+    def _eligibility(self, argument: str) -> str:
+        if not argument:
+            return "Which programme? For example: /eligibility mastering number ks2"
+        exact = named(self.engine.kb, argument)
+        found = [exact] if exact else [e for e in self.engine.search_names(argument, limit=5) if e.status == "current"]
+        if not found:
+            return "I don't know a programme by that name. Try /programmes <phase> to see them all."
+        if len(found) > 1:  # a check of the wrong programme would mislead: ask which one
+            names = "\n".join(f"• {entry.name}" for entry in found)
+            return f"Which programme do you mean?\n{names}\nType /eligibility with its name, e.g. /eligibility {found[0].name}"
+        return self._show(start(self.engine.kb, found[0].id, self.day))
+
+    def _answer_flow(self, line: str) -> str:
+        assert self.flow is not None
+        answer = parse_answer(line)
+        if answer is None:
+            return "Please answer y (yes), n (no) or ? (not sure) — or type any /command to stop the check."
+        try:
+            return self._show(step(self.engine.kb, self.flow.answer(answer), self.day))
+        except StateError as error:  # cannot happen with one knowledge base, but never crash the console
+            self.flow = None
+            return f"That check can't continue ({error}). Start again with /eligibility."
+
+    def _show(self, shown: Step) -> str:
+        """Render a step, keeping the state while a question waits for its answer."""
+        self.flow = shown.state if isinstance(shown, Question) else None
+        return render_flow(shown)
 
     def _deadlines(self, argument: str) -> str:
         phase = parse_phase(argument)
