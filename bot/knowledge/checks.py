@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
-from bot.knowledge.problems import Problem
+from bot.eligibility.state import MAX_CHECKS
+from bot.knowledge.problems import Problem, Severity
 from bot.knowledge.schema import Entry, Source
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ def cross_checks(parsed: list[ParsedFile], sources_dir: Path | None) -> list[Pro
             problems.append(Problem(item.path, line, column, f"duplicate id '{entry_id}' (also used in {others})"))
     problems.extend(_alias_conflicts(parsed))
     problems.extend(_unknown_references(parsed, set(files_by_id)))
+    problems.extend(flow_checks(parsed))
     if sources_dir is not None and sources_dir.is_dir():
         problems.extend(_unverified_sources(parsed, sources_dir))
     return problems
@@ -89,6 +91,94 @@ def _unknown_references(parsed: list[ParsedFile], known: set[str]) -> Iterator[P
                 best = process.extractOne(ref, choices, scorer=fuzz.ratio, score_cutoff=70)
                 hint = f" — did you mean '{best[0]}'?" if best else ""
                 yield Problem(item.path, line, column, f"'{ref}' is not the id of any entry{hint}")
+
+
+_YES_NO_QUESTION = re.compile(
+    r"^(is|are|am|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.IGNORECASE
+)
+_NEGATION = re.compile(r"\b(?:not|no|never|without|neither|cannot)\b|n't\b", re.IGNORECASE)
+
+
+def _negated(text: str) -> bool:
+    """Whether a sentence is negative overall: an odd number of negations ("not", "n't", "never"…)."""
+    return len(_NEGATION.findall(text.replace("\u2019", "'"))) % 2 == 1
+
+
+def flow_checks(parsed: list[ParsedFile]) -> Iterator[Problem]:
+    """Problems that would break an entry's eligibility flow (`/eligibility`).
+
+    Each criterion's question must be answerable yes or no; no question may be asked twice in one
+    flow, and one asked twice with opposite expected answers makes the later criterion — and every
+    criterion after it — impossible to reach; ``meets`` must agree with how the criterion and the
+    question are phrased; an entry must not suggest itself (or an entry twice) instead; a phrase
+    cannot show a criterion both met and not met; and the answers must fit in a button.
+    """
+    historical = {_entry(item).id for item in parsed if _entry(item).status == "historical"}
+    for item in parsed:
+        entry = _entry(item)
+
+        def problem(
+            path: tuple[str | int, ...], message: str, severity: Severity = "error", *, key: bool = False, item: ParsedFile = item
+        ) -> Problem:
+            line, column = item.located.locate(path, key=key)
+            return Problem(item.path, line, column, message, severity)
+
+        asked: dict[str, tuple[int, str]] = {}
+        numbered = [(index, criterion) for index, criterion in enumerate(entry.eligibility) if criterion.check]
+        if len(numbered) > MAX_CHECKS:
+            yield problem(
+                ("eligibility", numbered[MAX_CHECKS][0], "check"),
+                f"more than {MAX_CHECKS} yes/no checks: a flow's answers must fit in a Discord button; "
+                "keep the rest as criteria without a check",
+                key=True,
+            )
+        for index, criterion in numbered:
+            check = criterion.check
+            assert check is not None
+            at = ("eligibility", index, "check")
+            question = " ".join(check.question.split())
+            if not (question.endswith("?") and _YES_NO_QUESTION.match(question)):
+                yield problem(
+                    (*at, "question"),
+                    "the question can't be answered yes or no: start it with Is, Are, Do, Does, Has, Can… and end it with '?'",
+                )
+            key = plain(question)
+            if key in asked:
+                first, first_meets = asked[key]
+                if first_meets == check.meets:
+                    yield problem((*at, "question"), f"criterion {first + 1} already asks this question, so the flow would ask it twice")
+                else:
+                    yield problem(
+                        (*at, "question"),
+                        f"criterion {first + 1} asks the same question but is met by '{first_meets}', so this criterion "
+                        "can never be met: it and every criterion after it are unreachable",
+                    )
+            else:
+                asked[key] = (index, check.meets)
+            expected = "no" if _negated(criterion.text) != _negated(question) else "yes"
+            if check.meets != expected:
+                yield problem(
+                    (*at, "meets"),
+                    f"meets: '{check.meets}' contradicts the wording: the criterion is "
+                    f"{'negative' if _negated(criterion.text) else 'positive'} and the question "
+                    f"{'negative' if _negated(question) else 'positive'}, so the answer that meets it is '{expected}'",
+                )
+            for position, ref in enumerate(check.suggest):
+                if ref == entry.id:
+                    yield problem((*at, "suggest", position), "an entry can't suggest itself as the alternative; suggest other entries")
+                elif ref in check.suggest[:position]:
+                    yield problem((*at, "suggest", position), f"'{ref}' is suggested twice")
+                elif ref in historical:
+                    yield problem(
+                        (*at, "suggest", position), f"'{ref}' is a past offer, so the flow won't suggest it", "warning"
+                    )
+            met = {plain(phrase) for phrase in check.met_when}
+            for position, phrase in enumerate(check.not_met_when):
+                if plain(phrase) in met:
+                    yield problem(
+                        (*at, "not_met_when", position),
+                        f"'{phrase}' is in both met_when and not_met_when, so it can never show the criterion met",
+                    )
 
 
 def _walk_sources(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Source]]:
