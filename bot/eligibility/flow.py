@@ -50,10 +50,11 @@ class Alternative:
 
 @dataclass(frozen=True)
 class NextStep:
-    """The form to fill in next; ``url`` is None when the hub has not published its address."""
+    """A form to fill in (or a page to read); ``url`` is None when the hub has not published its address."""
 
     label: str
     url: str | None
+    kind: Literal["form", "information"] = "form"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Outcome:
     criteria: tuple[str, ...] = ()
     who_for: str | None = None
     next_step: NextStep | None = None
+    more_information: NextStep | None = None
     how_to_apply: tuple[str, ...] = ()
     deadline: str | None = None
     notes: tuple[str, ...] = ()
@@ -274,8 +276,10 @@ def _next_steps(kb: KnowledgeBase, entry: Entry, today: dt.date, about: list[Sou
     if status:
         sources.append(status.deadline.source)
     how = entry.how_to_apply
+    information = next((link for link in entry.links if link.kind == LinkKind.INFORMATION), None)
     return {
         "next_step": NextStep(link.label, link.url) if link else None,
+        "more_information": NextStep(information.label, information.url, "information") if information else None,
         "how_to_apply": tuple(how.steps) if how and not link else (),
         "deadline": status.wording() if status else None,
         "notes": _dated(entry, today),

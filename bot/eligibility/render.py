@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.eligibility.flow import Answered, NextStep, Outcome, Question, Step, met_headline
 
-NO_URL = "ask the hub for the form"
+NO_URL = {"form": "ask the hub for the form", "information": "ask the hub for the link"}
 CONSOLE_PROMPT = "Answer y (yes), n (no) or ? (not sure)."
 
 
@@ -20,7 +20,7 @@ def next_step_line(step: NextStep) -> str:
     """``Application form: <https://…>``, or the form's name and "ask the hub for the form"."""
     if step.url:
         return f"{step.label}: <{step.url}>"
-    return f"{step.label} — {NO_URL}"
+    return f"{step.label} — {NO_URL[step.kind]}"
 
 
 def bullets(items: tuple[str, ...] | list[str]) -> str:
@@ -72,6 +72,8 @@ def outcome_sections(outcome: Outcome) -> list[tuple[str, str]]:
         if outcome.deadline:
             body += f"\n{outcome.deadline}"
         sections.append(("When you've checked, next step", body))
+    if outcome.more_information and outcome.kind in ("met", "unsure", "no-checks"):
+        sections.append(("More information", next_step_line(outcome.more_information)))
     if outcome.also:
         sections.append(("Also make sure", bullets(outcome.also)))
     if outcome.criteria:
