@@ -39,6 +39,10 @@ class Composer:
     def __init__(self, kb: KnowledgeBase, index: KnowledgeIndex) -> None:
         self.kb = kb
         self.index = index
+        # The hub-wide statement on cost, used when a programme has none of its own.
+        self.general_cost = next(
+            (e for e in kb if e.cost and Phase.CROSS_PHASE in e.phases and e.kind == "information"), None
+        )
 
     # ----- helpers -------------------------------------------------------------------------
     def hub_contact(self) -> str:
@@ -258,7 +262,7 @@ class Composer:
         entry = indexed.entry
         if entry.cost:
             return self._reply(query, entry, "cost", f"{entry.name}: {entry.cost.text}", [entry.cost.source], confidence=confidence)
-        general = next((e for e in self.kb if e.cost and Phase.CROSS_PHASE in e.phases and e.kind == "information"), None)
+        general = self.general_cost
         if general and general.cost:
             headline = (
                 f"My notes don't give a cost for the {entry.name} specifically. In general: {general.cost.text} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from bot.engine.text import FUNCTION_WORDS, PHASE_TERMS, STOPWORDS, numbers_in, stem, tokens
@@ -16,6 +16,8 @@ from bot.knowledge.schema import Entry, Source
 INTENT_LEXICON = ["deadline", "close", "closing", "closed", "open", "opening", "extended", "extension", "date", "when", "until", "due", "late", "apply", "application", "form", "eligible", "eligibility", "criteria", "requirement", "prerequisite", "qualify", "allowed", "cost", "free", "funded", "price", "fee", "charge", "pay", "day", "days", "hour", "hours", "session", "sessions", "week", "weeks", "year", "time", "commitment", "long", "contact", "email", "speak", "many", "number", "percent", "percentage", "figure", "statistic", "order", "next", "after", "stage", "stages", "sequence", "exist", "available", "offer", "option", "list", "anything", "everything", "programme", "course", "work", "group", "community", "project", "support", "explain", "information", "about", "describe", "aimed", "suitable", "whom", "join", "register", "before", "need", "needed", "require", "required"]
 
 
+BM25_K1 = 1.2
+BM25_B = 0.6
 _STEMS: dict[str, str] = {}
 _SEPARATOR = "zzseparatorzz"  # a token no text contains, to analyse many short texts in one pass
 
@@ -72,6 +74,9 @@ class EntryIndex:
     numbers: frozenset[str]
     mapper: PhraseMapper
     raw_words: frozenset[str]
+    name_totals: list[float] = field(default_factory=list)
+    name_sets: list[frozenset[str]] = field(default_factory=list)
+    keyword_sets: list[frozenset[str]] = field(default_factory=list)
 
     @cached_property
     def stage_terms(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -96,24 +101,25 @@ class EntryIndex:
 
     @cached_property
     def items(self) -> list[Item]:
-        """The entry's answerable snippets, analysed on first use."""
+        """The entry's answerable snippets, analysed on first use (all in one pass)."""
         entry = self.entry
-        found: list[Item] = []
-
-        def words_of(*texts: str) -> frozenset[str]:
-            return frozenset(
-                word for text in texts for word in terms(tokens(text), self.mapper) if word not in STOPWORDS
-            )
-
+        specs: list[tuple[str, str, str, Source, str]] = []  # kind, text shown, text matched, source, label
         for faq in entry.faqs:
-            found.append(Item("faq", faq.answer, words_of(*faq.questions), faq.source, faq.questions[0]))
+            specs.append(("faq", faq.answer, " ".join(faq.questions), faq.source, faq.questions[0]))
         for fact in entry.facts:
-            found.append(Item("fact", fact.text, words_of(fact.text), fact.source))
+            specs.append(("fact", fact.text, fact.text, fact.source, ""))
         for stage in entry.stages:
-            found.append(Item("stage", stage.summary, words_of(stage.name, stage.summary), stage.source, stage.name))
+            specs.append(("stage", stage.summary, f"{stage.name} {stage.summary}", stage.source, stage.name))
         for criterion in entry.eligibility:
-            found.append(Item("criterion", criterion.text, words_of(criterion.text), criterion.source))
-        return found
+            specs.append(("criterion", criterion.text, criterion.text, criterion.source, ""))
+        if not specs:
+            return []
+        joined = tokens(f" {_SEPARATOR} ".join(spec[2] for spec in specs))
+        parts = split_on(terms(joined, self.mapper), _SEPARATOR)
+        return [
+            Item(kind, shown, frozenset(word for word in words if word not in STOPWORDS), source, label)
+            for (kind, shown, _, source, label), words in zip(specs, parts, strict=True)
+        ]
 
 
 def _has_phrase(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -184,7 +190,7 @@ class KnowledgeIndex:
         content_df: Counter[str] = Counter()
         self.name_postings: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self.keyword_postings: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        self.content_postings: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self.content_postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
         self.number_postings: dict[str, list[str]] = defaultdict(list)
         self.code_postings: dict[str, list[str]] = defaultdict(list)
         for entry_id, indexed in self.entries.items():
@@ -197,7 +203,7 @@ class KnowledgeIndex:
                 for word in set(phrase):
                     self.keyword_postings[word].append((entry_id, number))
             for word, count in indexed.content.items():
-                self.content_postings[word].append((entry_id, count))
+                self.content_postings[word].append((entry_id, count))  # weighted below
             for value in indexed.numbers:
                 self.number_postings[value].append(entry_id)
             for code in indexed.codes:
@@ -206,9 +212,30 @@ class KnowledgeIndex:
         self.content_idf = {word: math.log(1 + (total - df + 0.5) / (df + 0.5)) for word, df in content_df.items()}
         self.average_length = sum(e.length for e in self.entries.values()) / total
         self.entry_count = total
+        # BM25 term weights, computed once: tf·(k1+1) / (tf + k1·(1 − b + b·length/average)).
+        norms = {
+            entry_id: BM25_K1 * (1 - BM25_B + BM25_B * indexed.length / self.average_length)
+            for entry_id, indexed in self.entries.items()
+        }
+        for postings in self.content_postings.values():
+            postings[:] = [(entry_id, count * (BM25_K1 + 1) / (count + norms[entry_id])) for entry_id, count in postings]
+        self._name_weights: dict[str, float] = {}
+        for indexed in self.entries.values():
+            indexed.name_sets = [frozenset(phrase) for phrase in indexed.names]
+            indexed.keyword_sets = [frozenset(phrase) for phrase in indexed.keywords]
+            indexed.name_totals = [sum(map(self.name_weight, words)) for words in indexed.name_sets]
 
     def name_weight(self, word: str) -> float:
         """How much a word identifies an entry by name (function words count for little)."""
+        cached = self._name_weights.get(word)
+        if cached is not None:
+            return cached
+        value = self._name_weight(word)
+        if len(self._name_weights) < 100_000:
+            self._name_weights[word] = value
+        return value
+
+    def _name_weight(self, word: str) -> float:
         weight = self.name_idf.get(word, math.log(1 + self.entry_count))
         if word in self.neutral:
             return weight * 0.25

@@ -10,16 +10,16 @@ declines below a threshold.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.query import Query
 from bot.knowledge.schema import Phase
 
+NO_SITUATION = Situation()
 SITUATION_BONUS = 0.15  # the question describes a situation this entry's criteria speak to
-BM25_K1 = 1.2
-BM25_B = 0.6
+CONTENT_CANDIDATES = 24  # entries considered on their text alone
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Match:
     item_score: float = 0.0
     adjust: float = 0.0
     coverage: float = 0.0
-    situation: Situation = field(default_factory=Situation)
+    situation: Situation = NO_SITUATION
     stage_words: frozenset[str] = frozenset()
 
     @property
@@ -52,7 +52,6 @@ class Match:
     def own_name_words(self) -> frozenset[str]:
         """Name words from the entry's main name (alias-only words are left for snippets to match)."""
         return self.name_words & frozenset(self.indexed.names[0]) if self.indexed.names else self.name_words
-    notes: list[str] = field(default_factory=list)
 
     @property
     def name_score(self) -> float:
@@ -79,7 +78,12 @@ class Match:
 
 
 def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
-    """Entries with any evidence, best first (at most ``limit``)."""
+    """Entries with any evidence, best first (at most ``limit``).
+
+    Evidence is gathered through the inverted indexes only, and a :class:`Match` is built only
+    for entries named, described by a keyword, quoted by a figure or code, or among the best
+    by text, so the cost follows the question, not the size of the knowledge base.
+    """
     matches: dict[str, Match] = {}
 
     def match(entry_id: str) -> Match:
@@ -89,16 +93,21 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
         return found
 
     words = query.word_set
-    _names(index, query, words, match)
+    _names(index, words, match)
     _keywords(index, words, match)
-    _content(index, query, match)
     for number in query.numbers:
         for entry_id in index.number_postings.get(number, ()):
             match(entry_id).number_hits += 1
     for word in words:
         for entry_id in index.code_postings.get(word, ()):
             match(entry_id).code_hit = True
-    for found in matches.values():
+    content = _content(index, query)
+    best_by_text = sorted(content, key=content.__getitem__, reverse=True)[: CONTENT_CANDIDATES]
+    for entry_id in best_by_text:
+        match(entry_id)
+    for entry_id, found in matches.items():
+        value = content.get(entry_id, 0.0)
+        found.content_score = 0.5 * value / (value + 6.0)
         found.adjust = _adjustments(found, query)
     ranked = sorted(matches.values(), key=lambda m: -m.score)[: max(limit, 1) * 2]
     for found in ranked:
@@ -116,60 +125,69 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
     return ranked[:limit]
 
 
-def _reach_limit(index: KnowledgeIndex) -> int:
-    return max(60, index.entry_count // 15)
+POSTINGS_BUDGET = 600  # name/keyword postings examined per question, rarest words first
 
 
-def _names(index: KnowledgeIndex, query: Query, words: frozenset[str], match) -> None:  # noqa: ANN001
+def _by_rarity(words: frozenset[str], postings: dict, neutral: frozenset[str]) -> list[str]:
+    """The question's words that occur in ``postings``, those with the fewest entries first."""
+    found = [word for word in words if word not in neutral and word in postings]
+    return sorted(found, key=lambda word: len(postings[word]))
+
+
+def _names(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa: ANN001
     """Best alias per entry: which question words it accounts for, and whether all of it is named."""
-    reach = _reach_limit(index)
+    weight = index.name_weight
     seen: set[tuple[str, int]] = set()
-    asked = sum(index.name_weight(word) for word in words if word in index.name_idf)
-    for word in words:
-        if word in index.neutral:
-            continue
-        postings = index.name_postings.get(word, ())
-        if len(postings) > reach:
-            continue
+    asked = sum(weight(word) for word in words if word in index.name_idf)
+    budget = POSTINGS_BUDGET
+    for word in _by_rarity(words, index.name_postings, index.neutral):
+        postings = index.name_postings[word]
+        if len(postings) > budget:
+            break
+        budget -= len(postings)
         for key in postings:
             if key in seen:
                 continue
             seen.add(key)
             entry_id, number = key
-            phrase = index.entries[entry_id].names[number]
-            hit = frozenset(w for w in phrase if w in words)
-            mass = sum(index.name_weight(w) for w in hit)
-            total = sum(index.name_weight(w) for w in set(phrase))
-            full = len(hit) == len(set(phrase))
+            indexed = index.entries[entry_id]
+            phrase = indexed.name_sets[number]
+            hit = phrase & words
+            mass = sum(map(weight, hit))
+            total = indexed.name_totals[number]
             if not total or mass < 1.0 or (mass / total < 0.34 and mass / asked < 0.3):
                 continue
             found = match(entry_id)
             coverage = mass / total
             if 0.45 * coverage + 0.55 * mass / asked > 0.45 * found.alias_coverage + 0.55 * found.query_coverage:
-                found.name_words, found.name_mass, found.name_full = hit, mass, full
+                found.name_words, found.name_mass = hit, mass
+                found.name_full = len(hit) == len(phrase)
                 found.alias_coverage, found.query_coverage = coverage, mass / asked
 
 
 def _keywords(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa: ANN001
     seen: set[tuple[str, int]] = set()
-    for word in words:
-        if word in index.neutral:
-            continue
-        for key in index.keyword_postings.get(word, ()):
+    budget = POSTINGS_BUDGET
+    for word in _by_rarity(words, index.keyword_postings, index.neutral):
+        postings = index.keyword_postings[word]
+        if len(postings) > budget:
+            break
+        budget -= len(postings)
+        for key in postings:
             if key in seen:
                 continue
             seen.add(key)
             entry_id, number = key
-            phrase = index.entries[entry_id].keywords[number]
-            if all(w in words for w in phrase) and any(w not in index.neutral for w in phrase):
+            phrase = index.entries[entry_id].keyword_sets[number]
+            if phrase <= words and not phrase <= index.neutral:
                 found = match(entry_id)
                 found.keyword_score = min(0.6, found.keyword_score + 0.22 + 0.06 * len(phrase))
 
 
-def _content(index: KnowledgeIndex, query: Query, match) -> None:  # noqa: ANN001
-    """BM25 over each entry's text, squashed to at most 0.5."""
+def _content(index: KnowledgeIndex, query: Query) -> dict[str, float]:
+    """BM25 of each entry's text for the question's topic words (very common words skipped)."""
     raw: dict[str, float] = {}
-    reach = max(index.entry_count // 2, 1)
+    reach = max(40, index.entry_count // 10)
     for word in set(query.content):
         if word in index.neutral:
             continue
@@ -177,12 +195,9 @@ def _content(index: KnowledgeIndex, query: Query, match) -> None:  # noqa: ANN00
         if not postings or len(postings) > reach:
             continue
         idf = index.content_idf[word]
-        for entry_id, count in postings:
-            length = index.entries[entry_id].length
-            norm = count * (BM25_K1 + 1) / (count + BM25_K1 * (1 - BM25_B + BM25_B * length / index.average_length))
-            raw[entry_id] = raw.get(entry_id, 0.0) + idf * norm
-    for entry_id, value in raw.items():
-        match(entry_id).content_score = 0.5 * value / (value + 6.0)
+        for entry_id, weight in postings:
+            raw[entry_id] = raw.get(entry_id, 0.0) + idf * weight
+    return raw
 
 
 def _adjustments(found: Match, query: Query) -> float:
