@@ -38,6 +38,7 @@ class Settings(BaseModel):
 
     # Knowledge base
     knowledge_dir: Path = Path("knowledge")
+    watch_knowledge_dir: bool = True
 
     # Discord connection
     guild_ids: list[int] = Field(default_factory=list)

@@ -103,3 +103,11 @@ def test_missing_default_file_means_defaults(tmp_path, monkeypatch):
 def test_named_file_that_does_not_exist_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read"):
         load_settings(tmp_path / "nope.yaml", env={})
+
+
+def test_the_knowledge_watcher_is_on_unless_turned_off(tmp_path):
+    assert Settings().watch_knowledge_dir is True
+    assert load_settings(EXAMPLE, env={"HUBBOT_WATCH_KNOWLEDGE_DIR": "false"}).watch_knowledge_dir is False
+    config = tmp_path / "c.yaml"
+    config.write_text("watch_knowledge_dir: no\n", encoding="utf-8")
+    assert load_settings(config, env={}).watch_knowledge_dir is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -12,9 +13,12 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.discord_app.checks import on_app_command_error
 from bot.discord_app.cooldown import Cooldowns
+from bot.discord_app.feedback import VoteButton
 from bot.discord_app.knowledge import KnowledgeService
 from bot.discord_app.replies import NO_MENTIONS, EntryButton, EntrySelect
+from bot.discord_app.staff_wiring import StaffServices, utc_now
 from bot.discord_app.sync import sync_commands
+from bot.staff.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +41,21 @@ def intents_for(settings: Settings) -> discord.Intents:
 
 
 class HubBot(commands.Bot):
-    """hubbot's Discord client. ``options`` go to :class:`discord.Client` (tests pass timeouts)."""
+    """hubbot's Discord client. ``options`` go to :class:`discord.Client` (tests pass timeouts).
 
-    def __init__(self, settings: Settings, knowledge: KnowledgeService, **options: Any) -> None:
+    ``storage`` is the staff workflow's storage (default: opened from the settings at start); the
+    bot closes it when it closes. ``clock`` gives the current UTC time (tests freeze it).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        knowledge: KnowledgeService,
+        *,
+        storage: Storage | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+        **options: Any,
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -52,19 +68,28 @@ class HubBot(commands.Bot):
         self.cooldowns = Cooldowns(settings.cooldown_rate, settings.cooldown_seconds)
         self.synced_to: list[str] = []
         self.tree.error(on_app_command_error)
+        self.clock = clock
+        self.staff = StaffServices(self, storage, clock)
 
     def today(self) -> dt.date:
         """Today in the hub's time zone: what deadline wording is relative to."""
-        return dt.datetime.now(self.settings.zone).date()
+        return self.clock().astimezone(self.settings.zone).date()
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        self.add_dynamic_items(EntryButton, EntrySelect)
+        self.add_dynamic_items(EntryButton, EntrySelect, VoteButton)
+        await self.staff.start()
         assert self.application_id is not None  # set by login, which runs before this hook
         self.synced_to = await sync_commands(
             self.tree, self.application_id, self.settings.guild_ids, self.settings.command_sync_state
         )
+
+    async def close(self) -> None:
+        """Stop the staff workflow's tasks while Discord is still reachable, then disconnect."""
+        await self.staff.stop()
+        await super().close()
+        self.staff.close_storage()
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d servers", self.user, self.user and self.user.id, len(self.guilds))

@@ -126,7 +126,9 @@ async def answer_chosen_entry(interaction: discord.Interaction, entry_id: str) -
         if reply is None:
             await tell(interaction, f"I no longer have that in my knowledge base. {snapshot.kb.hub.contact}")
             return
-        embed, view = build_message(reply, snapshot)
+        embed, view = await bot.staff.answer_message(
+            reply, snapshot, guild_id=interaction.guild_id, channel_id=interaction.channel_id
+        )
         message = interaction.message
         if message is not None and message.flags.ephemeral:
             await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
@@ -137,8 +139,11 @@ async def answer_chosen_entry(interaction: discord.Interaction, entry_id: str) -
 
 
 async def send_reply(interaction: discord.Interaction, reply: Reply, snapshot: Snapshot, *, ephemeral: bool) -> None:
-    """Respond to a slash command (or follow up a deferred one) with a reply."""
-    embed, view = build_message(reply, snapshot)
+    """Respond to a slash command (or follow up a deferred one) with a reply, recorded, with 👍/👎."""
+    bot: HubBot = interaction.client  # type: ignore[assignment]
+    embed, view = await bot.staff.answer_message(
+        reply, snapshot, guild_id=interaction.guild_id, channel_id=interaction.channel_id
+    )
     await send(interaction, embed=embed, view=view, ephemeral=ephemeral)
 
 
@@ -147,10 +152,13 @@ async def send(
     *,
     embed: discord.Embed,
     view: discord.ui.View | None = None,
+    file: discord.File | None = None,
     ephemeral: bool,
 ) -> None:
     """Respond, or follow up when the response was already used (e.g. deferred)."""
     extra: dict[str, Any] = {"view": view} if view is not None else {}
+    if file is not None:
+        extra["file"] = file
     if interaction.response.is_done():
         await interaction.followup.send(embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra)
     else:

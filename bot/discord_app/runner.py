@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from bot.config import TOKEN_ENV, ConfigError, Settings, load_settings
 from bot.discord_app.client import HubBot
 from bot.discord_app.knowledge import KnowledgeService
 from bot.knowledge.problems import KnowledgeError
+from bot.staff.storage import SQLiteStorage
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,7 @@ async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
     """Run the bot until it is stopped (SIGINT/SIGTERM); returns the process exit code.
 
     ``knowledge_dir`` overrides ``settings.knowledge_dir``. Exits 2 without a token and 1 when the
-    knowledge base cannot be loaded or Discord refuses the token.
+    knowledge base cannot be loaded, the database cannot be opened or Discord refuses the token.
     """
     if settings.token is None:
         print(NO_TOKEN, file=sys.stderr)
@@ -76,8 +78,13 @@ async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
         print(f"cannot start: the knowledge base in {directory} is invalid.\n{error}", file=sys.stderr)
         return 1
     log.info("knowledge base %s loaded: %d entries", knowledge.current.kb.version, len(knowledge.current.kb))
+    try:
+        storage = SQLiteStorage.from_settings(settings)
+    except (sqlite3.Error, OSError) as error:
+        print(f"cannot start: the database {settings.database_path} cannot be opened: {error}", file=sys.stderr)
+        return 1
 
-    bot = build_bot(settings, knowledge)
+    bot = build_bot(settings, knowledge, storage=storage)  # the bot closes the storage when it closes
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Unix's main thread

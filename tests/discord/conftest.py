@@ -103,6 +103,8 @@ def settings_for(fake_discord: FakeDiscord, tmp_path: Path) -> Callable[..., Set
             "rest_base_url": fake_discord.rest_base_url,
             "gateway_url": fake_discord.gateway_url,
             "command_sync_state": tmp_path / "command-sync.json",
+            "database_path": tmp_path / "hubbot.sqlite3",
+            "watch_knowledge_dir": False,  # the loopback tests share one loaded copy of knowledge/
             "staff_role_ids": [STAFF_ROLE_ID],
             "staff_channel_id": STAFF_CHANNEL_ID,
             "cooldown_seconds": 0,
@@ -121,11 +123,14 @@ StartBot = Callable[..., Awaitable[HubBot]]
 async def start_bot(
     fake_discord: FakeDiscord, knowledge: KnowledgeService, logged_errors: ErrorRecords, restore_endpoints: None
 ) -> AsyncIterator[StartBot]:
-    """Starts the real bot against the fake and returns it once ready; closes it after the test."""
+    """Starts the real bot against the fake and returns it once ready; closes it after the test.
+
+    Keyword arguments go to the bot (e.g. ``clock``).
+    """
     started: list[tuple[HubBot, asyncio.Task[None]]] = []
 
-    async def start(settings: Settings, service: KnowledgeService | None = None) -> HubBot:
-        bot = build_bot(settings, service or knowledge, guild_ready_timeout=0.01)
+    async def start(settings: Settings, service: KnowledgeService | None = None, **options: Any) -> HubBot:
+        bot = build_bot(settings, service or knowledge, guild_ready_timeout=0.01, **options)
         identified = fake_discord.identified
         running = asyncio.create_task(bot.start(settings.token.get_secret_value()))
         started.append((bot, running))

@@ -32,6 +32,7 @@ TEACHER_ID = 400000000000000007
 STAFF_ID = 400000000000000008
 OWNER_ID = 400000000000000009
 DM_CHANNEL_ID = 400000000000000010
+REMINDER_CHANNEL_ID = 400000000000000011
 TIMESTAMP = "2025-04-21T09:00:00.000000+00:00"
 WAIT_SECONDS = 10.0
 
@@ -39,13 +40,23 @@ EPHEMERAL = 1 << 6
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file the client attached to a request (a part of a multipart/form-data body)."""
+
+    field: str  # e.g. files[0]
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Request:
-    """One REST request the client made."""
+    """One REST request the client made; with files, ``body`` is the ``payload_json`` part."""
 
     method: str
     path: str  # after /api/v10, e.g. /users/@me
     query: dict[str, str]
     body: Any
+    files: tuple[Upload, ...] = ()
 
 
 def user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
@@ -58,6 +69,20 @@ def user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
         "bot": bot,
         "public_flags": 0,
     }
+
+
+async def _read_body(http: web.Request) -> tuple[Any, tuple[Upload, ...]]:
+    """A request's JSON body, or the JSON and the files of a multipart one (messages with files)."""
+    if not http.can_read_body:
+        return None, ()
+    if http.content_type != "multipart/form-data":
+        return await http.json(), ()
+    form = await http.post()
+    files = tuple(
+        Upload(name, part.filename, part.file.read()) for name, part in form.items() if isinstance(part, web.FileField)
+    )
+    payload = form.get("payload_json")
+    return (json.loads(payload) if isinstance(payload, str) else None), files
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -128,7 +153,7 @@ class FakeDiscord:
         """A position in the request log; pass it as ``after`` to wait only for later requests."""
         return len(self.requests)
 
-    async def request(self, method: str, path: str, *, after: int = 0) -> Request:
+    async def request(self, method: str, path: str, *, after: int = 0, timeout: float = WAIT_SECONDS) -> Request:
         """The first request after ``after`` whose method matches and whose path fully matches
         the regular expression ``path``."""
         pattern = re.compile(path)
@@ -139,7 +164,7 @@ class FakeDiscord:
                     return request
             return None
 
-        return await self.wait_for(first)
+        return await self.wait_for(first, timeout)
 
     def requests_to(self, method: str, path: str) -> list[Request]:
         pattern = re.compile(path)
@@ -149,8 +174,8 @@ class FakeDiscord:
 
     async def _rest(self, http: web.Request) -> web.Response:
         path = "/" + http.match_info["path"]
-        body = await http.json() if http.can_read_body else None
-        request = Request(http.method, path, dict(http.query), body)
+        body, files = await _read_body(http)
+        request = Request(http.method, path, dict(http.query), body, files)
         response = self._respond(request)
         await self._record(lambda: self.requests.append(request))
         return response
@@ -240,20 +265,25 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": [self._attachment(item) for item in body.get("attachments") or []],
             "embeds": body.get("embeds") or [],
             "components": body.get("components") or [],
             "pinned": False,
             "type": 19 if body.get("message_reference") else 0,
             "flags": body.get("flags", flags) or 0,
         }
-        if channel_id in (CHANNEL_ID, STAFF_CHANNEL_ID):
+        if channel_id in (CHANNEL_ID, STAFF_CHANNEL_ID, REMINDER_CHANNEL_ID):
             message["guild_id"] = str(GUILD_ID)
         if body.get("message_reference"):
             message["message_reference"] = {
                 key: str(value) for key, value in body["message_reference"].items() if key != "fail_if_not_exists"
             }
         return message
+
+    def _attachment(self, item: dict[str, Any]) -> dict[str, Any]:
+        attachment_id = str(next(self._ids))
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{item['filename']}"
+        return {"id": attachment_id, "filename": item["filename"], "size": 0, "url": url, "proxy_url": url}
 
     # ----- gateway ----------------------------------------------------------------------------
 
@@ -334,7 +364,11 @@ class FakeDiscord:
             "member_count": 3,
             "joined_at": TIMESTAMP,
             "roles": [role(GUILD_ID, "@everyone", 0), role(STAFF_ROLE_ID, "Hub staff", 1)],
-            "channels": [channel(CHANNEL_ID, "general"), channel(STAFF_CHANNEL_ID, "hub-staff")],
+            "channels": [
+                channel(CHANNEL_ID, "general"),
+                channel(STAFF_CHANNEL_ID, "hub-staff"),
+                channel(REMINDER_CHANNEL_ID, "deadlines"),
+            ],
             "members": [self._member(BOT_ID, "hubbot", bot=True)],
             "threads": [],
             "emojis": [],

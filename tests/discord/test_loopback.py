@@ -40,6 +40,10 @@ def components_of(body: dict) -> list[dict]:
     return [item for row in body.get("components", []) for item in row["components"]]
 
 
+def link_buttons(body: dict) -> list[dict]:
+    return [item for item in components_of(body) if item.get("style") == LINK_BUTTON]
+
+
 def assert_pings_nobody(body: dict) -> None:
     allowed = body["allowed_mentions"]
     assert allowed["parse"] == []
@@ -83,7 +87,7 @@ async def test_commands_are_registered_in_the_configured_guild(bot: HubBot, fake
     assert len(deadline_phase["choices"]) == len(Phase)
 
     kb = commands["kb"]
-    assert {sub["name"] for sub in kb["options"]} == {"status", "reload"}
+    assert {sub["name"] for sub in kb["options"]} == {"status", "reload", "report"}
     assert int(kb["default_member_permissions"]) == 32  # manage server: a hint; the real check is the role
     assert kb["contexts"] == [0]  # guild only
 
@@ -111,8 +115,7 @@ async def test_a_form_with_an_address_is_a_link_button(
     await start_bot(settings_for(), small_knowledge)
     _, response = await fake_discord.slash("ask", [option("question", "how do I apply for number club?")])
     data = response.body["data"]
-    [button] = components_of(data)
-    assert button["style"] == LINK_BUTTON
+    [button] = link_buttons(data)
     assert button["url"] == "https://forms.example.org/number-club"
     assert button["label"] == "Number Club application form"
     assert "Number Club application form" not in str(data["embeds"][0].get("fields"))
@@ -127,7 +130,7 @@ async def test_a_form_without_an_address_says_to_ask_the_hub(
     await start_bot(settings_for(), small_knowledge)
     _, response = await fake_discord.slash("ask", [option("question", "where is the algebra circle form?")])
     data = response.body["data"]
-    assert not components_of(data)
+    assert not link_buttons(data)
     forms = next(f for f in data["embeds"][0]["fields"] if f["name"] == "Forms")
     assert "Algebra Circle expression of interest form: ask the hub for the form" in forms["value"]
     assert "hub@example.org" in forms["value"]

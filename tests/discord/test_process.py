@@ -27,6 +27,7 @@ async def test_bot_run_serves_slash_commands_and_stops_cleanly(fake_discord: Fak
         f"knowledge_dir: {KNOWLEDGE_DIR}\n"
         f"guild_ids: [{GUILD_ID}]\n"
         f"command_sync_state: {tmp_path / 'sync.json'}\n"
+        f"database_path: {tmp_path / 'hubbot.sqlite3'}\n"
         "cooldown_seconds: 0\n",
         encoding="utf-8",
     )

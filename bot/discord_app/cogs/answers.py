@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot.discord_app.checks import cooldown
 from bot.discord_app.client import HubBot
-from bot.discord_app.replies import NO_MENTIONS, build_message, send_reply
+from bot.discord_app.replies import NO_MENTIONS, send_reply
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,9 @@ class Answers(commands.Cog):
             return
         if self.bot.cooldowns.retry_after(message.author.id):
             return  # in a public channel, silence is kinder than a "slow down" message
-        embed, view = build_message(reply, snapshot)
+        embed, view = await self.bot.staff.answer_message(
+            reply, snapshot, guild_id=message.guild.id if message.guild else None, channel_id=message.channel.id
+        )
         await self._reply(message, embed=embed, view=view)
 
     @staticmethod

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import discord
 from discord import app_commands
 from discord.app_commands import Choice
@@ -12,9 +15,18 @@ from bot.discord_app.checks import cooldown
 from bot.discord_app.client import HubBot
 from bot.discord_app.embeds import deadlines_embed, programmes_embed, text
 from bot.discord_app.replies import add_candidates, send, send_reply
+from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Phase
+from bot.staff.calendar import FILENAME, calendar_bytes, calendar_deadlines
 
 PHASE_CHOICES = [Choice(name=phase.label, value=phase.value) for phase in Phase]
+
+
+def calendar_file(kb: KnowledgeBase, phase: Phase | None, now: dt.datetime) -> discord.File | None:
+    """The deadlines as an ``.ics`` file to add to a calendar; None when there are none to add."""
+    if not calendar_deadlines(kb, phase):
+        return None
+    return discord.File(io.BytesIO(calendar_bytes(kb, now=now, phase=phase)), filename=FILENAME)
 
 
 class Catalogue(commands.Cog):
@@ -67,12 +79,13 @@ class Catalogue(commands.Cog):
     @app_commands.choices(phase=PHASE_CHOICES)
     @cooldown
     async def deadlines(self, interaction: discord.Interaction, phase: Choice[str] | None = None) -> None:
-        """Application deadlines: upcoming soonest first, then recently closed."""
+        """Application deadlines: upcoming soonest first, then recently closed; with a calendar file."""
         chosen = Phase(phase.value) if phase else None
         snapshot = self.bot.knowledge.current
         await send(
             interaction,
             embed=deadlines_embed(chosen, self.bot.today(), snapshot.kb),
+            file=calendar_file(snapshot.kb, chosen, self.bot.clock()),
             ephemeral=self.bot.settings.ephemeral_replies,
         )
 

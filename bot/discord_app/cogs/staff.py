@@ -1,4 +1,4 @@
-"""Hub staff commands: ``/kb status`` and ``/kb reload``.
+"""Hub staff commands: ``/kb status``, ``/kb reload`` and ``/kb report``.
 
 ``default_permissions`` only hides the group from most members in the Discord client; what keeps
 everyone else out is :func:`~bot.discord_app.checks.require_staff` on every command here.
@@ -6,8 +6,8 @@ everyone else out is :func:`~bot.discord_app.checks.require_staff` on every comm
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections import Counter
 
 import discord
 from discord import app_commands
@@ -16,40 +16,17 @@ from discord.ext import commands
 from bot.discord_app.checks import require_staff
 from bot.discord_app.client import HubBot
 from bot.discord_app.embeds import notice_embed
-from bot.discord_app.knowledge import Snapshot
-from bot.discord_app.replies import NO_MENTIONS, send
+from bot.discord_app.replies import send, tell
+from bot.discord_app.staff_notices import problems_text, reloaded_text, status_text, tell_staff_channel
 from bot.knowledge.problems import KnowledgeError
+from bot.staff.report import DEFAULT_SINCE, parse_since, report_for_discord
 
 log = logging.getLogger(__name__)
-SHOWN_PROBLEMS = 15
 
-
-def status_text(snapshot: Snapshot, synced_to: list[str]) -> str:
-    kb = snapshot.kb
-    kinds = Counter(entry.kind for entry in kb)
-    lines = [
-        f"**Version** {kb.version}, loaded {kb.loaded_at:%Y-%m-%d %H:%M %Z}".rstrip(),
-        f"**Entries** {len(kb)}: " + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())),
-        "**By phase** " + ", ".join(f"{phase.label} {count}" for phase, count in kb.counts_by_phase().items()),
-        f"**Commands registered** {', '.join(synced_to) or 'unchanged since last start'}",
-        f"**Warnings** {len(kb.warnings)}",
-    ]
-    lines += [f"• {problem}" for problem in kb.warnings[:SHOWN_PROBLEMS]]
-    if len(kb.warnings) > SHOWN_PROBLEMS:
-        lines.append(f"… and {len(kb.warnings) - SHOWN_PROBLEMS} more (run `python -m bot validate`)")
-    return "\n".join(lines)
-
-
-def problems_text(kept: Snapshot, error: KnowledgeError) -> str:
-    count = len(error.problems)
-    lines = [
-        f"The new files have {count} problem{'s' if count != 1 else ''}, so I kept version "
-        f"{kept.kb.version} in service. Fix these and reload:"
-    ]
-    lines += [f"• {problem}" for problem in error.problems[:SHOWN_PROBLEMS]]
-    if count > SHOWN_PROBLEMS:
-        lines.append(f"… and {count - SHOWN_PROBLEMS} more (run `python -m bot validate`)")
-    return "\n".join(lines)
+BAD_PERIOD = (
+    "I couldn't read “{since}” as a period. Use a number of hours, days or weeks such as 12h, 30d or 4w, "
+    "or a start date such as 2025-09-01."
+)
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -67,33 +44,42 @@ class Staff(commands.GroupCog, group_name="kb", group_description="Hub staff: th
     @app_commands.command(name="status")
     async def status(self, interaction: discord.Interaction) -> None:
         """Which version of the knowledge base is in service, its entries and warnings."""
-        body = status_text(self.bot.knowledge.current, self.bot.synced_to)
+        staff = self.bot.staff
+        body = status_text(
+            self.bot.knowledge.current, self.bot.synced_to, refused=staff.refused, watching=staff.watcher is not None
+        )
         await send(interaction, embed=notice_embed("Knowledge base in service", body), ephemeral=True)
 
     @app_commands.command(name="reload")
     async def reload(self, interaction: discord.Interaction) -> None:
         """Load the knowledge-base files again; a version with errors is never put in service."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        before = self.bot.knowledge.current
+        kept = self.bot.knowledge.current
         try:
-            after = await self.bot.knowledge.reload()
+            before, after = await self.bot.staff.reload()
         except KnowledgeError as error:
-            body = problems_text(before, error)
+            body = problems_text(kept, error)
             log.warning("knowledge reload refused: %d problems", len(error.problems))
             await send(interaction, embed=notice_embed("Reload refused", body), ephemeral=True)
-            await self._tell_staff_channel("Knowledge-base reload refused", body)
+            await tell_staff_channel(self.bot, "Knowledge-base reload refused", body)
             return
-        body = (
-            f"Version {after.kb.version} is in service (was {before.kb.version}): "
-            f"{len(after.kb)} entries, {len(after.kb.warnings)} warnings."
-        )
-        await send(interaction, embed=notice_embed("Reloaded", body), ephemeral=True)
+        await send(interaction, embed=notice_embed("Reloaded", reloaded_text(before, after)), ephemeral=True)
 
-    async def _tell_staff_channel(self, title: str, body: str) -> None:
-        channel_id = self.bot.settings.staff_channel_id
-        channel = self.bot.get_channel(channel_id) if channel_id else None
-        if isinstance(channel, discord.abc.Messageable):
-            await channel.send(embed=notice_embed(title, body), allowed_mentions=NO_MENTIONS)
+    @app_commands.command(name="report")
+    @app_commands.describe(since="How far back: 12h, 30d, 4w or a start date YYYY-MM-DD (default 30d)")
+    async def report(
+        self, interaction: discord.Interaction, since: app_commands.Range[str, 1, 40] = DEFAULT_SINCE
+    ) -> None:
+        """What teachers asked that I could not answer, the answers with most 👎, counts by topic."""
+        now = self.bot.clock()
+        try:
+            parse_since(since, now)
+        except (ValueError, OverflowError):  # not a period, or one reaching back before year 1
+            await tell(interaction, BAD_PERIOD.format(since=discord.utils.escape_markdown(since.strip())))
+            return
+        kb = self.bot.knowledge.current.kb
+        body = await asyncio.to_thread(report_for_discord, self.bot.staff.storage, kb, since, now)
+        await tell(interaction, body)
 
 
 async def setup(bot: HubBot) -> None:
