@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from unittest.mock import MagicMock
 
 import discord
 from icalendar import Calendar
@@ -24,7 +26,7 @@ from bot.reply import ReplyLink
 from bot.staff.calendar import FILENAME, calendar_deadlines, event_uid
 from bot.staff.reminders import Reminder
 from bot.staff.storage import SQLiteStorage
-from tests.discord.conftest import StartBot
+from tests.discord.conftest import ErrorRecords, StartBot
 from tests.discord.fake_discord import (
     APP_ID,
     CHANNEL_ID,
@@ -166,6 +168,9 @@ async def test_votes_on_a_kept_question_still_count_after_a_restart(
         fake_discord.response_message(clarify_payload), votes_of(clarify.body["data"])["down"]["custom_id"]
     )
     assert clicked.body["type"] == UPDATE_MESSAGE
+    kept_components = [c for c in components_of(clicked.body["data"]) if not VOTE_ID.fullmatch(c["custom_id"])]
+    candidates = [c for c in components_of(clarify.body["data"]) if not VOTE_ID.fullmatch(c["custom_id"])]
+    assert kept_components == candidates, "the candidates stay as they were"
     [voted] = storage_of(second).voted_answers(LONG_AGO)
     assert (voted.interaction.answer_id, voted.interaction.status) == (answer_id_of(clarify.body["data"]), "clarify")
 
@@ -214,6 +219,23 @@ async def test_a_direct_message_is_recorded_without_its_channel(bot: HubBot, fak
     [kept] = storage_of(bot).interactions(LONG_AGO)
     assert (kept.question, kept.guild_id, kept.channel_id) == (UNKNOWN, None, None)
     assert str(DM_CHANNEL_ID) not in database_text(storage_of(bot))
+
+
+async def test_an_answer_goes_out_without_votes_when_it_cannot_be_recorded(
+    start_bot: StartBot, settings_for: Callable[..., Settings], fake_discord: FakeDiscord, logged_errors: ErrorRecords
+) -> None:
+    broken = MagicMock(spec=SQLiteStorage)
+    broken.record_answer.side_effect = sqlite3.OperationalError("database or disk is full")
+    bot = await start_bot(settings_for(), storage=broken)
+    logged_errors.expect(1)
+    _, response = await fake_discord.slash("ask", ask("what is teaching for mastery?"))
+    data = response.body["data"]
+    assert data["embeds"][0]["description"]
+    assert not votes_of(data)
+    [record] = logged_errors.records
+    assert "could not record" in record.getMessage()
+    await bot.close()
+    broken.close.assert_called_once_with()
 
 
 def test_votes_take_the_row_after_the_answers_own_components() -> None:

@@ -17,11 +17,11 @@ has published.
 **/ask** — ask anything, e.g. “Who is the Primary Mastery Specialist programme for?”
 **/programmes** — the offers for your phase, with their next deadlines
 **/programme** — one programme in full (start typing its name)
-**/deadlines** — upcoming and recently closed application deadlines
+**/deadlines** — upcoming and recently closed application deadlines, with a calendar file to import
 You can also mention me with a question: “@{me} when do applications close?”
 
-Answers say where they come from and when they were last checked. For anything I can't \
-answer: {contact}"""
+Answers say where they come from and when they were last checked. 👍/👎 under an answer tells \
+the hub whether it helped (votes are anonymous). For anything I can't answer: {contact}"""
 
 
 class Help(commands.Cog):
