@@ -52,6 +52,8 @@ class Settings(BaseModel):
     cooldown_seconds: float = Field(default=30.0, ge=0)
     unprompted_channel_ids: list[int] = Field(default_factory=list)
     unprompted_min_confidence: float = Field(default=0.85, ge=0, le=1)
+    # An /eligibility check closes after this long without an answer; interaction tokens last 15 minutes.
+    eligibility_timeout_seconds: float = Field(default=600.0, gt=0, le=840)
 
     # Hub staff
     staff_role_ids: list[int] = Field(default_factory=list)

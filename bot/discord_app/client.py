@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "bot.discord_app.cogs.answers",
     "bot.discord_app.cogs.catalogue",
+    "bot.discord_app.cogs.eligibility",
     "bot.discord_app.cogs.help",
     "bot.discord_app.cogs.staff",
 )

@@ -14,6 +14,8 @@ import discord
 from bot import render
 from bot.discord_app import limits
 from bot.discord_app.limits import clip
+from bot.eligibility import render as eligibility_render
+from bot.eligibility.flow import Outcome, Question, met_headline
 from bot.engine.dates import short_date
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, HubInfo, Phase
@@ -129,3 +131,73 @@ def notice_embed(title: str, body: str) -> discord.Embed:
         description=text(body, limits.EMBED_DESCRIPTION),
         colour=LISTING_COLOUR,
     )
+
+
+# ----- "Am I eligible?" ------------------------------------------------------------------------
+
+ELIGIBILITY_COLOURS = {
+    "question": discord.Colour.blurple(),
+    "met": discord.Colour.green(),
+    "unsure": discord.Colour.gold(),
+    "not-met": discord.Colour.orange(),
+    "no-checks": LISTING_COLOUR,
+    "not-offered": discord.Colour.light_grey(),
+}
+
+
+def eligibility_question_embed(question: Question) -> discord.Embed:
+    """One question of an eligibility check; the Yes / No / Not sure buttons go below it."""
+    embed = discord.Embed(
+        title=text(eligibility_render.title(question.entry_name), limits.EMBED_TITLE),
+        description=text(
+            f"**Question {question.number} of {question.total}**\n{question.text}", limits.EMBED_DESCRIPTION
+        ),
+        colour=ELIGIBILITY_COLOURS["question"],
+    )
+    if question.answered:
+        embed.add_field(
+            name="Your answers so far",
+            value=text(eligibility_render.answers_text(question.answered), limits.FIELD_VALUE),
+            inline=False,
+        )
+    embed.set_footer(text="Only you can see this check. Answer with the buttons below.")
+    return embed
+
+
+def eligibility_outcome_embed(outcome: Outcome, *, link_as_button: bool) -> discord.Embed:
+    """Where an eligibility check ended. With ``link_as_button`` the form is a button below the
+    embed, so the headline points to it instead of writing the address out.
+    """
+    if outcome.kind == "met" and outcome.next_step and link_as_button:
+        headline = f"{met_headline(outcome.entry_name)} — next step: **{outcome.next_step.label}** (button below)."
+    else:
+        headline = eligibility_render.headline_text(outcome)
+    embed = discord.Embed(
+        title=text(eligibility_render.title(outcome.entry_name), limits.EMBED_TITLE),
+        description=text(headline, limits.EMBED_DESCRIPTION),
+        colour=ELIGIBILITY_COLOURS.get(outcome.kind, LISTING_COLOUR),
+    )
+    for name, body in eligibility_render.outcome_sections(outcome)[: limits.EMBED_FIELDS]:
+        embed.add_field(name=text(name, limits.FIELD_NAME), value=text(body, limits.FIELD_VALUE), inline=False)
+    footer = eligibility_render.footer_text(outcome)
+    if footer:
+        embed.set_footer(text=text(footer, limits.FOOTER))
+    return _fit(embed, keep_last=False)
+
+
+def eligibility_timeout_embed(question: Question, minutes: str) -> discord.Embed:
+    """What a check says when nobody answered in time: politely closed, with the unanswered question."""
+    embed = discord.Embed(
+        title=text(eligibility_render.title(question.entry_name), limits.EMBED_TITLE),
+        description=(
+            f"This check has timed out — nothing was answered for {minutes}, so I've closed it. "
+            "Nothing was saved. Run /eligibility again whenever you're ready."
+        ),
+        colour=discord.Colour.light_grey(),
+    )
+    embed.add_field(
+        name=text(f"Question {question.number} of {question.total} (unanswered)", limits.FIELD_NAME),
+        value=text(question.text, limits.FIELD_VALUE),
+        inline=False,
+    )
+    return embed

@@ -130,6 +130,16 @@ def named(kb: KnowledgeBase, text: str) -> Entry | None:
     return found[0] if found else None
 
 
+def short_name(entry: Entry, limit: int) -> str:
+    """The entry's name if it fits in ``limit`` characters, else its longest alias that does
+    (a button label must tell "SKTM for Primary Teachers" from "SKTM for Primary Teaching Assistants").
+    """
+    if len(entry.name) <= limit:
+        return entry.name
+    fitting = [alias for alias in entry.aliases if len(alias) <= limit]
+    return max(fitting, key=len) if fitting else entry.name[: limit - 1].rstrip() + "…"
+
+
 def has_checks(entry: Entry) -> bool:
     """Whether the entry has at least one structured check, i.e. a real step-by-step flow."""
     return bool(checked(entry))

@@ -105,6 +105,7 @@ class FakeDiscord:
         self._socket: web.WebSocketResponse | None = None
         self._sockets: set[web.WebSocketResponse] = set()
         self._messages: dict[str, dict[str, Any]] = {}  # interaction token -> its response message
+        self._clicked: dict[str, dict[str, Any]] = {}  # component interaction token -> the message clicked
         self.posted: list[dict[str, Any]] = []  # messages the bot posted in channels
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -197,7 +198,7 @@ class FakeDiscord:
         if match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)/messages/@original", path):
             message = self._messages.get(match[1], self._message(CHANNEL_ID, {}))
             if method == "PATCH":
-                message = {**message, **self._message(CHANNEL_ID, body), "id": message["id"]}
+                message = {**message, **self._message(CHANNEL_ID, body), "id": message["id"], "flags": message["flags"]}
                 self._messages[match[1]] = message
             return _json(message)
         if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
@@ -245,7 +246,14 @@ class FakeDiscord:
             "response_message_ephemeral": bool(flags & EPHEMERAL),
         }
         resource: dict[str, Any] = {"type": kind}
-        if kind in (4, 5, 7):
+        if kind == 7 and token in self._clicked:
+            # UPDATE_MESSAGE edits the message the component is on: same id, same flags.
+            clicked = self._clicked[token]
+            message = {**clicked, **{key: data[key] for key in ("content", "embeds", "components") if key in data}}
+            interaction["response_message_id"] = message["id"]
+            self._messages[token] = message
+            resource["message"] = message
+        elif kind in (4, 5, 7):
             message = self._message(CHANNEL_ID, data, flags=flags)
             interaction["response_message_id"] = message["id"]
             self._messages[token] = message
@@ -453,6 +461,7 @@ class FakeDiscord:
         }
         if message is not None:
             payload["message"] = message
+            self._clicked[payload["token"]] = message
         return payload
 
     def command_data(self, name: str, options: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -67,7 +67,7 @@ async def test_commands_are_registered_in_the_configured_guild(bot: HubBot, fake
     [sync] = fake_discord.requests_to("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
     assert not fake_discord.requests_to("PUT", rf"/applications/{APP_ID}/commands")
     commands = {command["name"]: command for command in sync.body}
-    assert set(commands) == {"ask", "programmes", "programme", "deadlines", "help", "kb"}
+    assert set(commands) == {"ask", "programmes", "programme", "deadlines", "eligibility", "help", "kb"}
 
     [question] = commands["ask"]["options"]
     assert (question["name"], question["type"], question["required"]) == ("question", 3, True)

@@ -17,6 +17,7 @@ has published.
 **/ask** — ask anything, e.g. “Who is the Primary Mastery Specialist programme for?”
 **/programmes** — the offers for your phase, with their next deadlines
 **/programme** — one programme in full (start typing its name)
+**/eligibility** — am I eligible? A private check of a programme's criteria, one question at a time
 **/deadlines** — upcoming and recently closed application deadlines, with a calendar file to import
 You can also mention me with a question: “@{me} when do applications close?”
 
