@@ -41,8 +41,33 @@ def build_message(reply: Reply, snapshot: Snapshot) -> tuple[discord.Embed, disc
     listed = tuple(link for link in reply.links if link not in shown)
     if reply.status == "clarify":
         add_candidates(view, [(c.entry_id, c.name) for c in reply.candidates], row=1 if shown else 0)
+    check = eligibility_button(reply, snapshot, row=0 if len(shown) < limits.BUTTONS_PER_ROW else 1)
+    if check is not None:
+        view.add_item(check)
     embed = reply_embed(replace(reply, links=listed), snapshot.kb.hub)
     return embed, (view if view.children else None)
+
+
+CHECK_INTENTS = frozenset({"eligibility", "who_for"})
+CHECK_LABEL = "Am I eligible? Check step by step"
+
+
+def eligibility_button(reply: Reply, snapshot: Snapshot, row: int) -> discord.ui.Item[Any] | None:
+    """For an answer about who can take part in an offer with structured criteria, a button that
+    starts the private step-by-step check (`/eligibility`) for whoever clicks it.
+    """
+    if reply.status != "answered" or reply.intent not in CHECK_INTENTS or not reply.topics:
+        return None
+    entry = snapshot.kb.get(reply.topics[0])
+    if entry is None or entry.status != "current":
+        return None
+    from bot.discord_app.eligibility import FlowButton, new_flow_id  # the check's module imports this one
+    from bot.eligibility.flow import has_checks
+    from bot.eligibility.state import FlowState
+
+    if not has_checks(entry):
+        return None
+    return FlowButton.of(new_flow_id(), FlowState.start(entry), CHECK_LABEL, row=row)
 
 
 def clip_label(label: str) -> str:

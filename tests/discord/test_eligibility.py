@@ -268,3 +268,28 @@ async def test_the_registry_stops_a_replaced_view() -> None:
     assert not registry.forget("abc123", first)  # type: ignore[arg-type]  # a replaced view never times out the check
     assert registry.forget("abc123", second)  # type: ignore[arg-type]
     assert len(registry) == 0
+
+
+async def test_an_answer_about_who_can_join_offers_the_check(bot: object, fake_discord: FakeDiscord) -> None:
+    payload, response = await fake_discord.slash("ask", [{"name": "question", "type": 3, "value": "who is the EEF trial for?"}])
+    offer = button(response.body["data"], "Am I eligible? Check step by step")
+    assert offer["custom_id"].startswith("hubbot:elig:")
+    clicked = await fake_discord.click(fake_discord.response_message(payload), offer["custom_id"])
+    assert clicked.body["type"] == UPDATE_MESSAGE  # the private answer becomes the check
+    assert clicked.body["data"]["embeds"][0]["description"].startswith("**Question 1 of 4**")
+
+
+async def test_a_public_answer_starts_a_private_check_for_the_clicker(bot: object, fake_discord: FakeDiscord) -> None:
+    after = fake_discord.mark()
+    await fake_discord.say(f"<@{bot.user.id}> who is mastering number at ks2 for?")  # type: ignore[attr-defined]
+    reply = await fake_discord.request("POST", r"/channels/\d+/messages", after=after)
+    offer = button(reply.body, "Am I eligible? Check step by step")
+    clicked = await fake_discord.click(fake_discord.posted[-1], offer["custom_id"])
+    assert clicked.body["type"] == CHANNEL_MESSAGE
+    assert clicked.body["data"]["flags"] & EPHEMERAL
+    assert clicked.body["data"]["embeds"][0]["description"].startswith("**Question 1 of 2**")
+
+
+async def test_answers_about_other_things_do_not_offer_the_check(bot: object, fake_discord: FakeDiscord) -> None:
+    _, response = await fake_discord.slash("ask", [{"name": "question", "type": 3, "value": "what is teaching for mastery?"}])
+    assert not [c for c in components_of(response.body["data"]) if c.get("label") == "Am I eligible? Check step by step"]
