@@ -172,6 +172,10 @@ def outcome_view(flow_id: str, outcome: Outcome, kb: KnowledgeBase) -> discord.u
         entry = kb.get(alternative.entry_id)
         label = short_name(entry, limits.BUTTON_LABEL) if entry else alternative.name
         view.add_item(EntryButton(alternative.entry_id, label, row=1))
+    for other in outcome.checkable:
+        entry = kb.get(other.entry_id)
+        if entry is not None:
+            view.add_item(FlowButton.of(flow_id, FlowState.start(entry), f"Check: {short_name(entry, limits.BUTTON_LABEL - 7)}", row=2))
     if outcome.kind in ("met", "not-met", "unsure"):
         view.add_item(FlowButton.of(flow_id, outcome.state.restart(), START_AGAIN, row=2))
     return view

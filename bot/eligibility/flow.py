@@ -84,6 +84,7 @@ class Outcome:
     reason: str = ""
     failed: str = ""
     alternatives: tuple[Alternative, ...] = ()
+    checkable: tuple[Alternative, ...] = ()
     to_check: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
     criteria: tuple[str, ...] = ()
@@ -251,6 +252,12 @@ def _no_checks(kb: KnowledgeBase, entry: Entry, state: FlowState, today: dt.date
     else:
         headline = f"The published details of {the(entry.name)} don't list eligibility criteria, so there is nothing to check step by step."
     about = [entry.who_for.source] if entry.who_for else [entry.summary.source]
+    related = [kb.get(other_id) for other_id in entry.related]
+    checkable = tuple(
+        Alternative(other.id, other.name, _one_line(other.summary.text))
+        for other in related
+        if other is not None and other.status == "current" and has_checks(other)
+    )
     return Outcome(
         "no-checks",
         state,
@@ -258,6 +265,7 @@ def _no_checks(kb: KnowledgeBase, entry: Entry, state: FlowState, today: dt.date
         headline=headline,
         criteria=criteria,
         who_for=entry.who_for.text if entry.who_for else None,
+        checkable=checkable[:3],
         **_next_steps(kb, entry, today, about),
     )
 

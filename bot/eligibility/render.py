@@ -80,6 +80,10 @@ def outcome_sections(outcome: Outcome) -> list[tuple[str, str]]:
         sections.append(("The criteria", bullets(outcome.criteria)))
     if outcome.who_for:
         sections.append(("Who it's for", outcome.who_for))
+    if outcome.checkable:
+        sections.append(
+            ("Related offers you can check step by step", bullets([f"**{a.name}** — {a.line}" for a in outcome.checkable]))
+        )
     if outcome.notes:
         sections.append(("Note", " ".join(outcome.notes)))
     if outcome.answered:
