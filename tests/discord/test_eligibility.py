@@ -301,3 +301,30 @@ async def test_a_public_answer_starts_a_private_check_for_the_clicker(bot: objec
 async def test_answers_about_other_things_do_not_offer_the_check(bot: object, fake_discord: FakeDiscord) -> None:
     _, response = await fake_discord.slash("ask", [{"name": "question", "type": 3, "value": "what is teaching for mastery?"}])
     assert not [c for c in components_of(response.body["data"]) if c.get("label") == "Am I eligible? Check step by step"]
+
+
+async def test_every_step_of_every_check_fits_discord(kb) -> None:
+    """Walk every answer path of every entry: embeds within Discord's limits, custom_ids within 100."""
+    import datetime as dt
+
+    from bot.discord_app import limits
+    from bot.discord_app.eligibility import QuestionView, outcome_view
+    from bot.discord_app.embeds import eligibility_outcome_embed, eligibility_question_embed
+    from bot.eligibility.flow import Question, step
+
+    for entry in kb:
+        pending = [FlowState.start(entry)]
+        while pending:
+            shown = step(kb, pending.pop(), dt.date(2025, 4, 22))
+            if isinstance(shown, Question):
+                embed = eligibility_question_embed(shown)
+                view: object = QuestionView("abc123", shown, None, FlowRegistry(), 600)  # type: ignore[arg-type]
+                pending += [shown.after(answer) for answer in Answer]
+            else:
+                embed = eligibility_outcome_embed(shown, link_as_button=True)
+                view = outcome_view("abc123", shown, kb)
+            assert len(embed) <= limits.EMBED_TOTAL and len(embed.description or "") <= limits.EMBED_DESCRIPTION
+            assert all(len(field.value or "") <= limits.FIELD_VALUE for field in embed.fields)
+            for item in view.children:  # type: ignore[attr-defined]
+                assert len(getattr(item, "custom_id", None) or "") <= limits.CUSTOM_ID
+                assert len(getattr(item, "label", None) or "") <= limits.BUTTON_LABEL
