@@ -28,7 +28,8 @@ SMALL_KNOWLEDGE_DIR = Path(__file__).resolve().parent / "knowledge"
 
 
 class ErrorRecords(logging.Handler):
-    """Collects ERROR log records from discord.py and the bot."""
+    """Collects ERROR log records from discord.py, the bot and the fake's web server (a request the
+    fake cannot read is a harness failure worth seeing, not a timeout)."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
@@ -36,7 +37,7 @@ class ErrorRecords(logging.Handler):
         self.expected = 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name.startswith(("discord", "bot")):
+        if record.name.startswith(("discord", "bot", "aiohttp.server", "aiohttp.web")):
             self.records.append(record)
 
     def expect(self, count: int) -> None:
