@@ -185,6 +185,18 @@ async def test_a_check_with_no_answer_times_out_politely(
     assert len(flows_of(bot)) == 0
 
 
+async def test_a_check_never_answered_times_out_too(
+    start_bot: StartBot, settings_for: Callable[..., Settings], club_knowledge: KnowledgeService, fake_discord: FakeDiscord
+) -> None:
+    await start_bot(settings_for(eligibility_timeout_seconds=0.2), club_knowledge)
+    payload, _ = await fake_discord.slash("eligibility", programme("number-club"))
+    edit = await fake_discord.request("PATCH", rf"/webhooks/{APP_ID}/{payload['token']}/messages/@original")
+    assert "timed out" in edit.body["embeds"][0]["description"]
+    assert edit.body["embeds"][0]["fields"][0]["name"] == "Question 1 of 2 (unanswered)"
+    assert all(b["disabled"] for b in components_of(edit.body))
+    assert fake_discord.response_message(payload)["flags"] & EPHEMERAL  # still private
+
+
 async def test_a_button_still_works_after_a_restart(bot: object, fake_discord: FakeDiscord) -> None:
     """The state is in the custom_id: a click on a check no view remembers is answered all the same."""
     kb = bot.knowledge.current.kb  # type: ignore[attr-defined]
