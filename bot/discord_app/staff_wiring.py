@@ -165,12 +165,14 @@ class StaffServices:
 
     async def reload_and_tell_staff(self) -> None:
         """What the watcher runs on a change: reload, and tell the staff channel how it went."""
-        kept = self.bot.knowledge.current
+        kept, was_refused = self.bot.knowledge.current, self.refused is not None
         try:
             before, after = await self.reload()
         except KnowledgeError as error:
             await tell_staff_channel(self.bot, "Knowledge-base reload refused", problems_text(kept, error))
             raise  # the watcher logs it as a warning
+        if after.kb.version == before.kb.version and not was_refused:  # saved without a change
+            return
         await tell_staff_channel(self.bot, "Knowledge base reloaded", reloaded_text(before, after))
 
     # ----- reminders ----------------------------------------------------------------------------

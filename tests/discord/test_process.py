@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.config import Settings
+from bot.discord_app.runner import run_bot
 from tests.discord.conftest import KNOWLEDGE_DIR, ROOT
 from tests.discord.fake_discord import APP_ID, EPHEMERAL, GUILD_ID, FakeDiscord
 
@@ -84,3 +88,14 @@ def test_bot_run_without_a_token_says_how_to_get_one(tmp_path: Path) -> None:
     assert "DISCORD_TOKEN" in done.stderr
     assert "discord.com/developers" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_a_database_that_cannot_be_opened_stops_the_start_with_a_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the database's folder should be", encoding="utf-8")
+    settings = Settings(knowledge_dir=KNOWLEDGE_DIR, database_path=blocker / "hubbot.sqlite3", token="never-used")
+    assert await run_bot(settings) == 1
+    error = capsys.readouterr().err
+    assert "cannot start: the database" in error and "hubbot.sqlite3" in error

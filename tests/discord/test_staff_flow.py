@@ -365,6 +365,15 @@ async def test_a_broken_edit_is_told_to_staff_and_the_last_good_version_keeps_an
     _, answer = await fake_discord.slash("ask", ask("what is the time commitment for number club?"))
     assert "Three half-day sessions" in str(answer.body["data"]["embeds"][0])
 
+    # Putting the file back is news after a refusal (the same version, but the files are fine again)...
+    post = await staff_post_after_editing(fake_discord, entry, good, "Knowledge base reloaded")
+    assert f"Version {version} is in service (was {version})" in post.body["embeds"][0]["description"]
+    assert bot.staff.refused is None
+    # ... but a reload that changes nothing is not.
+    after = fake_discord.mark()
+    await bot.staff.reload_and_tell_staff()
+    assert not [r for r in fake_discord.requests[after:] if r.path == f"/channels/{STAFF_CHANNEL_ID}/messages"]
+
     post = await staff_post_after_editing(
         fake_discord, entry, good.replace("Three half-day sessions", "Four half-day sessions"), "Knowledge base reloaded"
     )
