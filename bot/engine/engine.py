@@ -12,6 +12,8 @@ from bot.engine.query import Query, understand
 from bot.engine.ranking import Match, rank
 from bot.engine.text import PHASE_TERMS
 from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.cache import ParseCache
+from bot.knowledge.loader import MEMORY_CACHE
 from bot.knowledge.schema import PHASE_LABELS, Entry, Phase
 from bot.reply import Reply
 
@@ -27,9 +29,9 @@ LIST_LIMIT = 10
 class Engine:
     """Answers questions from one knowledge-base version; build a new Engine to swap versions."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, cache: ParseCache | None = MEMORY_CACHE) -> None:
         self.kb = kb
-        self.index = KnowledgeIndex(kb)
+        self.index = KnowledgeIndex(kb, cache)
         self.composer = Composer(kb, self.index)
 
     def answer(self, question: str, today: dt.date | None = None) -> Reply:

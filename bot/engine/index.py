@@ -10,12 +10,16 @@ from functools import cached_property
 from bot.engine.text import FUNCTION_WORDS, PHASE_TERMS, STOPWORDS, numbers_in, stem, tokens
 from bot.engine.vocabulary import PhraseMapper, TypoCorrector
 from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.cache import ParseCache, code_fingerprint
+from bot.knowledge.loader import MEMORY_CACHE
 from bot.knowledge.schema import Entry, Source
 
 # Question words recognised by the intent detector; part of the lexicon so typos in them get fixed.
 INTENT_LEXICON = ["deadline", "close", "closing", "closed", "open", "opening", "extended", "extension", "date", "when", "until", "due", "late", "apply", "application", "form", "eligible", "eligibility", "criteria", "requirement", "prerequisite", "qualify", "allowed", "cost", "free", "funded", "price", "fee", "charge", "pay", "day", "days", "hour", "hours", "session", "sessions", "week", "weeks", "year", "time", "commitment", "long", "contact", "email", "speak", "many", "number", "percent", "percentage", "figure", "statistic", "order", "next", "after", "stage", "stages", "sequence", "exist", "available", "offer", "option", "list", "anything", "everything", "programme", "course", "work", "group", "community", "project", "support", "explain", "information", "about", "describe", "aimed", "suitable", "whom", "join", "register", "before", "need", "needed", "require", "required"]
 
 
+# Cached indexes are valid only for the code that built them.
+CODE_FINGERPRINT = code_fingerprint(__file__, "text.py", "vocabulary.py")
 BM25_K1 = 1.2
 BM25_B = 0.6
 _STEMS: dict[str, str] = {}
@@ -130,7 +134,7 @@ def _has_phrase(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
 class KnowledgeIndex:
     """Inverted indexes over every entry, plus the text analysis both sides share."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, cache: ParseCache | None = MEMORY_CACHE) -> None:
         self.kb = kb
         self.mapper = PhraseMapper(kb.vocabulary)
         # Question words and the hub's own name ("Kent", "Medway") identify no entry.
@@ -140,13 +144,15 @@ class KnowledgeIndex:
         targets: set[str] = set(self.mapper.words) | set(INTENT_LEXICON)
         known: set[str] = set(targets)
         for entry in kb:
-            indexed = self._index_entry(entry)
+            indexed = self._cached_entry(entry, cache)
             self.entries[entry.id] = indexed
             known.update(indexed.raw_words)
             for phrase in [*indexed.names, *indexed.keywords]:
                 targets.update(phrase)
         self.typos = TypoCorrector(known, targets)
         self._build_postings()
+        if cache is not None:
+            cache.save()
 
     def mapped(self, text: str) -> list[str]:
         """Normalise, correct typos against the knowledge base's words, then map synonyms."""
@@ -155,6 +161,26 @@ class KnowledgeIndex:
     def analyse(self, text: str) -> list[str]:
         """The matching terms of a text (as :meth:`mapped`, with -ing/-ed folded)."""
         return [stem(word) for word in self.mapped(text)]
+
+    def _cached_entry(self, entry: Entry, cache: ParseCache | None) -> EntryIndex:
+        """The entry's index, reused from the cache when its file, the vocabulary and this code are unchanged."""
+        fingerprint = self.kb.fingerprints.get(entry.id)
+        if cache is None or not fingerprint:
+            return self._index_entry(entry)
+        key = f"index:{CODE_FINGERPRINT}:{self.kb.vocabulary_fingerprint}:{fingerprint}"
+        stored = cache.get(key)
+        if stored is not None:
+            names, keywords, codes, content, numbers, raw_words = stored
+            return EntryIndex(
+                entry, [tuple(n) for n in names], [tuple(k) for k in keywords], frozenset(codes), Counter(content),
+                sum(content.values()), frozenset(numbers), self.mapper, frozenset(raw_words),
+            )
+        indexed = self._index_entry(entry)
+        cache.put(key, (
+            [list(n) for n in indexed.names], [list(k) for k in indexed.keywords], list(indexed.codes),
+            dict(indexed.content), list(indexed.numbers), list(indexed.raw_words),
+        ))
+        return indexed
 
     def _index_entry(self, entry: Entry) -> EntryIndex:
         mapper = self.mapper

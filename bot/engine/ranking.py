@@ -108,8 +108,11 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
     for entry_id, found in matches.items():
         value = content.get(entry_id, 0.0)
         found.content_score = 0.5 * value / (value + 6.0)
+    # Phase and history adjustments move an entry by at most +0.2, so only the leaders need them.
+    leaders = sorted(matches.values(), key=lambda m: -m.score)[: max(limit, 1) * 4]
+    for found in leaders:
         found.adjust = _adjustments(found, query)
-    ranked = sorted(matches.values(), key=lambda m: -m.score)[: max(limit, 1) * 2]
+    ranked = sorted(leaders, key=lambda m: -m.score)[: max(limit, 1)]
     for found in ranked:
         found.item_score = _best_item_overlap(index, query, found)
         found.coverage = _coverage(index, query, found)
@@ -125,7 +128,7 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
     return ranked[:limit]
 
 
-POSTINGS_BUDGET = 600  # name/keyword postings examined per question, rarest words first
+POSTINGS_BUDGET = 500  # name/keyword postings examined per question, rarest words first
 
 
 def _by_rarity(words: frozenset[str], postings: dict, neutral: frozenset[str]) -> list[str]:

@@ -29,6 +29,8 @@ class KnowledgeBase:
     loaded_at: dt.datetime
     files: dict[str, str] = field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()
+    fingerprints: dict[str, str] = field(default_factory=dict)  # entry id → content hash of its file
+    vocabulary_fingerprint: str = ""
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries.values())

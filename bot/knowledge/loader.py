@@ -16,6 +16,8 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.cache import ParseCache
+from bot.knowledge.cache import digest as content_digest
 from bot.knowledge.checks import cross_checks, freshness_warnings
 from bot.knowledge.messages import problems_from_validation
 from bot.knowledge.problems import KnowledgeError, Problem
@@ -36,6 +38,10 @@ class ParsedFile:
     path: str
     model: BaseModel
     located: LocatedData
+    fingerprint: str
+
+
+MEMORY_CACHE = ParseCache()  # shared by every load in this process, so reloads re-parse only edits
 
 
 def load_knowledge(
@@ -43,33 +49,38 @@ def load_knowledge(
     *,
     today: dt.date | None = None,
     sources_dir: str | Path | None = None,
+    cache: ParseCache | None = MEMORY_CACHE,
 ) -> KnowledgeBase:
     """Load every file under ``directory``; raise :class:`KnowledgeError` listing all errors.
 
     ``today`` dates the freshness warnings; ``sources_dir``, when given and present, is where
-    the source documents live so every quoted source can be checked word for word.
+    the source documents live so every quoted source can be checked word for word; ``cache``
+    holds parsed data of unchanged files (``None`` parses everything).
     """
     try:
-        return _load(Path(directory), today or dt.date.today(), Path(sources_dir) if sources_dir else None)
+        kb = _load(Path(directory), today or dt.date.today(), Path(sources_dir) if sources_dir else None, cache)
     except KnowledgeError:
         raise
     except Exception as exc:
         raise KnowledgeError([Problem(str(directory), None, None, f"could not load: {exc!r}")]) from exc
+    if cache is not None:
+        cache.save()
+    return kb
 
 
-def _load(root: Path, today: dt.date, sources_dir: Path | None) -> KnowledgeBase:
+def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCache | None) -> KnowledgeBase:
     problems: list[Problem] = []
     digest = hashlib.sha256()
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), None, None, "knowledge directory not found")])
 
-    hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, required=True)
-    vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, required=False)
+    hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True)
+    vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False)
     entry_files = sorted((root / ENTRIES_DIR).glob("*.y*ml")) if (root / ENTRIES_DIR).is_dir() else []
     if not entry_files:
         problems.append(Problem(str(root / ENTRIES_DIR), None, None, "no entry files (*.yaml) found"))
     parsed_entries = [
-        parsed for path in entry_files if (parsed := _parse_file(path, Entry, problems, digest, required=True))
+        parsed for path in entry_files if (parsed := _parse_file(path, Entry, problems, digest, cache, required=True))
     ]
 
     problems.extend(cross_checks(parsed_entries, sources_dir))
@@ -98,11 +109,19 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None) -> KnowledgeBase
         loaded_at=dt.datetime.now(dt.UTC),
         files=files,
         warnings=tuple(sorted(warnings)),
+        fingerprints={parsed.model.id: parsed.fingerprint for parsed in parsed_entries},  # type: ignore[attr-defined]
+        vocabulary_fingerprint=vocabulary.fingerprint if vocabulary else "",
     )
 
 
 def _parse_file(
-    path: Path, model: type[Model], problems: list[Problem], digest: hashlib._Hash, *, required: bool
+    path: Path,
+    model: type[Model],
+    problems: list[Problem],
+    digest: hashlib._Hash,
+    cache: ParseCache | None,
+    *,
+    required: bool,
 ) -> ParsedFile | None:
     """Read, parse and validate one file, adding its problems; None when it is unusable."""
     name = str(path)
@@ -120,11 +139,19 @@ def _parse_file(
         problems.append(Problem(name, None, None, f"cannot read the file: {exc.strerror}"))
         return None
     digest.update(name.encode() + b"\0" + raw + b"\0")
-    try:
-        located = read_yaml(text, name)
-    except YamlProblems as exc:
-        problems.extend(exc.problems)
-        return None
+    key = content_digest(raw)
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        data, shallow = cached
+        located = LocatedData(data=data, text=text, shallow=shallow)
+    else:
+        try:
+            located = read_yaml(text, name)
+        except YamlProblems as exc:
+            problems.extend(exc.problems)
+            return None
+        if cache is not None and located.data is not None:
+            cache.put(key, (located.data, located.shallow))
     if located.data is None:
         problems.append(Problem(name, 1, 1, "the file is empty"))
         return None
@@ -133,7 +160,7 @@ def _parse_file(
         problems.append(Problem(name, line, column, "the file must hold a mapping of fields (field: value), not a list or text"))
         return None
     try:
-        return ParsedFile(name, model.model_validate(located.data), located)
+        return ParsedFile(name, model.model_validate(located.data), located, key)
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, model, located, name))
         return None

@@ -1,14 +1,16 @@
-"""Read a YAML file into plain Python data while remembering where every value was written.
+"""Read a YAML file into plain Python data while keeping where every value was written.
 
 PyYAML's ``safe_load`` forgets line numbers and silently keeps the last of two duplicate
 keys. Here the file is composed into nodes and converted by hand, so every problem can
-name its line and column, duplicate keys are reported, and dates stay text until the
-schema checks them (so "31 April" gets a clear message instead of a crash).
+name its line and column and duplicate keys are reported. Scalars stay text (except an
+empty value, which is nothing) and the schema converts them: "31 April" gets a clear
+message instead of a crash, and ``meets: no`` stays the word "no", not a boolean.
+Positions are looked up in the node tree only when a problem needs one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -17,34 +19,56 @@ from bot.knowledge.problems import Problem
 
 Path = tuple[str | int, ...]
 
-try:  # libyaml makes composing thousands of entries several times faster
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+_STR = "tag:yaml.org,2002:str"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
-_SCALARS = yaml.constructor.SafeConstructor()
+
+class _TextLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Composes nodes without guessing scalar types (the schema does that)."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR
+        return super().resolve(kind, value, implicit)
 
 
 @dataclass
 class LocatedData:
-    """Parsed data plus the (line, column) of each value and each mapping key, 1-based."""
+    """Parsed data plus the node tree it came from, to find any value's (line, column)."""
 
     data: Any
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = None
+    text: str | None = None  # when set and ``root`` is not, the tree is composed on first use
+    shallow: dict[Path, tuple[int, int]] | None = None  # positions of values down to SHALLOW levels
 
     def locate(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
-        """The position of ``path``, or of its nearest written ancestor."""
-        table = self.keys if key else self.values
-        while True:
-            if path in table:
-                return table[path]
-            if key and path in self.values:
-                return self.values[path]
-            if not path:
-                return (None, None)
-            path = path[:-1]
-            table = self.values
+        """The 1-based position of ``path`` (of its key with ``key=True``), or of its nearest ancestor."""
+        if not key and self.shallow is not None and path in self.shallow:
+            return self.shallow[path]
+        if self.root is None and self.text is not None:
+            try:
+                self.root = yaml.compose(self.text, Loader=_TextLoader)
+            except yaml.YAMLError:
+                self.text = None
+        node = self.root
+        if node is None:
+            return (None, None)
+        for depth, part in enumerate(path):
+            child = key_node = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == part:
+                        key_node, child = k, v
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                child = node.value[part]
+            if child is None:
+                break
+            if key and depth == len(path) - 1 and key_node is not None:
+                return _pos(key_node)
+            node = child
+        return _pos(node)
 
 
 class YamlProblems(Exception):
@@ -58,88 +82,81 @@ class YamlProblems(Exception):
 def read_yaml(text: str, file: str) -> LocatedData:
     """Parse one YAML document; raise :class:`YamlProblems` naming every structural problem."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_TextLoader)
     except yaml.MarkedYAMLError as exc:
         raise YamlProblems([_syntax_problem(exc, file, text)]) from None
     except yaml.YAMLError as exc:  # e.g. ReaderError for control characters
         raise YamlProblems([_plain_problem(exc, file)]) from None
-    located = LocatedData(data=None)
     if node is None:
-        return located
+        return LocatedData(data=None)
     problems: list[Problem] = []
-    located.data = _convert(node, (), located, problems, file, set())
+    data = _convert(node, problems, file, set())
     if problems:
         raise YamlProblems(problems)
-    return located
+    return LocatedData(data=data, root=node, shallow=shallow_positions(node))
+
+
+SHALLOW = 3  # e.g. ("deadlines", 0, "date"): deep enough for every warning
+
+
+def shallow_positions(root: yaml.Node) -> dict[Path, tuple[int, int]]:
+    """Positions of the values in the first :data:`SHALLOW` levels, cheap to keep and cache."""
+    found: dict[Path, tuple[int, int]] = {}
+    stack: list[tuple[Path, yaml.Node]] = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        found[path] = _pos(node)
+        if len(path) >= SHALLOW:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(((*path, str(k.value)), v) for k, v in node.value if isinstance(k, yaml.ScalarNode))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(((*path, i), v) for i, v in enumerate(node.value))
+    return found
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = node.start_mark
+    return (mark.line + 1, mark.column + 1)
 
 
-def _convert(
-    node: yaml.Node,
-    path: Path,
-    located: LocatedData,
-    problems: list[Problem],
-    file: str,
-    active: set[int],
-) -> Any:
-    located.values[path] = _pos(node)
+def _convert(node: yaml.Node, problems: list[Problem], file: str, active: set[int]) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return None if not node.style and node.value in _NULLS else node.value
     if id(node) in active:
         line, col = _pos(node)
         problems.append(Problem(file, line, col, "an alias refers to itself (a recursive structure)"))
         return None
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == "tag:yaml.org,2002:timestamp":
-            return node.value  # dates are checked by the schema, with a clear message
-        build = _SCALARS.yaml_constructors.get(node.tag)
-        if build is None:
-            return node.value
-        try:
-            return build(_SCALARS, node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
-            return node.value
     active.add(id(node))
     try:
         if isinstance(node, yaml.SequenceNode):
-            return [
-                _convert(item, (*path, index), located, problems, file, active)
-                for index, item in enumerate(node.value)
-            ]
+            return [_convert(item, problems, file, active) for item in node.value]
         if isinstance(node, yaml.MappingNode):
-            return _convert_mapping(node, path, located, problems, file, active)
+            return _convert_mapping(node, problems, file, active)
     finally:
         active.discard(id(node))
     return None  # pragma: no cover - PyYAML has only three node kinds
 
 
-def _convert_mapping(
-    node: yaml.MappingNode,
-    path: Path,
-    located: LocatedData,
-    problems: list[Problem],
-    file: str,
-    active: set[int],
-) -> dict[str, Any]:
+def _convert_mapping(node: yaml.MappingNode, problems: list[Problem], file: str, active: set[int]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        line, col = _pos(key_node)
-        if key_node.tag == "tag:yaml.org,2002:merge":
+        if isinstance(key_node, yaml.ScalarNode) and not key_node.style and key_node.value == "<<":
+            line, col = _pos(key_node)
             problems.append(Problem(file, line, col, "merge keys (<<) are not supported; write the fields out"))
             continue
         if not isinstance(key_node, yaml.ScalarNode):
+            line, col = _pos(key_node)
             problems.append(Problem(file, line, col, "a field name must be plain text, not a list or mapping"))
             continue
         key = str(key_node.value)
         if key in result:
-            first_line = located.keys.get((*path, key), (None,))[0]
-            problems.append(
-                Problem(file, line, col, f"duplicate field '{key}' (first written on line {first_line})")
-            )
+            line, col = _pos(key_node)
+            first = next(k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == key)
+            message = f"duplicate field '{key}' (first written on line {_pos(first)[0]})"
+            problems.append(Problem(file, line, col, message))
             continue
-        located.keys[(*path, key)] = (line, col)
-        result[key] = _convert(value_node, (*path, key), located, problems, file, active)
+        result[key] = _convert(value_node, problems, file, active)
     return result
 
 
