@@ -300,12 +300,13 @@ class Composer:
 
     def _what_is(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
-        items = self.best_items(indexed, query, ("faq", "fact", "stage"), name_words)
+        items = self.item_matches(indexed, query, ("faq", "fact", "stage"), name_words)
         sections = []
         headline = entry.summary.text
         sources = [entry.summary.source]
-        if items and items[0][0] >= 3.0 and items[0][1].text not in headline:
-            item = items[0][1]
+        # A snippet leads when it covers the question's own words well ("what does an ISP do?").
+        if items and (items[0].overlap >= 3.0 or (items[0].coverage >= 0.99 and items[0].overlap >= 1.5)) and items[0].item.text not in headline:
+            item = items[0].item
             headline, sections = item.text, [ReplySection("What it is", entry.summary.text)]
             sources = [item.source, entry.summary.source]
         elif entry.who_for:
@@ -434,6 +435,17 @@ class Composer:
             confidence=round(confidence, 2),
             title=heading.rstrip(":"),
             sources=self._titles(e.summary.source for e in entries),
+        )
+
+    def expansion(self, query: Query, word: str, expansion: str, related: list[Entry], today: dt.date) -> Reply:
+        """An abbreviation written out, with the offers whose names use it."""
+        headline = f"{word.upper()} stands for {expansion}."
+        if related:
+            headline += "\n" + _bullets(f"{e.name} — {_shorten(_first_sentence(e.summary.text), 110)}" for e in related)
+        return Reply(
+            question=query.raw, status="answered", headline=headline, intent="acronym",
+            topics=tuple(e.id for e in related), confidence=0.8, title=None,
+            sources=self._titles(e.summary.source for e in related),
         )
 
     def out_of_scope(self, query: Query, reason: str = "") -> Reply:

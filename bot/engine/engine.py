@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from bot.engine.compose import Composer
 from bot.engine.dates import today_in_london
@@ -48,8 +49,12 @@ class Engine:
         query = understand(question, self.index)
         if query.is_empty:
             return self.composer.empty(query)
-        matches = [m for m in rank(self.index, query) if m.coverage >= _coverage_needed(m)]
+        ranked = rank(self.index, query)
+        matches = [m for m in ranked if m.coverage >= _coverage_needed(m)]
         top = matches[0] if matches else None
+        expanded = self._acronym(query, ranked, today)
+        if expanded is not None:
+            return expanded
         if query.is_task_request and not (top and top.named):
             return self.composer.out_of_scope(query)
         only_phase = bool(query.phases) and not (query.topic_words - PHASE_TERMS - {w for w in query.topic_words if w.isdigit()})
@@ -72,6 +77,8 @@ class Engine:
             and m.name_mass >= 1.5 and m.name_words - top.explained
         ]
         winner = _clear_winner(close)
+        if winner is None and query.intents.primary == "stats":
+            winner = _best_figure(close)  # a figure is quoted from its source whichever entry holds it
         if winner is None:
             return self._clarify(query, matches, close, today)
         return self._single(query, winner, matches, today)
@@ -83,7 +90,8 @@ class Engine:
         base = 0.75 if winner.named else 0.5
         confidence = min(0.98, base + 0.25 * min(1.0, margin / 0.5) + 0.05 * min(1.0, winner.score - MIN_SCORE))
         intent = _answer_intent(query, winner.indexed.entry)
-        if winner.situation and intent in {"apply", "who_for", "what_is", "existence"}:
+        asks_if_allowed = query.intents.has("eligibility", 1.0) or intent == "apply" or not query.intents.ranked()
+        if winner.situation and asks_if_allowed and intent in {"apply", "who_for", "what_is", "existence"}:
             intent = "eligibility"  # "our science teacher teaches Y8 — could we sign up?"
         return self.composer.answer_entry(query, winner.indexed, intent, today, confidence, winner.own_name_words)
 
@@ -101,6 +109,18 @@ class Engine:
             return self.composer.listing(query, entries, "Here is what I found:", today, 0.6)
         intent = query.intents.primary
         return self.composer.clarify(query, entries, intent, today, confidence=0.4)
+
+    def _acronym(self, query: Query, matches: list[Match], today: dt.date) -> Reply | None:
+        """ "What does SKTM stand for?" — answered from the vocabulary, with the offers that use it."""
+        found = _ACRONYM.search(" ".join(query.words))
+        if not found:
+            return None
+        word = next(group for group in found.groups() if group)
+        expansion = self.index.mapper.expansion(word)
+        if expansion is None:
+            return None
+        related = [m.indexed.entry for m in matches if m.name_words and m.indexed.entry.status == "current"][:6]
+        return self.composer.expansion(query, word, expansion, related, today)
 
     def _list(self, query: Query, matches: list[Match], today: dt.date) -> Reply | None:
         if matches and matches[0].score >= MIN_SCORE:
@@ -165,6 +185,18 @@ def _coverage_needed(match: Match) -> float:
     if match.keyword_score or match.number_hits:
         return MIN_COVERAGE - 0.15
     return MIN_COVERAGE
+
+
+_ACRONYM = re.compile(
+    r"\bwhat (?:does|do|is|s) (?:an? |the )?(\w{2,10}) (?:stand for|mean|short for)\b"
+    r"|\bwhat is (\w{2,10}) short for\b|^(\w{2,10}) (?:stand for|stands for|meaning)\b"
+)
+
+
+def _best_figure(close: list[Match]) -> Match | None:
+    """For a figures question matching several entries, the one whose facts cover it best."""
+    ranked = sorted(close, key=lambda m: (-m.item_score, -m.score))
+    return ranked[0] if ranked and ranked[0].item_score > 0 else None
 
 
 def _alone(matches: list[Match]) -> bool:

@@ -16,7 +16,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\b(close|closing|closed|shut)\b", 1.5),
         (r"\bby when\b|\bwhat date\b|\bwhich date\b|\bdate\b", 1.5),
         (r"\b(still open|still apply|too late|missed|extended|extension|still time|in time)\b", 2.5),
-        (r"\bwhen\b", 0.6),
+        (r"\bwhen\b(?! (was|were|did|has|have)\b)", 0.6),
     ],
     "eligibility": [
         (r"\beligible\b", 3.0),
@@ -34,7 +34,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     ],
     "cost": [
         (r"\bcost\b", 3.0),
-        (r"\b(free|pay|pays|paying|payment|funded|money|budget|charge|invoice|subsidised)\b", 2.0),
+        (r"\b(free|pay|pays|paying|payment|fund|funds|funded|funding|funder|money|budget|charge|invoice|subsidised)\b", 2.0),
     ],
     "apply": [
         (r"\bapply\b", 2.0),
@@ -55,6 +55,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\bwhat (do|does|did) .*\b(do|involve|cover|look at|focus|build|mean|about|for)\b", 1.5),
         (r"\bwhat happens\b|\bwhat kind\b|\bwhat sort\b|\bwhat type\b|\bwhat topic\b|\bwhat theme\b|\bwhat\b.*\babout\b", 1.2),
         (r"\bwas what\b|\bwhat was\b|\bwhat it is\b|\bwhat that is\b|\bwhats that\b|\bwhat that for\b", 1.5),
+        (r"\bwhen (was|were|did|has|have)\b|\bhow (old|long ago)\b|\bhistory\b", 1.5),
         (r"\bmean\b|\bstand for\b", 1.0),
     ],
     "who_for": [
@@ -63,10 +64,11 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\baimed\b|\bsuitable\b|\btarget", 2.0),
         (r"\b(is|are) (it|this|that|they) (for|just for|only for)\b|\bjust for\b|\bonly for\b", 2.0),
         (r"\bwho\b", 0.8),
-        (r"\bfor (a|an|my|our|the)? ?(teacher|ta|early career teacher|head|student|pupil|school)\b", 0.8),
+        (r"\bfor (a|an|my|our|the)? ?(teacher|ta|ect|head|headteacher|hod|student|pupil|school)\b", 0.8),
+        (r"\bfor (primary|secondary|post16|earlyyear|ks[1-5]|year \d+|reception)\b", 1.5),
     ],
     "list": [
-        (r"\b(option|options|what is there|what s there|whats there|anything|what else|which programme|what programme|list|all the|menu|choices|range|offer|offers|on offer|what can|available)\b", 1.5),
+        (r"\b(option|options|what is there|what s there|whats there|anything (for|on|about|in|we can)|what else|which programme|what programme|list|all the|menu|choices|range|offers|on offer|what can|available)\b", 1.5),
         (r"\b(programme|course|work group|project|community|opportunity|opportunities)s?\b.*\b(for|through|from|in)\b", 0.6),
     ],
     "stats": [

@@ -34,6 +34,18 @@ class PhraseMapper:
         self.words = {word for pair in self._map.items() for part in pair for word in part}
         self.canonical_words = {word for canonical in self._map.values() for word in canonical}
 
+    def expansion(self, word: str) -> str | None:
+        """What an abbreviation stands for: its longest synonym written out ("sktm" → "specialist …")."""
+        canonical = self._map.get((word,))
+        if canonical is None:
+            return None
+        spelled = [key for key, value in self._map.items() if value == canonical and len(key) > 1]
+        if not spelled:
+            return None
+        longest = max(spelled, key=len)
+        small = {"for", "of", "the", "and", "in", "to", "a"}
+        return " ".join(w if w in small and i else w.capitalize() for i, w in enumerate(longest))
+
     def apply(self, words: list[str]) -> list[str]:
         """The words with every known phrase replaced by its canonical form."""
         out: list[str] = []
