@@ -30,7 +30,17 @@ class ItemMatch:
 
     @property
     def strong(self) -> bool:
+        """Enough to answer in place of the field asked for (an FAQ written for this question)."""
         return self.overlap >= 4.0 and (self.shared >= 2 or self.coverage >= 0.6)
+
+    @property
+    def leads(self) -> bool:
+        """Enough to lead a "what is" answer: several rare words, or all of the question's own words."""
+        return (
+            self.overlap >= 3.0
+            or (self.shared >= 3 and self.overlap >= 2.0)
+            or (self.coverage >= 0.99 and self.overlap >= 1.5)
+        )
 
 
 class Composer:
@@ -305,7 +315,7 @@ class Composer:
         headline = entry.summary.text
         sources = [entry.summary.source]
         # A snippet leads when it covers the question's own words well ("what does an ISP do?").
-        if items and (items[0].overlap >= 3.0 or (items[0].coverage >= 0.99 and items[0].overlap >= 1.5)) and items[0].item.text not in headline:
+        if items and items[0].leads and items[0].item.text not in headline:
             item = items[0].item
             headline, sections = item.text, [ReplySection("What it is", entry.summary.text)]
             sources = [item.source, entry.summary.source]

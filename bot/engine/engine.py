@@ -76,6 +76,13 @@ class Engine:
             if m not in close and m.score >= max(MIN_SCORE, top.score - RIVAL_MARGIN)
             and m.name_mass >= 1.5 and m.name_words - top.explained
         ]
+        # Entries named by exactly the same words are told apart only by other evidence, not by
+        # which has the shorter alias ("the mastery one back in 17/18" fits four Work Groups).
+        close += [
+            m for m in matches
+            if m not in close and m.name_words and m.explained == top.explained
+            and top.score - m.score <= RIVAL_MARGIN and top.other_evidence - m.other_evidence < TIE_MARGIN
+        ]
         winner = _clear_winner(close)
         if winner is None and query.intents.primary == "stats":
             winner = _best_figure(close)  # a figure is quoted from its source whichever entry holds it
@@ -111,7 +118,7 @@ class Engine:
         return self.composer.clarify(query, entries, intent, today, confidence=0.4)
 
     def _acronym(self, query: Query, matches: list[Match], today: dt.date) -> Reply | None:
-        """ "What does SKTM stand for?" — answered from the vocabulary, with the offers that use it."""
+        """Answer 'what does SKTM stand for?' from the vocabulary, with the offers that use it."""
         found = _ACRONYM.search(" ".join(query.words))
         if not found:
             return None
@@ -180,6 +187,8 @@ def _coverage_needed(match: Match) -> float:
     """How much of the question an entry must know: less when the question names or describes it."""
     if match.named:
         return 0.0
+    if len(match.name_words) >= 2 and match.alias_coverage >= 0.6:
+        return MIN_COVERAGE - 0.35  # most of an alias, in words, even inside a long chatty question
     if match.name_words or match.code_hit:
         return MIN_COVERAGE - 0.2
     if match.keyword_score or match.number_hits:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -193,6 +194,8 @@ class KnowledgeIndex:
                 names.append(phrase)
         keywords = [phrase for phrase in phrases[1 + len(entry.aliases) :] if phrase]
         codes = frozenset(word for code in entry.codes for word in tokens(code))
+        # "NCP17-10a" is also "an NCP": its letters count as a word the entry knows.
+        code_words = [prefix for code in entry.codes if (prefix := re.match(r"[a-z]+", code.lower()))]
         texts = [entry.summary.text]
         texts += [field.text for field in (entry.who_for, entry.time_commitment, entry.cost) if field]
         texts += [fact.text for fact in entry.facts]
@@ -206,6 +209,7 @@ class KnowledgeIndex:
         content = Counter(word for word in words if word not in STOPWORDS)
         for phrase in names + keywords:
             content.update(phrase)
+        content.update(prefix.group(0) for prefix in code_words)
         numbers = frozenset(numbers_in(raw))
         raw_words = frozenset(raw) | frozenset(label_tokens) - {_SEPARATOR}
         return EntryIndex(entry, names, keywords, codes, content, sum(content.values()), numbers, mapper, raw_words)

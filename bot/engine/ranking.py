@@ -18,7 +18,8 @@ from bot.engine.query import Query
 from bot.knowledge.schema import Phase
 
 NO_SITUATION = Situation()
-SITUATION_BONUS = 0.15  # the question describes a situation this entry's criteria speak to
+SITUATION_BONUS = 0.15
+YEAR_BONUS = 0.1  # the question names the academic year the entry describes  # the question describes a situation this entry's criteria speak to
 CONTENT_CANDIDATES = 24  # entries considered on their text alone
 
 
@@ -42,11 +43,17 @@ class Match:
     coverage: float = 0.0
     situation: Situation = NO_SITUATION
     stage_words: frozenset[str] = frozenset()
+    year_words: frozenset[str] = frozenset()
 
     @property
     def explained(self) -> frozenset[str]:
-        """Question words this entry accounts for: its name, its stages, a situation its criteria describe."""
-        return self.name_words | self.situation.words | self.stage_words
+        """Question words this entry accounts for: its name, stages, year, a situation its criteria describe."""
+        return self.name_words | self.situation.words | self.stage_words | self.year_words
+
+    @property
+    def other_evidence(self) -> float:
+        """Everything but the name: text, keywords, figures, snippets, phase and year."""
+        return self.score - self.name_score
 
     @property
     def own_name_words(self) -> frozenset[str]:
@@ -120,6 +127,10 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
             found.situation = assess_situation(found.indexed.entry, query.terms, index)
             if found.situation and found.name_words:
                 found.adjust += SITUATION_BONUS
+        year = found.indexed.entry.academic_year
+        if year and f"ay{year[2:4]}{year[5:7]}" in query.word_set:
+            found.year_words = frozenset({f"ay{year[2:4]}{year[5:7]}"})
+            found.adjust += YEAR_BONUS
         named_stages = found.indexed.stages_named(query.terms) if found.indexed.entry.stages else []
         if named_stages and found.name_words:
             found.stage_words = frozenset().union(*(words for _, words in named_stages))

@@ -17,7 +17,7 @@ STOPWORDS = frozenset(
         "im ive id youre theyre thats whats hows lol like really quite bit still else get got go going "
         "know tell want wanted wants need needs needed one ones anyone someone anything something "
         "whether etc eg ie via per true right actually basically wondering wonder think guys folks everyone "
-        "cheers sorry mate btw fyi"
+        "cheers sorry mate btw fyi back"
     ).split()
 )
 
@@ -36,7 +36,7 @@ _ACADEMIC_YEAR = re.compile(r"\b(20)?(\d\d)\s*[/\-]\s*(20)?(\d\d)\b")
 _YEAR_GROUP = re.compile(r"\b(?:y|yr|yrs|year|years)\s*(\d{1,2})\b")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _CODE = re.compile(r"\bncp\s*(\d\d)\s*-?\s*(\d\d[a-c]?)\b")
-_TOKEN = re.compile(r"\d+(?:\.\d+)?%?|[a-z0-9]+")
+_TOKEN = re.compile(r"\d+(?:st|nd|rd|th)\b|\d+(?:\.\d+)?%?|[a-z0-9]+")
 _CONTRACTIONS = re.compile(r"'(s|t|re|ve|d|ll|m)\b")
 _TIMES = re.compile(r"(\d)\s*(?:x|×)\s*(\d)")
 
