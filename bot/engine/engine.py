@@ -13,7 +13,7 @@ from bot.engine.query import Query, understand
 from bot.engine.ranking import Match, rank
 from bot.engine.text import PHASE_TERMS
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.cache import ParseCache
+from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.loader import MEMORY_CACHE
 from bot.knowledge.schema import PHASE_LABELS, Entry, Phase
 from bot.reply import Reply
@@ -32,7 +32,8 @@ class Engine:
 
     def __init__(self, kb: KnowledgeBase, cache: ParseCache | None = MEMORY_CACHE) -> None:
         self.kb = kb
-        self.index = KnowledgeIndex(kb, cache)
+        with gc_paused():
+            self.index = KnowledgeIndex(kb, cache)
         self.composer = Composer(kb, self.index)
 
     def answer(self, question: str, today: dt.date | None = None) -> Reply:

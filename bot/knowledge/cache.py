@@ -8,9 +8,12 @@ which can hold only plain data and never runs code). Validation always runs in f
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import marshal
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +67,28 @@ class ParseCache:
 
     def _read(self, path: Path) -> None:
         try:
-            version, items = marshal.loads(path.read_bytes())  # noqa: S302 - our own file of plain data
+            with gc_paused():
+                version, items = marshal.loads(path.read_bytes())  # noqa: S302 - our own file of plain data
         except (OSError, EOFError, ValueError, TypeError):
             return
         if version == CACHE_FORMAT and isinstance(items, dict):
             self._items = items
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many long-lived objects.
+
+    Loading allocates hundreds of thousands of objects that all survive; the collector would
+    walk them again and again for nothing (a large share of the load time at 5,000 entries).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def default_cache_path() -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -16,7 +17,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.cache import ParseCache
+from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.cache import digest as content_digest
 from bot.knowledge.checks import cross_checks, freshness_warnings
 from bot.knowledge.messages import problems_from_validation
@@ -58,7 +59,8 @@ def load_knowledge(
     holds parsed data of unchanged files (``None`` parses everything).
     """
     try:
-        kb = _load(Path(directory), today or dt.date.today(), Path(sources_dir) if sources_dir else None, cache)
+        with gc_paused():
+            kb = _load(Path(directory), today or dt.date.today(), Path(sources_dir) if sources_dir else None, cache)
     except KnowledgeError:
         raise
     except Exception as exc:
@@ -76,7 +78,7 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
 
     hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True)
     vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False)
-    entry_files = sorted((root / ENTRIES_DIR).glob("*.y*ml")) if (root / ENTRIES_DIR).is_dir() else []
+    entry_files = _yaml_files(root / ENTRIES_DIR)
     if not entry_files:
         problems.append(Problem(str(root / ENTRIES_DIR), None, None, "no entry files (*.yaml) found"))
     parsed_entries = [
@@ -114,8 +116,18 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
     )
 
 
+def _yaml_files(directory: Path) -> list[str]:
+    """The YAML files directly in ``directory``, sorted by name (none if it does not exist)."""
+    try:
+        with os.scandir(directory) as found:
+            names = sorted(e.name for e in found if e.name.endswith((".yaml", ".yml")) and e.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [os.path.join(directory, name) for name in names]
+
+
 def _parse_file(
-    path: Path,
+    path: Path | str,
     model: type[Model],
     problems: list[Problem],
     digest: hashlib._Hash,
@@ -125,13 +137,14 @@ def _parse_file(
 ) -> ParsedFile | None:
     """Read, parse and validate one file, adding its problems; None when it is unusable."""
     name = str(path)
-    if not path.exists():
+    try:
+        with open(name, "rb") as handle:
+            raw = handle.read()
+        text = raw.decode("utf-8")
+    except FileNotFoundError:
         if required:
             problems.append(Problem(name, None, None, "file not found"))
         return None
-    try:
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, None, None, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"))
         return None
