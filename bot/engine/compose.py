@@ -34,6 +34,11 @@ class ItemMatch:
         return self.overlap >= 4.0 and (self.shared >= 2 or self.coverage >= 0.6)
 
     @property
+    def relevant(self) -> bool:
+        """Worth showing: two of the question's words, or most of them."""
+        return self.overlap >= 1.5 and (self.shared >= 2 or self.coverage >= 0.5)
+
+    @property
     def leads(self) -> bool:
         """Enough to lead a "what is" answer: several rare words, or all of the question's own words."""
         return (
@@ -133,18 +138,33 @@ class Composer:
     def answer_entry(
         self, query: Query, indexed: EntryIndex, intent: str, today: dt.date, confidence: float, name_words: frozenset[str]
     ) -> Reply:
-        """Answer ``intent`` about one entry; say plainly when the entry lacks that fact."""
-        builder = getattr(self, f"_{intent}", self._what_is)
+        """Answer ``intent`` about one entry; say plainly when the entry lacks that fact.
+
+        The field the intent asks for is the default answer; a snippet (FAQ, fact, stage,
+        criterion) that covers the question's own words clearly better leads instead, with the
+        field under it — unless the field is one worded against today (deadlines) or a figure.
+        """
+        builder = getattr(self, f"_answer_{intent}", self._answer_what_is)
         reply = builder(query, indexed, today, confidence, name_words)
-        faqs = [m for m in self.item_matches(indexed, query, ("faq",), name_words) if m.strong]
-        if faqs:
-            best = faqs[0]
-            if reply.status == "unknown":
-                if intent in detect_intents(self.index.mapped(best.item.label)).ranked():
-                    return self._faq_reply(query, indexed, best.item, reply, confidence)
-            elif intent in {"what_is", "who_for", "existence", "eligibility", "apply", "time_commitment"}:
+        if intent in {"stats", "stages", "deadline", "cost", "contact", "links", "venue"}:
+            return self._with_stage(query, indexed, reply)
+        snippets = self.item_matches(indexed, query, ("faq", "fact", "stage", "criterion"), name_words)
+        best = snippets[0] if snippets else None
+        if best is None or not best.relevant or best.item.text in reply.headline:
+            return self._with_stage(query, indexed, reply)
+        if reply.status == "unknown":
+            about_intent = intent in detect_intents(self.index.mapped(best.item.label or best.item.text)).ranked()
+            if best.strong and (about_intent or intent in {"what_is", "who_for", "existence", "eligibility", "apply"}):
                 return self._faq_reply(query, indexed, best.item, reply, confidence)
+            return reply
+        if best.strong or best.overlap >= self._overlap(query, reply.headline, name_words) + 1.0:
+            return self._faq_reply(query, indexed, best.item, reply, confidence)
         return self._with_stage(query, indexed, reply)
+
+    def _overlap(self, query: Query, text: str, exclude: frozenset[str]) -> float:
+        """How much of the question's own words a text covers (rarer words count more)."""
+        words = frozenset(self.index.analyse(text))
+        return sum(self.index.content_idf.get(word, 0.0) for word in (query.topic_words - exclude) & words)
 
     def _with_stage(self, query: Query, indexed: EntryIndex, reply: Reply) -> Reply:
         """Add the stage the question names ("year 2", "Embedding") when the answer lacks it."""
@@ -181,7 +201,7 @@ class Composer:
             confidence=confidence, status="unknown",
         )
 
-    def _deadline(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, _: frozenset[str]) -> Reply:
+    def _answer_deadline(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, _: frozenset[str]) -> Reply:
         entry = indexed.entry
         if not entry.deadlines:
             return self._missing(query, entry, "deadline", "a closing date", confidence)
@@ -202,7 +222,7 @@ class Composer:
             sections.append(ReplySection("How to apply", _bullets(how.steps)))
         return sections
 
-    def _apply(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+    def _answer_apply(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         how = entry.how_to_apply
         links = self._links(entry, ACTION_LINKS) or self._links(entry)
@@ -224,11 +244,11 @@ class Composer:
             sources += [d.source for d in entry.deadlines]
         return self._reply(query, entry, "apply", headline, sources, sections=sections, links=links, confidence=confidence)
 
-    def _eligibility(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+    def _answer_eligibility(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         if not entry.eligibility:
             if entry.who_for:
-                reply = self._who_for(query, indexed, today, confidence, name_words)
+                reply = self._answer_who_for(query, indexed, today, confidence, name_words)
                 return reply
             return self._missing(query, entry, "eligibility", "eligibility criteria", confidence)
         situation = assess_situation(entry, query.terms, self.index)
@@ -260,7 +280,7 @@ class Composer:
         return self._reply(query, entry, "eligibility", headline, sources, sections=sections,
                            links=self._links(entry, ACTION_LINKS), confidence=confidence)
 
-    def _time_commitment(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+    def _answer_time_commitment(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         if not entry.time_commitment:
             return self._from_items_or_missing(query, indexed, "time_commitment", "the time commitment", confidence, name_words)
@@ -268,7 +288,7 @@ class Composer:
         return self._reply(query, entry, "time_commitment", f"{entry.name}: {entry.time_commitment.text}",
                            [entry.time_commitment.source], sections=sections, confidence=confidence)
 
-    def _cost(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+    def _answer_cost(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         if entry.cost:
             return self._reply(query, entry, "cost", f"{entry.name}: {entry.cost.text}", [entry.cost.source], confidence=confidence)
@@ -282,14 +302,14 @@ class Composer:
                                topics=(entry.id, general.id))
         return self._missing(query, entry, "cost", "the cost", confidence)
 
-    def _contact(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+    def _answer_contact(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         headline = f"For the {entry.name}, talk to your local Maths Hub. {self.hub_contact()}"
         sections = self._apply_sections(entry)
         return self._reply(query, entry, "contact", headline, [entry.summary.source], sections=sections,
                            links=self._links(entry, ACTION_LINKS), confidence=confidence)
 
-    def _who_for(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+    def _answer_who_for(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         text = entry.who_for.text if entry.who_for else entry.summary.text
         source = entry.who_for.source if entry.who_for else entry.summary.source
@@ -300,15 +320,15 @@ class Composer:
         return self._reply(query, entry, "who_for", f"{prefix}{entry.name} — {text}", [source],
                            sections=sections[:2], links=self._links(entry, ACTION_LINKS), confidence=confidence)
 
-    def _existence(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+    def _answer_existence(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         if entry.status == "historical":
-            return self._what_is(query, indexed, today, confidence, name_words)
+            return self._answer_what_is(query, indexed, today, confidence, name_words)
         sections = [ReplySection("Who it's for", entry.who_for.text)] if entry.who_for else []
         return self._reply(query, entry, "existence", f"Yes — there is the {entry.name}. {entry.summary.text}",
                            [entry.summary.source], sections=sections, links=self._links(entry, ACTION_LINKS), confidence=confidence)
 
-    def _what_is(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+    def _answer_what_is(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         items = self.item_matches(indexed, query, ("faq", "fact", "stage"), name_words)
         sections = []
@@ -330,7 +350,7 @@ class Composer:
         return self._reply(query, entry, "what_is", title + headline, sources, sections=sections[:3],
                            links=self._links(entry, ACTION_LINKS), confidence=confidence)
 
-    def _stats(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+    def _answer_stats(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         facts = self.best_items(indexed, query, ("fact", "faq"), frozenset())
         if not facts:
@@ -340,10 +360,10 @@ class Composer:
         headline = " ".join(item.text for item in chosen)
         return self._reply(query, entry, "stats", headline, [item.source for item in chosen], confidence=confidence)
 
-    def _stages(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+    def _answer_stages(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         if not entry.stages:
-            return self._what_is(query, indexed, today, confidence, name_words)
+            return self._answer_what_is(query, indexed, today, confidence, name_words)
         names = [stage.name for stage in entry.stages]
         sequence = " → ".join(names)
         text = " ".join(query.words)
@@ -360,8 +380,21 @@ class Composer:
         sections = [ReplySection("The stages", _bullets(f"{s.name}: {s.summary}" for s in entry.stages))]
         return self._reply(query, entry, "stages", headline, [s.source for s in entry.stages], sections=sections, confidence=confidence)
 
-    def _list(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
-        return self._what_is(query, indexed, today, confidence, name_words)
+    def _answer_links(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        entry = indexed.entry
+        links = self._links(entry, limit=5)
+        if not links:
+            return self._missing(query, entry, "links", "a page or form to point you to", confidence)
+        labels = "; ".join(link.label for link in links)
+        headline = f"For more on the {entry.name}, the hub points to: {labels}."
+        return self._reply(query, entry, "links", headline, [link.source for link in entry.links[:5]],
+                           links=links, confidence=confidence)
+
+    def _answer_venue(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        return self._missing(query, indexed.entry, "venue", "where or when the sessions are held", confidence)
+
+    def _answer_list(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
+        return self._answer_what_is(query, indexed, today, confidence, name_words)
 
     def _from_items_or_missing(
         self, query: Query, indexed: EntryIndex, intent: str, what: str, confidence: float, name_words: frozenset[str]

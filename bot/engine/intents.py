@@ -15,7 +15,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\bwhen\b.*\b(close|closing|closed|shut|end|due|apply|submit|open)\b", 2.5),
         (r"\b(close|closing|closed|shut)\b", 1.5),
         (r"\bby when\b|\bwhat date\b|\bwhich date\b|\bdate\b", 1.5),
-        (r"\b(still open|still apply|too late|missed|extended|extension|still time|in time)\b", 2.5),
+        (r"\b(still open|still apply|too late|missed (it|the deadline|the date|out)|extended|extension|still time|in time|open for booking|taking booking|booking open)\b", 2.5),
         (r"\bwhen\b(?! (was|were|did|has|have)\b)", 0.6),
     ],
     "eligibility": [
@@ -62,22 +62,31 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\bwho (is|are) (it|this|that|they|these|those)?\s?(for|aimed)\b|\bwho for\b|\bfor whom\b", 3.0),
         (r"\bwhat counts? as\b|\bcount as\b|\bwhat is meant by\b|\bdefinition\b|\bdefine\b|\bclass(es)? as\b", 3.0),
         (r"\baimed\b|\bsuitable\b|\btarget", 2.0),
+        (r"\bexpected to\b|\bsupposed to\b|\bhave to (join|do|take part)\b|\bmust (we|i|they)\b", 2.0),
         (r"\b(is|are) (it|this|that|they) (for|just for|only for)\b|\bjust for\b|\bonly for\b", 2.0),
         (r"\bwho\b", 0.8),
         (r"\bfor (a|an|my|our|the)? ?(teacher|ta|ect|head|headteacher|hod|student|pupil|school)\b", 0.8),
         (r"\bfor (primary|secondary|post16|earlyyear|ks[1-5]|year \d+|reception)\b", 1.5),
     ],
     "list": [
-        (r"\b(option|options|what is there|what s there|whats there|anything (for|on|about|in|we can)|what else|which programme|what programme|list|all the|menu|choices|range|offers|on offer|what can|available)\b", 1.5),
+        (r"\b(option|options|what is there|what s there|whats there|anything (for|on|about|in|we can)|what else|which programme|what programme|list|all the|menu|choices|range|offers|on offer|what can|available|which of the|which ones)\b", 1.5),
+        (r"\bwhat \w+ (programme|workgroup|project|community|course)s? (are|is) there\b", 1.5),
         (r"\b(programme|course|work group|project|community|opportunity|opportunities)s?\b.*\b(for|through|from|in)\b", 0.6),
     ],
     "stats": [
-        (r"\bhow many\b|\bnumber of\b|\bstatistic\b|\bpercent|%|\bproportion\b|\bfigure\b|\bhow much of\b", 2.5),
+        (r"\bhow many\b|\bnumber of\b|\bstatistic\b|\bpercent|%|\bproportion\b|\bfigure\b|\bhow much of\b|\bhow (big|large)\b|\bsize of\b", 2.5),
         (r"\b(total|count|grown|growth|ambition|target|goal|aim)\b", 1.0),
     ],
     "stages": [
         (r"\b(order|sequence|stages|stage|step|steps|progression|pathway|journey)\b", 1.8),
         (r"\bwhat( s|s)? next\b|\bnext\b|\bafter\b|\bthen what\b|\bcomes after\b|\bfollowing year\b|\bfinished\b|\bcompleted\b", 1.8),
+    ],
+    "links": [
+        (r"\bread more\b|\bmore info\b|\bmore information\b|\bblog\b|\binformation sheet\b|\bwebsite\b|\bweb page\b|\bwebpage\b|\bwhere can (i|we) (find|read|see|get)\b", 2.5),
+        (r"\blink\b|\burl\b|\bpage\b", 1.2),
+    ],
+    "venue": [
+        (r"\b(venue|location|where (is|are|does|do|will) .*\b(held|run|hosted|take place|located|be)\b|which (school|building|town) (host|run))", 3.0),
     ],
     "existence": [
         (r"\b(is|are) there\b|\bexist|\bdo you have\b|\bdo (hubs|maths hub|you|they|the hub) (do|offer|run|have)\b", 2.0),
@@ -138,7 +147,7 @@ class Intents:
 
 # When two intents score the same, the more specific one leads.
 _TIE_ORDER = [
-    "deadline", "eligibility", "time_commitment", "cost", "apply", "contact", "stats", "stages",
+    "venue", "deadline", "eligibility", "time_commitment", "cost", "links", "apply", "contact", "stats", "stages",
     "who_for", "list", "what_is", "existence",
 ]
 

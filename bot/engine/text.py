@@ -84,6 +84,8 @@ def tokens(text: str) -> list[str]:
             text = _YEAR_GROUP.sub(lambda m: f" year {int(m.group(1))} ", text)
         if "x" in text or "\u00d7" in text:
             text = _TIMES.sub(r"\1 \2", text)
+    if _ORDINAL_YEAR.search(text):
+        text = _ORDINAL_YEAR.sub(lambda m: f" {m.group(2)} {m.group(1)} ", text)
     if "'" in text:
         text = _CONTRACTIONS.sub(lambda m: "" if m.group(1) == "s" else m.group(1), text).replace("'", "")
     cache = _SINGULAR_CACHE
@@ -97,6 +99,7 @@ def tokens(text: str) -> list[str]:
 
 
 _DIGIT = re.compile(r"\d")
+_ORDINAL_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th) (year|stage|session|term)\b")
 _SINGULAR_CACHE: dict[str, str] = {}
 
 
