@@ -223,16 +223,25 @@ def _clear_winner(close: list[Match]) -> Match | None:
         return top
     if not top.name_words:
         return None
-    # The top match wins when it accounts for every word a rival's name accounts for, and more.
-    if all(m.name_words < top.explained or (not m.name_words and top.named) for m in rivals):
+    # The top match wins when it accounts for every word a rival's name accounts for, and more,
+    # or when its own text talks about the rival but not the other way round ("the PD Lead
+    # accreditation part of the secondary mastery specialist programme").
+    if all(m.explained < top.explained or (not m.name_words and top.named) or _mentions(top, m) for m in rivals):
         return top
     return None
+
+
+def _mentions(top: Match, rival: Match) -> bool:
+    """The top entry's text covers the rival's name words, and the rival's text does not cover the top's."""
+    top_words = top.explained | top.indexed.content.keys()
+    rival_words = rival.explained | rival.indexed.content.keys()
+    return bool(rival.name_words) and rival.name_words <= top_words and not top.name_words <= rival_words
 
 
 def _answer_intent(query: Query, entry: Entry) -> str:
     """The intent to answer for a single entry (a list question about one entry is a 'what is')."""
     for intent in query.intents.ranked():
-        if intent == "list":
+        if intent == "list" or (intent == "stages" and not entry.stages):
             continue
         if intent == "existence" and query.intents.has("who_for", 1.5):
             return "who_for"

@@ -20,6 +20,9 @@ _TASK_REQUEST = re.compile(
 )
 
 
+_CODE_QUESTION = re.compile(r"\b(code|codes|ncp|ncp number|reference number)\b")
+
+
 @dataclass(frozen=True)
 class Query:
     """Everything the engine reads from one question."""
@@ -34,6 +37,7 @@ class Query:
     wants_history: bool
     is_task_request: bool
     topic_words: frozenset[str]
+    asks_code: bool = False
 
     @property
     def word_set(self) -> frozenset[str]:
@@ -59,7 +63,8 @@ def understand(question: str, index: KnowledgeIndex) -> Query:
         intents=detect_intents(words),
         phases=detect_phases(words),
         numbers=frozenset(numbers_in(words)),
-        wants_history=bool(_HISTORY.search(" ".join(words))),
+        wants_history=bool(_HISTORY.search(" ".join(words)) or _CODE_QUESTION.search(" ".join(words))),
         is_task_request=bool(_TASK_REQUEST.search(cleaned)),
         topic_words=frozenset(word for word in content if word not in index.neutral),
+        asks_code=bool(_CODE_QUESTION.search(" ".join(words))),
     )

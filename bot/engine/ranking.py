@@ -226,6 +226,8 @@ def _adjustments(found: Match, query: Query) -> float:
             adjust -= 0.3
         elif Phase.CROSS_PHASE not in entry.phases:
             adjust -= 0.1
+    if query.asks_code and entry.codes:
+        adjust += 0.3  # "what was its code?" is about an entry that has one
     if entry.status == "historical":
         adjust += 0.2 if query.wants_history else -0.45
     elif query.wants_history:
