@@ -10,7 +10,9 @@ from bot.engine.text import STOPWORDS
 from bot.knowledge.schema import Criterion, Entry
 
 # Words that turn a situation round; they are kept when phrases are compared.
-NEGATIONS = frozenset("not no cant cannot dont doesnt isnt arent wont never without only neither nor".split())
+NEGATIONS = frozenset(
+    "not no cant cannot dont doesnt isnt arent wont never without only neither nor havent hasnt didnt wasnt werent".split()
+)
 
 
 def situation_words(words: Sequence[str]) -> tuple[str, ...]:

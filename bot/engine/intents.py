@@ -15,7 +15,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\bwhen\b.*\b(close|closing|closed|shut|end|due|apply|submit|open)\b", 2.5),
         (r"\b(close|closing|closed|shut)\b", 1.5),
         (r"\bby when\b|\bwhat date\b|\bwhich date\b|\bdate\b", 1.5),
-        (r"\b(still open|still apply|too late|missed (it|the deadline|the date|out)|extended|extension|still time|in time|open for booking|taking booking|booking open)\b", 2.5),
+        (r"\b(still open|still apply|too late|missed (it|the deadline|the date|out)|extended|extension|still time|in time|open for apply|taking apply|accepting apply)\b", 2.5),
         (r"\bwhen\b(?! (was|were|did|has|have)\b)", 0.6),
     ],
     "eligibility": [
@@ -25,6 +25,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\b(stop|stops|exclude|excludes|disqualify|disqualifies|bar|bars)\b", 2.0),
         (r"\bwho can\b|\bmust\b|\bhave to be\b|\bneed to be\b|\bonly for\b|\brequire", 1.5),
         (r"\bdo (we|i) (need|have) to\b|\bstill do\b|\bstill join\b|\bstill take part\b|\bstill apply\b", 1.2),
+        (r"\bwould (she|he|they|we|i|it|that|this) (count|qualify|be eligible|be allowed|be ok|be able)\b", 2.5),
         (r"\bchecklist\b|\bmeet\b", 1.5),
     ],
     "time_commitment": [
@@ -40,12 +41,13 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\bapply\b", 2.0),
         (r"\bform\b", 1.5),
         (r"\beoi\b", 2.5),
-        (r"\bhow (do|can|would|should) (we|i|you|a|our|my|they|school)\b.*\b(join|get|start|apply|take|do)\b", 2.0),
+        (r"\bhow (do|does|can|would|should) (we|i|you|a|our|my|they|school)\b.*\b(join|get|getting|start|apply|take|do|end up)\b", 2.0),
         (r"\b(join|joining|enrol|nominate|put forward|link|request|before i can|before we can|what do i need)\b", 1.2),
         (r"\baxis\b", 2.0),
     ],
     "contact": [
         (r"\bcontact\b", 2.5),
+        (r"\bphone\b|\btelephone\b|\bemail address\b|\baddress\b|\bnumber for\b", 2.5),
         (r"\bwho (do|should|can) (i|we)\b", 2.0),
         (r"\bwho is\b.*\b(contact|lead|in charge|running)\b", 1.2),
     ],
@@ -61,7 +63,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     "who_for": [
         (r"\bwho (is|are) (it|this|that|they|these|those)?\s?(for|aimed)\b|\bwho for\b|\bfor whom\b", 3.0),
         (r"\bwhat counts? as\b|\bcount as\b|\bwhat is meant by\b|\bdefinition\b|\bdefine\b|\bclass(es)? as\b", 3.0),
-        (r"\baimed\b|\bsuitable\b|\btarget", 2.0),
+        (r"\baimed\b|\bsuitable\b|\btarget audience\b", 2.0),
         (r"\bexpected to\b|\bsupposed to\b|\bhave to (join|do|take part)\b|\bmust (we|i|they)\b", 2.0),
         (r"\b(is|are) (it|this|that|they) (for|just for|only for)\b|\bjust for\b|\bonly for\b", 2.0),
         (r"\bwho\b", 0.8),
@@ -75,7 +77,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     ],
     "stats": [
         (r"\bhow many\b|\bnumber of\b|\bstatistic\b|\bpercent|%|\bproportion\b|\bfigure\b|\bhow much of\b|\bhow (big|large)\b|\bsize of\b", 2.5),
-        (r"\b(total|count|grown|growth|ambition|target|goal|aim)\b", 1.0),
+        (r"\b(total|grown|growth|ambition|target|targets|goal|goals|aim|aims)\b", 1.5),
     ],
     "stages": [
         (r"\b(order|sequence|stages|stage|step|steps|progression|pathway|journey)\b", 1.8),
@@ -87,6 +89,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     ],
     "venue": [
         (r"\b(venue|location|where (is|are|does|do|will) .*\b(held|run|hosted|take place|located|be)\b|which (school|building|town) (host|run))", 3.0),
+        (r"\b(places|spaces) (left|available|remaining)\b|\bsession dates\b|\b(what|which) dates\b|\bwhen are the sessions\b|\btimetable\b|\bschedule\b", 3.0),
     ],
     "existence": [
         (r"\b(is|are) there\b|\bexist|\bdo you have\b|\bdo (hubs|maths hub|you|they|the hub) (do|offer|run|have)\b", 2.0),

@@ -13,7 +13,8 @@ from bot.knowledge.schema import Phase
 _HISTORY = re.compile(r"\b(ay1718|2017|2018|ncp17k\w*|ncp|historical|back in|used to|old|previous|previously|originally|history of|began|started in 201)\b")
 # Requests for work the bot does not do (writing resources, teaching a method, marking).
 _TASK_REQUEST = re.compile(
-    r"^(can|could|would|will) you (please )?(write|make|create|generate|produce|give me|explain how|explain|mark|solve|work out|calculate|teach|help me (write|plan|teach|mark))\b"
+    r"^(can|could|would|will) (you|u) (please )?(write|make|create|generate|produce|give me|explain how|explain|mark|solve|work out|calculate|teach|recommend|suggest|help me (write|plan|teach|mark))\b"
+    r"|\b(recommend|suggest) (a|an|some|any) (good )?(app|apps|website|websites|book|books|resource|resources|scheme|game|games|worksheet)\b"
     r"|^(write|make|create|generate|explain|solve|calculate|mark|plan) (me |us )?(a|an|some|the|\d+)?\b"
     r"|\bso (i|we) can teach\b|\blesson plan\b|\bworksheet\b|\bwhat is \d+\s*[-+x*/]\s*\d+"
     r"|\bhow (do|can|should|would|to) (i|we|you)? ?(teach|explain|solve|mark|calculate|work out|differentiate|plan a lesson)\b"
