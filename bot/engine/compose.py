@@ -60,6 +60,33 @@ class Composer:
         )
 
     # ----- helpers -------------------------------------------------------------------------
+    def missing_contact_detail(self, query: Query) -> str | None:
+        """The contact detail asked for ("phone number", "email address") when the hub has not given it."""
+        text = " ".join(query.words)
+        hub = self.kb.hub
+        if re.search(r"\b(phone|telephone|ring|call)\b", text):
+            return "phone number"
+        if re.search(r"\bemail\b", text) and not hub.email:
+            return "email address"
+        if re.search(r"\b(website|web address|url)\b", text) and not hub.website:
+            return "website address"
+        if re.search(r"\b(postal address|office address|where is the (hub|office))\b", text):
+            return "address"
+        return None
+
+    def contact_reply(self, query: Query) -> Reply:
+        """How to reach the hub, when the question names no offer ("who do I ask about Work Groups near me?")."""
+        missing = self.missing_contact_detail(query)
+        if missing:
+            headline = f"I don't have the hub's {missing} in my notes. {self.hub_contact()}"
+            return Reply(question=query.raw, status="unknown", headline=headline, intent="contact", confidence=0.3)
+        headline = (
+            f"Your local Maths Hub is the {self.kb.hub.name}: they can tell you which Work Groups and programmes are "
+            f"running near you and how to join. {self.hub_contact()}"
+        )
+        return Reply(question=query.raw, status="answered", headline=headline, intent="contact", confidence=0.6,
+                     title=self.kb.hub.name)
+
     def hub_contact(self) -> str:
         hub = self.kb.hub
         parts = [hub.contact.rstrip(".") + "."]
@@ -148,6 +175,8 @@ class Composer:
         reply = builder(query, indexed, today, confidence, name_words)
         if intent in {"stats", "stages", "deadline", "cost", "contact", "links", "venue"}:
             return self._with_stage(query, indexed, reply)
+        if intent == "eligibility" and assess_situation(indexed.entry, query.terms, self.index):
+            return reply  # the teacher's own situation, read against the criteria, comes first
         snippets = self.item_matches(indexed, query, ("faq", "fact", "stage", "criterion"), name_words)
         best = snippets[0] if snippets else None
         if best is None or not best.relevant or best.item.text in reply.headline:
@@ -293,7 +322,8 @@ class Composer:
         if entry.cost:
             return self._reply(query, entry, "cost", f"{entry.name}: {entry.cost.text}", [entry.cost.source], confidence=confidence)
         general = self.general_cost
-        if general and general.cost:
+        asks_about_pay = re.search(r"\b(paid|salary|tlr|allowance|pay rise|wage|extra money)\b", " ".join(query.words))
+        if general and general.cost and entry.kind != "information" and not asks_about_pay:
             headline = (
                 f"My notes don't give a cost for the {entry.name} specifically. In general: {general.cost.text} "
                 "Check with the hub for this programme."
@@ -304,6 +334,9 @@ class Composer:
 
     def _answer_contact(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
+        missing = self.missing_contact_detail(query)
+        if missing:
+            return self._missing(query, entry, "contact", f"the hub's {missing}", confidence)
         headline = f"For the {entry.name}, talk to your local Maths Hub. {self.hub_contact()}"
         sections = self._apply_sections(entry)
         return self._reply(query, entry, "contact", headline, [entry.summary.source], sections=sections,
@@ -337,6 +370,9 @@ class Composer:
         # A snippet leads when it covers the question's own words well ("what does an ISP do?").
         if items and items[0].leads and items[0].item.text not in headline:
             item = items[0].item
+            tied = [m.item for m in items[1:3] if m.item.kind == item.kind == "fact" and m.overlap >= 0.9 * items[0].overlap]
+            if tied:  # "the three cultures": several facts answer together
+                item = replace(item, text=" ".join([item.text, *(t.text for t in tied)]))
             headline, sections = item.text, [ReplySection("What it is", entry.summary.text)]
             sources = [item.source, entry.summary.source]
         elif entry.who_for:
@@ -352,11 +388,16 @@ class Composer:
 
     def _answer_stats(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
-        facts = self.best_items(indexed, query, ("fact", "faq"), frozenset())
-        if not facts:
+        scored = []
+        for match in self.item_matches(indexed, query, ("fact", "faq", "field"), frozenset()):
+            # A figures question is best answered by a sentence that has a figure in it.
+            has_figure = bool(re.search(r"\d|\b(one|two|three|four|five|half|quarter)\b", match.item.text))
+            scored.append((match.overlap + (1.5 if has_figure else 0.0), match.item))
+        scored.sort(key=lambda pair: -pair[0])
+        if not scored:
             return self._missing(query, entry, "stats", "that figure", confidence)
-        top = facts[0][0]
-        chosen = [item for score, item in facts[:3] if score >= 0.6 * top][:2]
+        top = scored[0][0]
+        chosen = [item for score, item in scored[:3] if score >= 0.6 * top][:2]
         headline = " ".join(item.text for item in chosen)
         return self._reply(query, entry, "stats", headline, [item.source for item in chosen], confidence=confidence)
 

@@ -63,7 +63,8 @@ class Engine:
             listed = self._phase_list(query, today)
             if listed is not None:
                 return listed
-        if query.intents.has("list", 1.5) and not (top and top.named and _alone(matches)):
+        asks_who = query.intents.has("contact", 2.0)
+        if query.intents.has("list", 1.5) and not asks_who and not (top and top.named and _alone(matches)):
             listed = self._list(query, matches, today)
             if listed is not None:
                 return listed
@@ -151,6 +152,8 @@ class Engine:
         return self.composer.listing(query, entries[:LIST_LIMIT], heading, today, 0.6)
 
     def _nothing_named(self, query: Query, today: dt.date) -> Reply:
+        if query.intents.has("contact", 2.0):
+            return self.composer.contact_reply(query)
         if query.intents.has("list", 1.0) or query.intents.has("existence", 1.0) or query.intents.has("who_for", 2.0):
             listed = self._phase_list(query, today)
             if listed is not None:

@@ -117,6 +117,9 @@ class EntryIndex:
             specs.append(("stage", stage.summary, f"{stage.name} {stage.summary}", stage.source, stage.name))
         for criterion in entry.eligibility:
             specs.append(("criterion", criterion.text, criterion.text, criterion.source, ""))
+        for text_field in (entry.summary, entry.who_for, entry.time_commitment, entry.cost):
+            if text_field is not None:
+                specs.append(("field", text_field.text, text_field.text, text_field.source, ""))
         if not specs:
             return []
         joined = tokens(f" {_SEPARATOR} ".join(spec[2] for spec in specs))
@@ -204,6 +207,7 @@ class KnowledgeIndex:
         texts += [criterion.text for criterion in entry.eligibility]
         if entry.how_to_apply:
             texts += entry.how_to_apply.steps + entry.how_to_apply.prerequisites
+        texts += [link.label for link in entry.links]
         raw = tokens(" \n ".join(texts))
         words = terms(raw, mapper)
         content = Counter(word for word in words if word not in STOPWORDS)
