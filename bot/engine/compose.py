@@ -12,6 +12,7 @@ from bot.engine.eligibility import assess_situation
 from bot.engine.index import EntryIndex, Item, KnowledgeIndex
 from bot.engine.intents import detect_intents
 from bot.engine.query import Query
+from bot.engine.text import clean
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, LinkKind, Phase, Source
 from bot.reply import Candidate, Reply, ReplyLink, ReplySection
@@ -42,7 +43,7 @@ class ItemMatch:
     def leads(self) -> bool:
         """Enough to lead a "what is" answer: several rare words, or all of the question's own words."""
         return (
-            self.overlap >= 3.0
+            self.overlap >= 2.5
             or (self.shared >= 3 and self.overlap >= 2.0)
             or (self.coverage >= 0.99 and self.overlap >= 1.5)
         )
@@ -62,7 +63,7 @@ class Composer:
     # ----- helpers -------------------------------------------------------------------------
     def missing_contact_detail(self, query: Query) -> str | None:
         """The contact detail asked for ("phone number", "email address") when the hub has not given it."""
-        text = " ".join(query.words)
+        text = clean(query.raw)
         hub = self.kb.hub
         if re.search(r"\b(phone|telephone|ring|call)\b", text):
             return "phone number"
@@ -117,9 +118,16 @@ class Composer:
         return [(found.overlap, found.item) for found in self.item_matches(indexed, query, kinds, exclude)]
 
     def item_matches(
-        self, indexed: EntryIndex, query: Query, kinds: tuple[str, ...], exclude: frozenset[str] = frozenset()
+        self,
+        indexed: EntryIndex,
+        query: Query,
+        kinds: tuple[str, ...],
+        exclude: frozenset[str] = frozenset(),
+        *,
+        every_word: bool = False,
     ) -> list[ItemMatch]:
-        words = query.topic_words - exclude
+        """Snippets ranked by the question words they share (``every_word``: "schools", "first" count too)."""
+        words = (frozenset(query.content) if every_word else query.topic_words) - exclude
         total = sum(self.index.content_idf.get(word, 3.0) for word in words) or 1.0
         found = []
         for item in indexed.items:
@@ -389,7 +397,7 @@ class Composer:
     def _answer_stats(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         entry = indexed.entry
         scored = []
-        for match in self.item_matches(indexed, query, ("fact", "faq", "field"), frozenset()):
+        for match in self.item_matches(indexed, query, ("fact", "faq", "field"), frozenset(), every_word=True):
             # A figures question is best answered by a sentence that has a figure in it.
             has_figure = bool(re.search(r"\d|\b(one|two|three|four|five|half|quarter)\b", match.item.text))
             scored.append((match.overlap + (1.5 if has_figure else 0.0), match.item))

@@ -89,7 +89,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     ],
     "venue": [
         (r"\b(venue|location|where (is|are|does|do|will) .*\b(held|run|hosted|take place|located|be)\b|which (school|building|town) (host|run))", 3.0),
-        (r"\b(places|spaces) (left|available|remaining)\b|\bsession dates\b|\b(what|which) dates\b|\bwhen are the sessions\b|\btimetable\b|\bschedule\b", 3.0),
+        (r"\b(place|space|seat)s? (left|available|remaining)\b|\bsession dates?\b|\b(what|which) dates?\b|\bwhen are the sessions?\b|\btimetable\b|\bschedule\b", 3.0),
     ],
     "existence": [
         (r"\b(is|are) there\b|\bexist|\bdo you have\b|\bdo (hubs|maths hub|you|they|the hub) (do|offer|run|have)\b", 2.0),
