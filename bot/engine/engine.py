@@ -77,6 +77,7 @@ class Engine:
             m for m in matches
             if m not in close and m.score >= max(MIN_SCORE, top.score - RIVAL_MARGIN)
             and m.name_mass >= 1.5 and m.name_words - top.explained
+            and not (top.well_named and not m.named and m.name_words <= top.explained | top.indexed.content.keys())
         ]
         # Entries named by exactly the same words are told apart only by other evidence, not by
         # which has the shorter alias ("the mastery one back in 17/18" fits four Work Groups).
@@ -191,7 +192,7 @@ def _coverage_needed(match: Match) -> float:
     """How much of the question an entry must know: less when the question names or describes it."""
     if match.named:
         return 0.0
-    if len(match.name_words) >= 2 and match.alias_coverage >= 0.6:
+    if match.well_named:
         return MIN_COVERAGE - 0.35  # most of an alias, in words, even inside a long chatty question
     if match.name_words or match.code_hit:
         return MIN_COVERAGE - 0.2

@@ -79,6 +79,11 @@ class Match:
         )
 
     @property
+    def well_named(self) -> bool:
+        """Named outright, or by most of an alias in two or more words."""
+        return self.named or (len(self.name_words) >= 2 and self.alias_coverage >= 0.6)
+
+    @property
     def named(self) -> bool:
         """The question names this entry outright (a whole alias or its code)."""
         return self.code_hit or (self.name_full and self.name_mass >= 1.5)
