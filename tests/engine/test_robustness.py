@@ -44,3 +44,19 @@ def test_any_text_gets_a_reply(engine, question: str) -> None:
     assert reply.status in {"answered", "clarify", "unknown"}
     assert 0 < len(text) <= 1800
     assert 0.0 <= reply.confidence <= 1.0
+
+
+def test_no_question_hits_the_safety_net(engine, caplog) -> None:  # noqa: ANN001
+    """The engine catches any exception so the bot never crashes; no real question may need that."""
+    import yaml
+
+    from tests.conftest import ROOT
+
+    questions = [item["q"] for item in yaml.safe_load((ROOT / "tests" / "engine" / "golden.yaml").read_text())]
+    holdout = ROOT / "eval" / "holdout.yaml"
+    if holdout.exists():
+        questions += [item["q"] for item in yaml.safe_load(holdout.read_text())]
+    with caplog.at_level("ERROR", logger="bot.engine.engine"):
+        for question in questions + ODD_INPUTS:
+            engine.answer(question, TODAY)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
