@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import shutil
 import random
 import statistics
 import tempfile
@@ -26,6 +27,7 @@ from bot.engine.engine import Engine
 from bot.knowledge.cache import ParseCache
 from bot.knowledge.loader import load_knowledge
 
+BUNDLED_VOCABULARY = Path(__file__).resolve().parent.parent / "knowledge" / "vocabulary.yaml"
 TOPICS = [
     "Fractions", "Algebra", "Geometry", "Statistics", "Ratio and Proportion", "Place Value", "Number Sense",
     "Multiplicative Reasoning", "Problem Solving", "Reasoning", "Measures", "Probability", "Calculus",
@@ -119,9 +121,8 @@ def write_knowledge(entries: list[dict], directory: Path) -> None:
     (directory / "entries").mkdir(parents=True)
     hub = {"name": "Example Maths Hub", "contact": "Contact the hub.", "last_reviewed": "2026-09-01"}
     (directory / "hub.yaml").write_text(yaml.safe_dump(hub), encoding="utf-8")
-    vocab = {"synonyms": [{"canonical": "work group", "variants": ["wg", "workgroup"]},
-                          {"canonical": "deadline", "variants": ["closing date", "cut off"]}]}
-    (directory / "vocabulary.yaml").write_text(yaml.safe_dump(vocab), encoding="utf-8")
+    # The bundled vocabulary: the synonyms and abbreviations a real hub's knowledge base has.
+    shutil.copy(BUNDLED_VOCABULARY, directory / "vocabulary.yaml")
     for entry in entries:
         path = directory / "entries" / f"{entry['id']}.yaml"
         path.write_text(yaml.safe_dump(entry, sort_keys=False, allow_unicode=True), encoding="utf-8")

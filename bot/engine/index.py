@@ -125,7 +125,7 @@ class EntryIndex:
         joined = tokens(f" {_SEPARATOR} ".join(spec[2] for spec in specs))
         parts = split_on(terms(joined, self.mapper), _SEPARATOR)
         return [
-            Item(kind, shown, frozenset(word for word in words if word not in STOPWORDS), source, label)
+            Item(kind, shown, frozenset(words) - STOPWORDS, source, label)
             for (kind, shown, _, source, label), words in zip(specs, parts, strict=True)
         ]
 

@@ -9,6 +9,7 @@ declines below a threshold.
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -107,9 +108,12 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
     words = query.word_set
     _names(index, words, match)
     _keywords(index, words, match)
+    number_reach = max(20, index.entry_count // 50)  # a figure in hundreds of entries identifies none
     for number in query.numbers:
-        for entry_id in index.number_postings.get(number, ()):
-            match(entry_id).number_hits += 1
+        postings = index.number_postings.get(number, ())
+        if len(postings) <= number_reach:
+            for entry_id in postings:
+                match(entry_id).number_hits += 1
     for word in words:
         for entry_id in index.code_postings.get(word, ()):
             match(entry_id).code_hit = True
@@ -125,8 +129,9 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
     for found in leaders:
         found.adjust = _adjustments(found, query)
     ranked = sorted(leaders, key=lambda m: -m.score)[: max(limit, 1)]
-    for found in ranked:
-        found.item_score = _best_item_overlap(index, query, found)
+    for position, found in enumerate(ranked):
+        if position < ITEM_CANDIDATES:  # snippets are analysed on first use; only the leaders need them
+            found.item_score = _best_item_overlap(index, query, found)
         found.coverage = _coverage(index, query, found)
         if found.indexed.entry.eligibility:
             found.situation = assess_situation(found.indexed.entry, query.terms, index)
@@ -144,7 +149,9 @@ def rank(index: KnowledgeIndex, query: Query, limit: int = 8) -> list[Match]:
     return ranked[:limit]
 
 
-POSTINGS_BUDGET = 500  # name/keyword postings examined per question, rarest words first
+POSTINGS_BUDGET = 400
+NAME_CANDIDATES = 40  # entries considered on their names
+ITEM_CANDIDATES = 5  # name/keyword postings examined per question, rarest words first
 
 
 def _by_rarity(words: frozenset[str], postings: dict, neutral: frozenset[str]) -> list[str]:
@@ -154,10 +161,15 @@ def _by_rarity(words: frozenset[str], postings: dict, neutral: frozenset[str]) -
 
 
 def _names(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa: ANN001
-    """Best alias per entry: which question words it accounts for, and whether all of it is named."""
+    """Best alias per entry: which question words it accounts for, and whether all of it is named.
+
+    Aliases are scored in plain tuples; only the best :data:`NAME_CANDIDATES` entries become
+    matches, so a word shared by hundreds of names costs little.
+    """
     weight = index.name_weight
     seen: set[tuple[str, int]] = set()
     asked = sum(weight(word) for word in words if word in index.name_idf)
+    best: dict[str, tuple[float, frozenset[str], float, bool, float, float]] = {}
     budget = POSTINGS_BUDGET
     for word in _by_rarity(words, index.name_postings, index.neutral):
         postings = index.name_postings[word]
@@ -176,12 +188,17 @@ def _names(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa
             total = indexed.name_totals[number]
             if not total or mass < 1.0 or (mass / total < 0.34 and mass / asked < 0.3):
                 continue
-            found = match(entry_id)
-            coverage = mass / total
-            if 0.45 * coverage + 0.55 * mass / asked > 0.45 * found.alias_coverage + 0.55 * found.query_coverage:
-                found.name_words, found.name_mass = hit, mass
-                found.name_full = len(hit) == len(phrase)
-                found.alias_coverage, found.query_coverage = coverage, mass / asked
+            coverage, share = mass / total, mass / asked
+            value = 0.45 * coverage + 0.55 * share
+            previous = best.get(entry_id)
+            if previous is None or value > previous[0]:
+                best[entry_id] = (value, hit, mass, len(hit) == len(phrase), coverage, share)
+    for entry_id, (_, hit, mass, full, coverage, share) in heapq.nlargest(
+        NAME_CANDIDATES, best.items(), key=lambda item: item[1][0]
+    ):
+        found = match(entry_id)
+        found.name_words, found.name_mass, found.name_full = hit, mass, full
+        found.alias_coverage, found.query_coverage = coverage, share
 
 
 def _keywords(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa: ANN001
