@@ -102,6 +102,8 @@ _COMPILED = {
     intent: [(re.compile(pattern), weight) for pattern, weight in patterns]
     for intent, patterns in _INTENT_PATTERNS.items()
 }
+# One search per intent first: most questions match few intents, so most pattern lists are skipped.
+_ANY = {intent: re.compile("|".join(f"(?:{pattern})" for pattern, _ in patterns)) for intent, patterns in _INTENT_PATTERNS.items()}
 
 # Explicit phase words, and words that imply a phase (year groups, roles, qualifications).
 _PHASE_PATTERNS: dict[Phase, list[tuple[str, float]]] = {
@@ -161,6 +163,7 @@ def detect_intents(words: list[str]) -> Intents:
     scores = {
         intent: sum(weight for pattern, weight in patterns if pattern.search(text))
         for intent, patterns in _COMPILED.items()
+        if _ANY[intent].search(text)
     }
     return Intents({intent: score for intent, score in scores.items() if score > 0})
 
