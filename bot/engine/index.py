@@ -79,6 +79,7 @@ class EntryIndex:
     numbers: frozenset[str]
     mapper: PhraseMapper
     raw_words: frozenset[str]
+    item_words: list[frozenset[str]] = field(default_factory=list)
     name_totals: list[float] = field(default_factory=list)
     name_sets: list[frozenset[str]] = field(default_factory=list)
     keyword_sets: list[frozenset[str]] = field(default_factory=list)
@@ -106,28 +107,28 @@ class EntryIndex:
 
     @cached_property
     def items(self) -> list[Item]:
-        """The entry's answerable snippets, analysed on first use (all in one pass)."""
-        entry = self.entry
-        specs: list[tuple[str, str, str, Source, str]] = []  # kind, text shown, text matched, source, label
-        for faq in entry.faqs:
-            specs.append(("faq", faq.answer, " ".join(faq.questions), faq.source, faq.questions[0]))
-        for fact in entry.facts:
-            specs.append(("fact", fact.text, fact.text, fact.source, ""))
-        for stage in entry.stages:
-            specs.append(("stage", stage.summary, f"{stage.name} {stage.summary}", stage.source, stage.name))
-        for criterion in entry.eligibility:
-            specs.append(("criterion", criterion.text, criterion.text, criterion.source, ""))
-        for text_field in (entry.summary, entry.who_for, entry.time_commitment, entry.cost):
-            if text_field is not None:
-                specs.append(("field", text_field.text, text_field.text, text_field.source, ""))
-        if not specs:
-            return []
-        joined = tokens(f" {_SEPARATOR} ".join(spec[2] for spec in specs))
-        parts = split_on(terms(joined, self.mapper), _SEPARATOR)
+        """The entry's answerable snippets, with the words analysed when the entry was indexed."""
         return [
-            Item(kind, shown, frozenset(words) - STOPWORDS, source, label)
-            for (kind, shown, _, source, label), words in zip(specs, parts, strict=True)
+            Item(kind, shown, words, source, label)
+            for (kind, shown, _, source, label), words in zip(item_specs(self.entry), self.item_words, strict=True)
         ]
+
+
+def item_specs(entry: Entry) -> list[tuple[str, str, str, Source, str]]:
+    """Each snippet as (kind, text shown, text matched, source, label)."""
+    specs: list[tuple[str, str, str, Source, str]] = []
+    for faq in entry.faqs:
+        specs.append(("faq", faq.answer, " ".join(faq.questions), faq.source, faq.questions[0]))
+    for fact in entry.facts:
+        specs.append(("fact", fact.text, fact.text, fact.source, ""))
+    for stage in entry.stages:
+        specs.append(("stage", stage.summary, f"{stage.name} {stage.summary}", stage.source, stage.name))
+    for criterion in entry.eligibility:
+        specs.append(("criterion", criterion.text, criterion.text, criterion.source, ""))
+    for text_field in (entry.summary, entry.who_for, entry.time_commitment, entry.cost):
+        if text_field is not None:
+            specs.append(("field", text_field.text, text_field.text, text_field.source, ""))
+    return specs
 
 
 def _has_phrase(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -174,15 +175,17 @@ class KnowledgeIndex:
         key = f"index:{CODE_FINGERPRINT}:{self.kb.vocabulary_fingerprint}:{fingerprint}"
         stored = cache.get(key)
         if stored is not None:
-            names, keywords, codes, content, numbers, raw_words = stored
+            names, keywords, codes, content, numbers, raw_words, item_words = stored
             return EntryIndex(
                 entry, [tuple(n) for n in names], [tuple(k) for k in keywords], frozenset(codes), Counter(content),
-                sum(content.values()), frozenset(numbers), self.mapper, frozenset(raw_words),
+                sum(content.values()), frozenset(numbers), self.mapper, frozenset(raw_words.split()),
+                [frozenset(words.split()) for words in item_words],
             )
         indexed = self._index_entry(entry)
         cache.put(key, (
             [list(n) for n in indexed.names], [list(k) for k in indexed.keywords], list(indexed.codes),
-            dict(indexed.content), list(indexed.numbers), list(indexed.raw_words),
+            dict(indexed.content), list(indexed.numbers), " ".join(indexed.raw_words),
+            [" ".join(words) for words in indexed.item_words],
         ))
         return indexed
 
@@ -199,64 +202,60 @@ class KnowledgeIndex:
         codes = frozenset(word for code in entry.codes for word in tokens(code))
         # "NCP17-10a" is also "an NCP": its letters count as a word the entry knows.
         code_words = [prefix for code in entry.codes if (prefix := re.match(r"[a-z]+", code.lower()))]
-        texts = [entry.summary.text]
-        texts += [field.text for field in (entry.who_for, entry.time_commitment, entry.cost) if field]
-        texts += [fact.text for fact in entry.facts]
-        texts += [q for faq in entry.faqs for q in faq.questions] + [faq.answer for faq in entry.faqs]
-        texts += [f"{stage.name} {stage.summary}" for stage in entry.stages]
-        texts += [criterion.text for criterion in entry.eligibility]
+        # Snippet texts first (one part each), then the rest of the entry's text as a last part.
+        texts = [spec[2] for spec in item_specs(entry)]
+        rest = [faq.answer for faq in entry.faqs] + [link.label for link in entry.links]
         if entry.how_to_apply:
-            texts += entry.how_to_apply.steps + entry.how_to_apply.prerequisites
-        texts += [link.label for link in entry.links]
-        raw = tokens(" \n ".join(texts))
-        words = terms(raw, mapper)
-        content = Counter(word for word in words if word not in STOPWORDS)
+            rest += entry.how_to_apply.steps + entry.how_to_apply.prerequisites
+        raw = tokens(f" {_SEPARATOR} ".join([*texts, " ".join(rest)]))
+        parts = split_on(terms(raw, mapper), _SEPARATOR)
+        item_words = [frozenset(part) - STOPWORDS for part in parts[: len(texts)]]
+        content = Counter(word for part in parts for word in part if word not in STOPWORDS)
         for phrase in names + keywords:
             content.update(phrase)
         content.update(prefix.group(0) for prefix in code_words)
         numbers = frozenset(numbers_in(raw))
-        raw_words = frozenset(raw) | frozenset(label_tokens) - {_SEPARATOR}
-        return EntryIndex(entry, names, keywords, codes, content, sum(content.values()), numbers, mapper, raw_words)
+        raw_words = (frozenset(raw) | frozenset(label_tokens)) - {_SEPARATOR}
+        return EntryIndex(
+            entry, names, keywords, codes, content, sum(content.values()), numbers, mapper, raw_words, item_words
+        )
 
     def _build_postings(self) -> None:
         total = max(len(self.entries), 1)
+        self.entry_count = total
+        self.average_length = sum(e.length for e in self.entries.values()) / total
         name_df: Counter[str] = Counter()
-        content_df: Counter[str] = Counter()
         self.name_postings: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self.keyword_postings: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self.content_postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
         self.number_postings: dict[str, list[str]] = defaultdict(list)
         self.code_postings: dict[str, list[str]] = defaultdict(list)
+        content_postings = self.content_postings
+        k1_plus_1 = BM25_K1 + 1
         for entry_id, indexed in self.entries.items():
-            name_df.update({word for phrase in indexed.names for word in phrase})
-            content_df.update(indexed.content.keys())
-            for number, phrase in enumerate(indexed.names):
-                for word in set(phrase):
+            indexed.name_sets = [frozenset(phrase) for phrase in indexed.names]
+            indexed.keyword_sets = [frozenset(phrase) for phrase in indexed.keywords]
+            name_df.update(frozenset().union(*indexed.name_sets))
+            for number, words in enumerate(indexed.name_sets):
+                for word in words:
                     self.name_postings[word].append((entry_id, number))
-            for number, phrase in enumerate(indexed.keywords):
-                for word in set(phrase):
+            for number, words in enumerate(indexed.keyword_sets):
+                for word in words:
                     self.keyword_postings[word].append((entry_id, number))
+            # BM25 term weight, computed once: tf·(k1+1) / (tf + k1·(1 − b + b·length/average)).
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * indexed.length / self.average_length)
             for word, count in indexed.content.items():
-                self.content_postings[word].append((entry_id, count))  # weighted below
+                content_postings[word].append((entry_id, count * k1_plus_1 / (count + norm)))
             for value in indexed.numbers:
                 self.number_postings[value].append(entry_id)
             for code in indexed.codes:
                 self.code_postings[code].append(entry_id)
         self.name_idf = {word: math.log(1 + total / df) for word, df in name_df.items()}
-        self.content_idf = {word: math.log(1 + (total - df + 0.5) / (df + 0.5)) for word, df in content_df.items()}
-        self.average_length = sum(e.length for e in self.entries.values()) / total
-        self.entry_count = total
-        # BM25 term weights, computed once: tf·(k1+1) / (tf + k1·(1 − b + b·length/average)).
-        norms = {
-            entry_id: BM25_K1 * (1 - BM25_B + BM25_B * indexed.length / self.average_length)
-            for entry_id, indexed in self.entries.items()
+        self.content_idf = {
+            word: math.log(1 + (total - len(found) + 0.5) / (len(found) + 0.5)) for word, found in content_postings.items()
         }
-        for postings in self.content_postings.values():
-            postings[:] = [(entry_id, count * (BM25_K1 + 1) / (count + norms[entry_id])) for entry_id, count in postings]
         self._name_weights: dict[str, float] = {}
         for indexed in self.entries.values():
-            indexed.name_sets = [frozenset(phrase) for phrase in indexed.names]
-            indexed.keyword_sets = [frozenset(phrase) for phrase in indexed.keywords]
             indexed.name_totals = [sum(map(self.name_weight, words)) for words in indexed.name_sets]
 
     def name_weight(self, word: str) -> float:
