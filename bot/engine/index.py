@@ -141,6 +141,7 @@ class KnowledgeIndex:
 
     def __init__(self, kb: KnowledgeBase, cache: ParseCache | None = MEMORY_CACHE) -> None:
         self.kb = kb
+        self._analysed: dict[str, tuple[str, ...]] = {}
         self.mapper = PhraseMapper(kb.vocabulary)
         # Question words and the hub's own name ("Kent", "Medway") identify no entry.
         hub_words = set(terms(tokens(kb.hub.name), self.mapper)) - self.mapper.canonical_words
@@ -165,7 +166,12 @@ class KnowledgeIndex:
 
     def analyse(self, text: str) -> list[str]:
         """The matching terms of a text (as :meth:`mapped`, with -ing/-ed folded)."""
-        return [stem(word) for word in self.mapped(text)]
+        found = self._analysed.get(text)
+        if found is None:
+            found = tuple(stem(word) for word in self.mapped(text))
+            if len(self._analysed) < 8192:  # criteria phrases and stage names repeat; questions rarely
+                self._analysed[text] = found
+        return list(found)
 
     def _cached_entry(self, entry: Entry, cache: ParseCache | None) -> EntryIndex:
         """The entry's index, reused from the cache when its file, the vocabulary and this code are unchanged."""
