@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import shutil
 import random
+import shutil
 import statistics
 import tempfile
 import time
