@@ -81,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         print("No DISCORD_TOKEN set, so starting the local console on the bundled knowledge base.")
         print("To connect to Discord: set DISCORD_TOKEN and run `python -m bot run` (see README.md).\n")
         command = "console"
+    if command in {"ask", "console", "deadlines", "run"} and not os.environ.get("HUBBOT_NO_CACHE"):
+        from bot.knowledge.cache import persist
+        from bot.knowledge.loader import MEMORY_CACHE
+
+        persist(MEMORY_CACHE)  # restarts reuse what unchanged files parsed to
     if command == "validate":
         from bot.validate import validate_command
 

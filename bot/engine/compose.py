@@ -540,6 +540,17 @@ class Composer:
             sources=self._titles(e.summary.source for e in related),
         )
 
+    def missing_for_all(self, query: Query, entries: list[Entry], intent: str) -> Reply:
+        """None of the offers the question could mean has the fact asked for."""
+        what = {"deadline": "a closing date", "time_commitment": "the time commitment", "cost": "the cost",
+                "venue": "where or when the sessions are held"}.get(intent, "that")
+        headline = (
+            f"I don't have {what} for any of these in my notes, so I won't guess:\n"
+            + _bullets(entry.name for entry in entries) + f"\n{self.hub_contact()}"
+        )
+        return Reply(question=query.raw, status="unknown", headline=headline, intent=intent,
+                     topics=tuple(e.id for e in entries), confidence=0.3)
+
     def out_of_scope(self, query: Query, reason: str = "") -> Reply:
         headline = (
             f"Sorry — I can only help with the {self.kb.hub.name}'s professional-development offers "

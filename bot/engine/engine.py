@@ -26,6 +26,8 @@ TIE_MARGIN = 0.15  # matches this close to the best are treated as equally likel
 MIN_COVERAGE = 0.5  # an entry not named outright must know at least this share of the question's words
 RIVAL_MARGIN = 0.35  # how far behind a match naming different words can be and still compete
 LIST_LIMIT = 10
+# Intents answered by one field of an entry; "venue" has no field, so it is never known.
+FIELD_OF_INTENT = {"deadline": "deadlines", "time_commitment": "time_commitment", "cost": "cost", "venue": "venue_unknown"}
 
 
 class Engine:
@@ -123,6 +125,11 @@ class Engine:
         if query.intents.has("list", 1.5):
             return self.composer.listing(query, entries, "Here is what I found:", today, 0.6)
         intent = query.intents.primary
+        field_missing_everywhere = intent in FIELD_OF_INTENT and not any(
+            getattr(entry, FIELD_OF_INTENT[intent], None) for entry in entries
+        )
+        if field_missing_everywhere:  # no candidate could answer, so asking which one would only delay "I don't know"
+            return self.composer.missing_for_all(query, entries, intent)
         return self.composer.clarify(query, entries, intent, today, confidence=0.4)
 
     def _acronym(self, query: Query, matches: list[Match], today: dt.date) -> Reply | None:

@@ -107,3 +107,9 @@ def code_fingerprint(module_file: str, *siblings: str) -> str:
         except OSError:
             hasher.update(path.name.encode())
     return hasher.hexdigest()[:12]
+
+
+def persist(cache: ParseCache, path: Path | None = None) -> None:
+    """Make ``cache`` read from and save to disk (by default :func:`default_cache_path`)."""
+    cache.path = path or default_cache_path()
+    cache._read(cache.path)
