@@ -23,7 +23,7 @@ from typing import Any, Literal
 from bot.eligibility.state import Answer, FlowState, StateError, checked, decode
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.checks import academic_year_end, plain
-from bot.knowledge.schema import Entry, HubInfo, Link, LinkKind, Source
+from bot.knowledge.schema import Entry, Link, LinkKind, Source
 from bot.listings import next_deadline
 
 OutcomeKind = Literal["met", "not-met", "unsure", "no-checks", "not-offered"]
@@ -235,9 +235,9 @@ def _not_met(
         failed=criterion,
         alternatives=alternatives,
         answered=answered,
-        contact=hub_contact(kb.hub),
+        contact=kb.hub.contact_line(),
         notes=_dated(entry, today),
-        sources=_titles(kb.hub, [c.source for c in entry.eligibility]),
+        sources=kb.hub.document_titles([c.source for c in entry.eligibility]),
         last_reviewed=entry.last_reviewed,
     )
 
@@ -278,8 +278,8 @@ def _not_offered(kb: KnowledgeBase, entry: Entry, state: FlowState) -> Outcome:
         entry.name,
         headline=f"{the(entry.name, capital=True)} ran in {when} and is not a current offer, so there is no eligibility to check.",
         who_for=entry.who_for.text if entry.who_for else None,
-        contact=hub_contact(kb.hub),
-        sources=_titles(kb.hub, [entry.summary.source]),
+        contact=kb.hub.contact_line(),
+        sources=kb.hub.document_titles([entry.summary.source]),
         last_reviewed=entry.last_reviewed,
     )
 
@@ -301,8 +301,8 @@ def _next_steps(kb: KnowledgeBase, entry: Entry, today: dt.date, about: list[Sou
         "how_to_apply": tuple(how.steps) if how and not link else (),
         "deadline": status.wording() if status else None,
         "notes": _dated(entry, today),
-        "contact": hub_contact(kb.hub),
-        "sources": _titles(kb.hub, sources),
+        "contact": kb.hub.contact_line(),
+        "sources": kb.hub.document_titles(sources),
         "last_reviewed": entry.last_reviewed,
     }
 
@@ -343,25 +343,6 @@ def the(name: str, *, capital: bool = False) -> str:
     if not _COUNT_NOUNS.search(name):
         return name
     return ("The " if capital else "the ") + name
-
-
-def hub_contact(hub: HubInfo) -> str:
-    """The hub's contact sentence, with its email and website when known."""
-    parts = [hub.contact.rstrip(".") + "."]
-    if hub.email:
-        parts.append(f"Email: {hub.email}")
-    if hub.website:
-        parts.append(f"Website: {hub.website}")
-    return " ".join(parts)
-
-
-def _titles(hub: HubInfo, sources: list[Source]) -> tuple[str, ...]:
-    titles: list[str] = []
-    for source in sources:
-        title = hub.document_title(source.file)
-        if title not in titles:
-            titles.append(title)
-    return tuple(titles)
 
 
 def _one_line(text: str) -> str:

@@ -89,21 +89,10 @@ class Composer:
                      title=self.kb.hub.name)
 
     def hub_contact(self) -> str:
-        hub = self.kb.hub
-        parts = [hub.contact.rstrip(".") + "."]
-        if hub.email:
-            parts.append(f"Email: {hub.email}")
-        if hub.website:
-            parts.append(f"Website: {hub.website}")
-        return " ".join(parts)
+        return self.kb.hub.contact_line()
 
     def _titles(self, sources: Iterable[Source]) -> tuple[str, ...]:
-        titles: list[str] = []
-        for source in sources:
-            title = self.kb.hub.document_title(source.file)
-            if title not in titles:
-                titles.append(title)
-        return tuple(titles)
+        return self.kb.hub.document_titles(sources)
 
     @staticmethod
     def _links(entry: Entry, kinds: Iterable[LinkKind] | None = None, limit: int = 3) -> tuple[ReplyLink, ...]:

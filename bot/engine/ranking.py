@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.engine.eligibility import Situation, assess_situation
@@ -154,10 +155,22 @@ NAME_CANDIDATES = 40  # entries considered on their names
 ITEM_CANDIDATES = 5  # name/keyword postings examined per question, rarest words first
 
 
-def _by_rarity(words: frozenset[str], postings: dict, neutral: frozenset[str]) -> list[str]:
-    """The question's words that occur in ``postings``, those with the fewest entries first."""
-    found = [word for word in words if word not in neutral and word in postings]
-    return sorted(found, key=lambda word: len(postings[word]))
+def _reached(
+    words: frozenset[str], postings: dict[str, list[tuple[str, int]]], neutral: frozenset[str]
+) -> Iterator[tuple[str, int]]:
+    """Each (entry, phrase) reached by the question's words, rarest words first, within the budget."""
+    found = sorted((w for w in words if w not in neutral and w in postings), key=lambda w: len(postings[w]))
+    seen: set[tuple[str, int]] = set()
+    budget = POSTINGS_BUDGET
+    for word in found:
+        keys = postings[word]
+        if len(keys) > budget:
+            return
+        budget -= len(keys)
+        for key in keys:
+            if key not in seen:
+                seen.add(key)
+                yield key
 
 
 def _names(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa: ANN001
@@ -167,32 +180,21 @@ def _names(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa
     matches, so a word shared by hundreds of names costs little.
     """
     weight = index.name_weight
-    seen: set[tuple[str, int]] = set()
     asked = sum(weight(word) for word in words if word in index.name_idf)
     best: dict[str, tuple[float, frozenset[str], float, bool, float, float]] = {}
-    budget = POSTINGS_BUDGET
-    for word in _by_rarity(words, index.name_postings, index.neutral):
-        postings = index.name_postings[word]
-        if len(postings) > budget:
-            break
-        budget -= len(postings)
-        for key in postings:
-            if key in seen:
-                continue
-            seen.add(key)
-            entry_id, number = key
-            indexed = index.entries[entry_id]
-            phrase = indexed.name_sets[number]
-            hit = phrase & words
-            mass = sum(map(weight, hit))
-            total = indexed.name_totals[number]
-            if not total or mass < 1.0 or (mass / total < 0.34 and mass / asked < 0.3):
-                continue
-            coverage, share = mass / total, mass / asked
-            value = 0.45 * coverage + 0.55 * share
-            previous = best.get(entry_id)
-            if previous is None or value > previous[0]:
-                best[entry_id] = (value, hit, mass, len(hit) == len(phrase), coverage, share)
+    for entry_id, number in _reached(words, index.name_postings, index.neutral):
+        indexed = index.entries[entry_id]
+        phrase = indexed.name_sets[number]
+        hit = phrase & words
+        mass = sum(map(weight, hit))
+        total = indexed.name_totals[number]
+        if not total or mass < 1.0 or (mass / total < 0.34 and mass / asked < 0.3):
+            continue
+        coverage, share = mass / total, mass / asked
+        value = 0.45 * coverage + 0.55 * share
+        previous = best.get(entry_id)
+        if previous is None or value > previous[0]:
+            best[entry_id] = (value, hit, mass, len(hit) == len(phrase), coverage, share)
     for entry_id, (_, hit, mass, full, coverage, share) in heapq.nlargest(
         NAME_CANDIDATES, best.items(), key=lambda item: item[1][0]
     ):
@@ -202,22 +204,11 @@ def _names(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa
 
 
 def _keywords(index: KnowledgeIndex, words: frozenset[str], match) -> None:  # noqa: ANN001
-    seen: set[tuple[str, int]] = set()
-    budget = POSTINGS_BUDGET
-    for word in _by_rarity(words, index.keyword_postings, index.neutral):
-        postings = index.keyword_postings[word]
-        if len(postings) > budget:
-            break
-        budget -= len(postings)
-        for key in postings:
-            if key in seen:
-                continue
-            seen.add(key)
-            entry_id, number = key
-            phrase = index.entries[entry_id].keyword_sets[number]
-            if phrase <= words and not phrase <= index.neutral:
-                found = match(entry_id)
-                found.keyword_score = min(0.6, found.keyword_score + 0.22 + 0.06 * len(phrase))
+    for entry_id, number in _reached(words, index.keyword_postings, index.neutral):
+        phrase = index.entries[entry_id].keyword_sets[number]
+        if phrase <= words and not phrase <= index.neutral:
+            found = match(entry_id)
+            found.keyword_score = min(0.6, found.keyword_score + 0.22 + 0.06 * len(phrase))
 
 
 def _content(index: KnowledgeIndex, query: Query) -> dict[str, float]:

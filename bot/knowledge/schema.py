@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from enum import Enum
 from typing import Annotated, Literal
 
@@ -206,6 +207,24 @@ class HubInfo(_Strict):
     def document_title(self, file: str) -> str:
         """The title of a source document, or its file name if it has none."""
         return next((doc.title for doc in self.documents if doc.file == file), file)
+
+    def document_titles(self, sources: Iterable[Source]) -> tuple[str, ...]:
+        """The titles of the documents behind some facts, each once, in order."""
+        titles: list[str] = []
+        for source in sources:
+            title = self.document_title(source.file)
+            if title not in titles:
+                titles.append(title)
+        return tuple(titles)
+
+    def contact_line(self) -> str:
+        """The contact sentence, with the email and website when the hub has given them."""
+        parts = [self.contact.rstrip(".") + "."]
+        if self.email:
+            parts.append(f"Email: {self.email}")
+        if self.website:
+            parts.append(f"Website: {self.website}")
+        return " ".join(parts)
 
     @field_validator("website")
     @classmethod
