@@ -431,9 +431,6 @@ class Composer:
     def _answer_venue(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
         return self._missing(query, indexed.entry, "venue", "where or when the sessions are held", confidence)
 
-    def _answer_list(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
-        return self._answer_what_is(query, indexed, today, confidence, name_words)
-
     def _from_items_or_missing(
         self, query: Query, indexed: EntryIndex, intent: str, what: str, confidence: float, name_words: frozenset[str]
     ) -> Reply:
@@ -481,6 +478,8 @@ class Composer:
             return _first_sentence(entry.time_commitment.text)
         if intent in {"who_for", "eligibility"} and entry.who_for:
             return _first_sentence(entry.who_for.text)
+        if intent in {"links", "apply"} and entry.links:
+            return "Links: " + "; ".join(link.label for link in entry.links[:3])
         hint = _first_sentence(entry.summary.text)
         if entry.codes:
             hint = f"{', '.join(entry.codes)} — {hint}"
