@@ -20,7 +20,7 @@ class DeadlineLine:
     status: DeadlineStatus
 
     def text(self) -> str:
-        return f"{self.entry.name} — {self.status.deadline.label}: {self.status.short()}"
+        return f"{self.entry.name} — {self.status.labelled()}"
 
 
 def deadline_overview(

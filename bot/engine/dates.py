@@ -63,6 +63,13 @@ class DeadlineStatus:
             "closed; ask the hub about the next round."
         )
 
+    def labelled(self) -> str:
+        """E.g. "Applications close 28 April 2025 (in 6 days)" or "Applications closed 28 April 2025"."""
+        label = self.deadline.label.rstrip(".")
+        if self.is_open:
+            return f"{_present(label)} {short_date(self.deadline.date)} ({days_phrase(self.days_left)})"
+        return f"{_past(label)} {short_date(self.deadline.date)}"
+
     def short(self) -> str:
         """One line for lists: "closes 28 April 2025 (in 6 days)" or "closed 28 April 2025"."""
         if self.is_open:
