@@ -9,13 +9,14 @@ from dataclasses import dataclass, replace
 
 from bot.engine.dates import DeadlineStatus
 from bot.engine.eligibility import assess_situation
+from bot.engine.general import GeneralReplies
 from bot.engine.index import EntryIndex, Item, KnowledgeIndex
 from bot.engine.intents import detect_intents
 from bot.engine.query import Query
-from bot.engine.text import clean
+from bot.engine.wording import bullets, clause, first_sentence, numbers_of, section_title, sentence
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, LinkKind, Phase, Source
-from bot.reply import Candidate, Reply, ReplyLink, ReplySection
+from bot.reply import Reply, ReplyLink, ReplySection
 
 ACTION_LINKS = (LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY)
 
@@ -49,11 +50,11 @@ class ItemMatch:
         )
 
 
-class Composer:
+class Composer(GeneralReplies):
     """Builds :class:`Reply` objects for one knowledge-base version."""
 
     def __init__(self, kb: KnowledgeBase, index: KnowledgeIndex) -> None:
-        self.kb = kb
+        super().__init__(kb)
         self.index = index
         # The hub-wide statement on cost, used when a programme has none of its own.
         self.general_cost = next(
@@ -61,36 +62,6 @@ class Composer:
         )
 
     # ----- helpers -------------------------------------------------------------------------
-    def missing_contact_detail(self, query: Query) -> str | None:
-        """The contact detail asked for ("phone number", "email address") when the hub has not given it."""
-        text = clean(query.raw)
-        hub = self.kb.hub
-        if re.search(r"\b(phone|telephone|ring|call)\b", text):
-            return "phone number"
-        if re.search(r"\bemail\b", text) and not hub.email:
-            return "email address"
-        if re.search(r"\b(website|web address|url)\b", text) and not hub.website:
-            return "website address"
-        if re.search(r"\b(postal address|office address|where is the (hub|office))\b", text):
-            return "address"
-        return None
-
-    def contact_reply(self, query: Query) -> Reply:
-        """How to reach the hub, when the question names no offer ("who do I ask about Work Groups near me?")."""
-        missing = self.missing_contact_detail(query)
-        if missing:
-            headline = f"I don't have the hub's {missing} in my notes. {self.hub_contact()}"
-            return Reply(question=query.raw, status="unknown", headline=headline, intent="contact", confidence=0.3)
-        headline = (
-            f"Your local Maths Hub is the {self.kb.hub.name}: they can tell you which Work Groups and programmes are "
-            f"running near you and how to join. {self.hub_contact()}"
-        )
-        return Reply(question=query.raw, status="answered", headline=headline, intent="contact", confidence=0.6,
-                     title=self.kb.hub.name)
-
-    def hub_contact(self) -> str:
-        return self.kb.hub.contact_line()
-
     def _titles(self, sources: Iterable[Source]) -> tuple[str, ...]:
         return self.kb.hub.document_titles(sources)
 
@@ -124,7 +95,7 @@ class Composer:
                 continue
             shared = words & item.words
             overlap = sum(self.index.content_idf.get(word, 0.0) for word in shared)
-            overlap += 2.5 * len(query.numbers & _numbers(item.text))
+            overlap += 2.5 * len(query.numbers & numbers_of(item.text))
             if overlap > 0:
                 found.append(ItemMatch(item, overlap, len(shared), overlap / total))
         found.sort(key=lambda match: -match.overlap)
@@ -210,7 +181,7 @@ class Composer:
         if position is not None and entry.stages[position].summary != item.text:
             sections.append(ReplySection(entry.stages[position].name, entry.stages[position].summary))
         if field_reply.status == "answered" and field_reply.headline != item.text:
-            sections.append(ReplySection(_section_title(field_reply.intent), field_reply.headline))
+            sections.append(ReplySection(section_title(field_reply.intent), field_reply.headline))
         sections.extend(field_reply.sections)
         return self._reply(
             query, entry, field_reply.intent, item.text, [item.source],
@@ -243,9 +214,9 @@ class Composer:
         sections = []
         how = entry.how_to_apply
         if how and how.prerequisites:
-            sections.append(ReplySection("Before you apply", _bullets(how.prerequisites)))
+            sections.append(ReplySection("Before you apply", bullets(how.prerequisites)))
         if how and how.steps:
-            sections.append(ReplySection("How to apply", _bullets(how.steps)))
+            sections.append(ReplySection("How to apply", bullets(how.steps)))
         return sections
 
     def _answer_apply(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
@@ -256,11 +227,11 @@ class Composer:
             return self._missing(query, entry, "apply", "how to apply", confidence)
         wants_before = bool(re.search(r"\b(before|need|first|prerequisite|eligible|register|account)\b", " ".join(query.words)))
         if how and how.prerequisites and wants_before:
-            headline = f"Before you apply for the {entry.name}: " + " ".join(_sentence(p) for p in how.prerequisites)
-            sections = [ReplySection("How to apply", _bullets(how.steps))] if how.steps else []
+            headline = f"Before you apply for the {entry.name}: " + " ".join(sentence(p) for p in how.prerequisites)
+            sections = [ReplySection("How to apply", bullets(how.steps))] if how.steps else []
         elif how and how.steps:
-            headline = f"How to apply for the {entry.name}: " + " ".join(_sentence(s) for s in how.steps)
-            sections = [ReplySection("Before you apply", _bullets(how.prerequisites))] if how.prerequisites else []
+            headline = f"How to apply for the {entry.name}: " + " ".join(sentence(s) for s in how.steps)
+            sections = [ReplySection("Before you apply", bullets(how.prerequisites))] if how.prerequisites else []
         else:
             headline = f"For the {entry.name}, use the {links[0].label}."
             sections = []
@@ -279,7 +250,7 @@ class Composer:
             return self._missing(query, entry, "eligibility", "eligibility criteria", confidence)
         situation = assess_situation(entry, query.terms, self.index)
         sources = [c.source for c in entry.eligibility]
-        all_criteria = ReplySection("All the criteria", _bullets(c.text for c in entry.eligibility))
+        all_criteria = ReplySection("All the criteria", bullets(c.text for c in entry.eligibility))
         if situation.not_met:
             criterion = situation.not_met[0]
             check = criterion.check
@@ -288,20 +259,20 @@ class Composer:
             sections = [all_criteria]
             suggestions = [self.kb.entries[s] for s in check.suggest if s in self.kb.entries and s != entry.id]
             if suggestions:
-                sections.insert(0, ReplySection("You could look at", _bullets(f"{s.name} — {_first_sentence(s.summary.text)}" for s in suggestions)))
+                sections.insert(0, ReplySection("You could look at", bullets(f"{s.name} — {first_sentence(s.summary.text)}" for s in suggestions)))
             return self._reply(query, entry, "eligibility", headline, sources, sections=sections,
                                confidence=confidence, topics=(entry.id, *[s.id for s in suggestions]))
         if situation.met:
             remaining = [c for c in entry.eligibility if c not in situation.met]
             headline = (
-                "From what you describe, you meet: " + "; ".join(_clause(c.text) for c in situation.met) + "."
+                "From what you describe, you meet: " + "; ".join(clause(c.text) for c in situation.met) + "."
             )
-            sections = [ReplySection("Still to check", _bullets(c.text for c in remaining))] if remaining else []
+            sections = [ReplySection("Still to check", bullets(c.text for c in remaining))] if remaining else []
             if not remaining:
                 headline += f" That covers every published criterion for the {entry.name}."
             return self._reply(query, entry, "eligibility", headline, sources, sections=sections,
                                links=self._links(entry, ACTION_LINKS), confidence=confidence)
-        headline = f"To take part in the {entry.name}, you need to meet all of these:\n" + _bullets(c.text for c in entry.eligibility)
+        headline = f"To take part in the {entry.name}, you need to meet all of these:\n" + bullets(c.text for c in entry.eligibility)
         sections = [ReplySection("Who it's for", entry.who_for.text)] if entry.who_for else []
         return self._reply(query, entry, "eligibility", headline, sources, sections=sections,
                            links=self._links(entry, ACTION_LINKS), confidence=confidence)
@@ -415,7 +386,7 @@ class Composer:
             headline = f"{entry.name} — {stage.name}: {stage.summary}"
         else:
             headline = f"{entry.name} runs in this order: {sequence}."
-        sections = [ReplySection("The stages", _bullets(f"{s.name}: {s.summary}" for s in entry.stages))]
+        sections = [ReplySection("The stages", bullets(f"{s.name}: {s.summary}" for s in entry.stages))]
         return self._reply(query, entry, "stages", headline, [s.source for s in entry.stages], sections=sections, confidence=confidence)
 
     def _answer_links(self, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]) -> Reply:
@@ -453,7 +424,7 @@ class Composer:
         if entry.who_for:
             sections.append(ReplySection("Who it's for", entry.who_for.text))
         if entry.eligibility:
-            sections.append(ReplySection("Eligibility", _bullets(c.text for c in entry.eligibility)))
+            sections.append(ReplySection("Eligibility", bullets(c.text for c in entry.eligibility)))
         if entry.time_commitment:
             sections.append(ReplySection("Time commitment", entry.time_commitment.text))
         if entry.cost:
@@ -469,136 +440,7 @@ class Composer:
         return self._reply(query, entry, "describe", entry.summary.text, sources, sections=sections,
                            links=self._links(entry, limit=5), confidence=1.0)
 
-    # ----- several entries -----------------------------------------------------------------
-    def candidate_hint(self, entry: Entry, intent: str, today: dt.date) -> str:
-        """A short line that helps the user choose, showing the fact asked about when known."""
-        if intent == "deadline" and entry.deadlines:
-            return DeadlineStatus(entry.deadlines[0], today).short()
-        if intent == "time_commitment" and entry.time_commitment:
-            return _first_sentence(entry.time_commitment.text)
-        if intent in {"who_for", "eligibility"} and entry.who_for:
-            return _first_sentence(entry.who_for.text)
-        if intent in {"links", "apply"} and entry.links:
-            return "Links: " + "; ".join(link.label for link in entry.links[:3])
-        hint = _first_sentence(entry.summary.text)
-        if entry.codes:
-            hint = f"{', '.join(entry.codes)} — {hint}"
-        return hint
-
-    def clarify(self, query: Query, entries: list[Entry], intent: str, today: dt.date, confidence: float) -> Reply:
-        candidates = tuple(Candidate(e.id, e.name, _shorten(self.candidate_hint(e, intent, today), 150)) for e in entries)
-        return Reply(
-            question=query.raw,
-            status="clarify",
-            headline="Which one do you mean?",
-            intent=intent,
-            candidates=candidates,
-            topics=tuple(e.id for e in entries),
-            confidence=round(confidence, 2),
-            title="Which one do you mean?",
-        )
-
-    def listing(self, query: Query, entries: list[Entry], heading: str, today: dt.date, confidence: float) -> Reply:
-        lines = []
-        for entry in entries:
-            hint = _shorten(_first_sentence(entry.summary.text), 110)
-            upcoming = [d for d in entry.deadlines if d.date >= today]
-            if upcoming:
-                hint += f" ({DeadlineStatus(upcoming[0], today).short()})"
-            lines.append(f"{entry.name} — {hint}")
-        return Reply(
-            question=query.raw,
-            status="answered",
-            headline=heading + "\n" + _bullets(lines),
-            intent="list",
-            topics=tuple(e.id for e in entries),
-            confidence=round(confidence, 2),
-            title=heading.rstrip(":"),
-            sources=self._titles(e.summary.source for e in entries),
-        )
-
-    def expansion(self, query: Query, word: str, expansion: str, related: list[Entry], today: dt.date) -> Reply:
-        """An abbreviation written out, with the offers whose names use it."""
-        headline = f"{word.upper()} stands for {expansion}."
-        if related:
-            headline += "\n" + _bullets(f"{e.name} — {_shorten(_first_sentence(e.summary.text), 110)}" for e in related)
-        return Reply(
-            question=query.raw, status="answered", headline=headline, intent="acronym",
-            topics=tuple(e.id for e in related), confidence=0.8, title=None,
-            sources=self._titles(e.summary.source for e in related),
-        )
-
-    def missing_for_all(self, query: Query, entries: list[Entry], intent: str) -> Reply:
-        """None of the offers the question could mean has the fact asked for."""
-        what = {"deadline": "a closing date", "time_commitment": "the time commitment", "cost": "the cost",
-                "venue": "where or when the sessions are held"}.get(intent, "that")
-        headline = (
-            f"I don't have {what} for any of these in my notes, so I won't guess:\n"
-            + _bullets(entry.name for entry in entries) + f"\n{self.hub_contact()}"
-        )
-        return Reply(question=query.raw, status="unknown", headline=headline, intent=intent,
-                     topics=tuple(e.id for e in entries), confidence=0.3)
-
-    def out_of_scope(self, query: Query, reason: str = "") -> Reply:
-        headline = (
-            f"Sorry — I can only help with the {self.kb.hub.name}'s professional-development offers "
-            "(programmes, Work Groups, who can join, time commitment, costs, deadlines and forms), "
-            f"and I don't have anything on that{reason}. {self.hub_contact()}"
-        )
-        return Reply(question=query.raw, status="unknown", headline=headline, intent="out_of_scope", confidence=0.1)
-
-    def empty(self, query: Query) -> Reply:
-        headline = (
-            f"Ask me about the {self.kb.hub.name}'s programmes — for example “when do applications close for the "
-            "Secondary Mastery Specialist Programme?” or “what is there for early years?”."
-        )
-        return Reply(question=query.raw, status="unknown", headline=headline, intent="help", confidence=0.0)
-
-
-# ----- text helpers ----------------------------------------------------------------------------
-def _bullets(lines: Iterable[str]) -> str:
-    return "\n".join(f"• {line}" for line in lines)
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def _clause(text: str) -> str:
-    text = text.strip().rstrip(".")
-    return text[0].lower() + text[1:] if text[:2] != text[:2].upper() else text
-
-
-def _first_sentence(text: str) -> str:
-    match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.S)
-    return (match.group(1) if match else text).strip()
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _numbers(text: str) -> set[str]:
-    from bot.engine.text import numbers_in, tokens
-
-    return numbers_in(tokens(text))
-
-
 def mentioned_stage(entry: Entry, query: Query, index: KnowledgeIndex) -> int | None:
     """The position of the stage the question names ("year 2", "embedding"), if exactly one."""
     found = index.entries[entry.id].stages_named(query.terms)
     return found[0][0] if len(found) == 1 else None
-
-
-def _section_title(intent: str) -> str:
-    return {
-        "deadline": "Deadline",
-        "eligibility": "Eligibility",
-        "time_commitment": "Time commitment",
-        "cost": "Cost",
-        "apply": "How to apply",
-        "who_for": "Who it's for",
-        "stats": "Figures",
-        "stages": "Stages",
-    }.get(intent, "More")
