@@ -13,11 +13,17 @@ from bot.engine.general import GeneralReplies
 from bot.engine.index import EntryIndex, Item, KnowledgeIndex
 from bot.engine.intents import detect_intents
 from bot.engine.query import Query
+from bot.engine.text import clean
 from bot.engine.wording import bullets, clause, first_sentence, numbers_of, section_title, sentence
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, LinkKind, Phase, Source
 from bot.reply import Reply, ReplyLink, ReplySection
 
+_TWO_QUESTIONS = re.compile(
+    r"\?.+\?|\b(and|also|plus) (do|does|is|are|can|will|would|what|how|when|who|where|if)\b|\balso\b"
+)
+# Intents whose field can be added to an answer about something else.
+SECOND_INTENTS = ("deadline", "time_commitment", "cost", "apply", "eligibility", "who_for")
 ACTION_LINKS = (LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY)
 
 
@@ -139,9 +145,10 @@ class Composer(GeneralReplies):
         criterion) that covers the question's own words clearly better leads instead, with the
         field under it — unless the field is one worded against today (deadlines) or a figure.
         """
-        builder = getattr(self, f"_answer_{intent}", self._answer_what_is)
-        reply = builder(query, indexed, today, confidence, name_words)
-        if intent in {"stats", "stages", "deadline", "cost", "contact", "links", "venue"}:
+        reply = self._build(intent, query, indexed, today, confidence, name_words)
+        reply = self._second_intent(query, indexed, intent, reply, today, confidence, name_words)
+        decisive = query.intents.scores.get(intent, 0.0) >= 1.5  # a bare "when" is not a deadline question
+        if reply.intent in {"stats", "stages", "deadline", "cost", "contact", "links", "venue"} and decisive:
             return self._with_stage(query, indexed, reply)
         if intent == "eligibility" and assess_situation(indexed.entry, query.terms, self.index):
             return reply  # the teacher's own situation, read against the criteria, comes first
@@ -157,6 +164,38 @@ class Composer(GeneralReplies):
         if best.strong or best.overlap >= self._overlap(query, reply.headline, name_words) + 1.0:
             return self._faq_reply(query, indexed, best.item, reply, confidence)
         return self._with_stage(query, indexed, reply)
+
+    def _build(
+        self, intent: str, query: Query, indexed: EntryIndex, today: dt.date, confidence: float, name_words: frozenset[str]
+    ) -> Reply:
+        builder = getattr(self, f"_answer_{intent}", self._answer_what_is)
+        return builder(query, indexed, today, confidence, name_words)
+
+    def _second_intent(
+        self, query: Query, indexed: EntryIndex, intent: str, reply: Reply, today: dt.date, confidence: float,
+        name_words: frozenset[str],
+    ) -> Reply:
+        """Questions often ask two things ("do we pay, and is release time covered?").
+
+        When the entry lacks the first but has the second, answer the second and say the first
+        is not known; when it has both, add the second under the first.
+        """
+        others = [i for i in query.intents.ranked() if i != intent and query.intents.scores[i] >= 2.0]
+        second = next((i for i in others if i in SECOND_INTENTS), None)
+        if second is None:
+            return reply
+        extra = self._build(second, query, indexed, today, confidence, name_words)
+        if extra.status != "answered":
+            return reply
+        if reply.status == "unknown":
+            if not _TWO_QUESTIONS.search(clean(query.raw)):
+                return reply  # "closing date for the EOI?" asks one thing: the EOI is its object, not a question
+            note = ReplySection("Not in my notes", first_sentence(reply.headline))
+            return replace(extra, sections=(*extra.sections, note)[:4])
+        if extra.headline in reply.headline:
+            return reply
+        section = ReplySection(section_title(second), extra.headline)
+        return replace(reply, sections=(section, *reply.sections)[:4])
 
     def _overlap(self, query: Query, text: str, exclude: frozenset[str]) -> float:
         """How much of the question's own words a text covers (rarer words count more)."""
@@ -290,7 +329,10 @@ class Composer(GeneralReplies):
         if entry.cost:
             return self._reply(query, entry, "cost", f"{entry.name}: {entry.cost.text}", [entry.cost.source], confidence=confidence)
         general = self.general_cost
-        asks_about_pay = re.search(r"\b(paid|salary|tlr|allowance|pay rise|wage|extra money)\b", " ".join(query.words))
+        asks_about_pay = re.search(
+            r"\b(paid|salary|tlr|allowance|pay rise|wage|extra money|supply|cover money|cover cost|backfill|reimburse)",
+            clean(query.raw),
+        )
         if general and general.cost and entry.kind != "information" and not asks_about_pay:
             headline = (
                 f"My notes don't give a cost for the {entry.name} specifically. In general: {general.cost.text} "

@@ -209,7 +209,7 @@ def _coverage_needed(match: Match) -> float:
     if match.name_words or match.code_hit:
         return MIN_COVERAGE - 0.2
     if match.keyword_score or match.number_hits:
-        return MIN_COVERAGE - 0.15
+        return MIN_COVERAGE - 0.25  # a phrase that describes the entry is good evidence
     return MIN_COVERAGE
 
 

@@ -35,6 +35,8 @@ class GeneralReplies:
             return "website address"
         if re.search(r"\b(postal address|office address|where is the (hub|office))\b", text):
             return "address"
+        if re.search(r"\b(name of|who is|who s|whos) (the |our )?(hub )?(lead|leader|director|manager|head)\b", text):
+            return "staff names"
         return None
 
     def contact_reply(self, query: Query) -> Reply:

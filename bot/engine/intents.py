@@ -30,11 +30,12 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     ],
     "time_commitment": [
         (r"\btime commitment\b", 3.0),
-        (r"\b(day|days|hour|hours|session|sessions|week|weeks|term|terms)\b", 1.2),
+        (r"(?<!these )(?<!other )(?<!some )\b(day|days|hour|hours|session|sessions|week|weeks|term|terms)\b", 1.2),
         (r"\bper year\b|\ba year\b|\beach year\b", 0.8),
     ],
     "cost": [
         (r"\bcost\b", 3.0),
+        (r"\bhow much\b(?!.*\b(day|days|time|session|hour|week|of)\b)", 2.0),
         (r"\b(free|pay|pays|paying|payment|fund|funds|funded|funding|funder|money|budget|charge|invoice|subsidised)\b", 2.0),
     ],
     "apply": [
@@ -71,7 +72,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\bfor (primary|secondary|post16|earlyyear|ks[1-5]|year \d+|reception)\b", 1.5),
     ],
     "list": [
-        (r"\b(option|options|what is there|what s there|whats there|anything (for|on|about|in|we can)|what else|which programme|what programme|list|all the|menu|choices|range|offers|on offer|what can|available|which of the|which ones)\b", 1.5),
+        (r"\b(option|options|what is there|what s there|whats there|anything (for|on|about|in|we can)|stuff|what else|which programme|what programme|list|all the|menu|choices|range|offers|on offer|what can|available|which of the|which ones)\b", 1.5),
         (r"\bwhat \w+ (programme|workgroup|project|community|course)s? (are|is) there\b", 1.5),
         (r"\b(programme|course|work group|project|community|opportunity|opportunities)s?\b.*\b(for|through|from|in)\b", 0.6),
     ],

@@ -10,7 +10,7 @@ from bot.engine.intents import Intents, detect_intents, detect_phases
 from bot.engine.text import MAX_QUESTION_CHARS, clean, numbers_in, stem
 from bot.knowledge.schema import Phase
 
-_HISTORY = re.compile(r"\b(ay1718|2017|2018|ncp17k\w*|ncp|historical|back in|used to|old|previous|previously|originally|history of|began|started in 201)\b")
+_HISTORY = re.compile(r"\b(ay1718|2017|2018|ncp17k\w*|ncp|historical|back in|used to|old|previous|previously|originally|history of|started in 201)\b")
 # Requests for work the bot does not do (writing resources, teaching a method, marking).
 _TASK_REQUEST = re.compile(
     r"^(can|could|would|will) (you|u) (please )?(write|make|create|generate|produce|give me|explain how|explain|mark|solve|work out|calculate|teach|recommend|suggest|help me (write|plan|teach|mark))\b"
@@ -18,6 +18,7 @@ _TASK_REQUEST = re.compile(
     r"|^(write|make|create|generate|explain|solve|calculate|mark|plan) (me |us )?(a|an|some|the|\d+)?\b"
     r"|\bso (i|we) can teach\b|\blesson plan\b|\bworksheet\b|\bwhat is \d+\s*[-+x*/]\s*\d+"
     r"|\bhow (do|can|should|would|to) (i|we|you)? ?(teach|explain|solve|mark|calculate|work out|differentiate|plan a lesson)\b"
+    r"|\b(tips|ideas|advice|activities|resources) (for|on|with) (teaching|explaining|planning|getting)\b"
 )
 
 
