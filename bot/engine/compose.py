@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from bot.reply import Reply, ReplyLink, ReplySection
 _TWO_QUESTIONS = re.compile(
     r"\?.+\?|\b(and|also|plus) (do|does|is|are|can|will|would|what|how|when|who|where|if)\b|\balso\b"
 )
+STAND_IN_COVERAGE = 0.75  # share of the question's own words a snippet must cover to replace a missing field
 # Intents whose field can be added to an answer about something else.
 SECOND_INTENTS = ("deadline", "time_commitment", "cost", "apply", "eligibility", "who_for")
 ACTION_LINKS = (LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY)
@@ -44,7 +46,7 @@ class ItemMatch:
     @property
     def relevant(self) -> bool:
         """Worth showing: two of the question's words, or most of them."""
-        return self.overlap >= 1.5 and (self.shared >= 2 or self.coverage >= 0.5)
+        return self.overlap >= 2.5 or (self.overlap >= 1.5 and (self.shared >= 2 or self.coverage >= 0.5))
 
     @property
     def leads(self) -> bool:
@@ -94,7 +96,9 @@ class Composer(GeneralReplies):
     ) -> list[ItemMatch]:
         """Snippets ranked by the question words they share (``every_word``: "schools", "first" count too)."""
         words = (frozenset(query.content) if every_word else query.topic_words) - exclude
-        total = sum(self.index.content_idf.get(word, 3.0) for word in words) or 1.0
+        # A word the knowledge base never uses is likely what the question is really about: it weighs double.
+        unknown = 2 * math.log(1 + self.index.entry_count)
+        total = sum(self.index.content_idf.get(word, unknown) for word in words) or 1.0
         found = []
         for item in indexed.items:
             if item.kind not in kinds:
@@ -157,8 +161,14 @@ class Composer(GeneralReplies):
         if best is None or not best.relevant or best.item.text in reply.headline:
             return self._with_stage(query, indexed, reply)
         if reply.status == "unknown":
+            # The field asked for is missing: a snippet may stand in only if it covers the question
+            # ("answer sheets for Checkpoints?" is not answered by what Checkpoints are).
             about_intent = intent in detect_intents(self.index.mapped(best.item.label or best.item.text)).ranked()
-            if best.strong and (about_intent or intent in {"what_is", "who_for", "existence", "eligibility", "apply"}):
+            covers = best.coverage >= STAND_IN_COVERAGE
+            if covers and best.strong and (about_intent or intent in {"what_is", "who_for", "existence", "eligibility", "apply"}):
+                return self._faq_reply(query, indexed, best.item, reply, confidence)
+            if intent == "deadline" and not decisive and covers:
+                # "when's the influence event?" is not about a closing date: a snippet that has it answers
                 return self._faq_reply(query, indexed, best.item, reply, confidence)
             return reply
         if best.strong or best.overlap >= self._overlap(query, reply.headline, name_words) + 1.0:
@@ -401,7 +411,7 @@ class Composer(GeneralReplies):
         scored = []
         for match in self.item_matches(indexed, query, ("fact", "faq", "field"), frozenset(), every_word=True):
             # A figures question is best answered by a sentence that has a figure in it.
-            has_figure = bool(re.search(r"\d|\b(one|two|three|four|five|half|quarter)\b", match.item.text))
+            has_figure = bool(re.search(r"\d|\b(two|three|four|five|six|half|quarter)\b", match.item.text))
             scored.append((match.overlap + (1.5 if has_figure else 0.0), match.item))
         scored.sort(key=lambda pair: -pair[0])
         if not scored:

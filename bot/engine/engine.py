@@ -66,7 +66,8 @@ class Engine:
         if query.is_task_request and not (top and top.named):
             return self.composer.out_of_scope(query)
         only_phase = bool(query.phases) and not (query.topic_words - PHASE_TERMS - {w for w in query.topic_words if w.isdigit()})
-        if only_phase and (query.intents.has("list", 1.0) or query.intents.has("existence", 1.0)):
+        asks_for_offers = query.intents.has("list", 1.0) or query.intents.has("existence", 1.0)
+        if only_phase and (asks_for_offers or not query.intents.ranked()):
             listed = self._phase_list(query, today)
             if listed is not None:
                 return listed

@@ -35,7 +35,7 @@ class GeneralReplies:
             return "website address"
         if re.search(r"\b(postal address|office address|where is the (hub|office))\b", text):
             return "address"
-        if re.search(r"\b(name of|who is|who s|whos) (the |our )?(hub )?(lead|leader|director|manager|head)\b", text):
+        if re.search(r"\bname of\b.*\b(lead|leader|director|manager|head)\b|\bwho (is|s) (the |our )?(hub )?(lead|leader|director|manager)\b", text):
             return "staff names"
         return None
 

@@ -45,10 +45,12 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\bhow (do|does|can|would|should) (we|i|you|a|our|my|they|school)\b.*\b(join|get|getting|start|apply|take|do|end up)\b", 2.0),
         (r"\b(join|joining|enrol|nominate|put forward|link|request|before i can|before we can|what do i need)\b", 1.2),
         (r"\baxis\b", 2.0),
+        (r"\bhow does (it|this|that) work\b|\bask for (it|this|that|them)\b|\bjust ask\b", 1.5),
     ],
     "contact": [
         (r"\bcontact\b", 2.5),
         (r"\bphone\b|\btelephone\b|\bemail address\b|\baddress\b|\bnumber for\b", 2.5),
+        (r"\bname of\b.*\b(leader|lead|director|manager|head|headteacher)\b", 2.5),
         (r"\bwho (do|should|can) (i|we)\b", 2.0),
         (r"\bwho is\b.*\b(contact|lead|in charge|running)\b", 1.2),
     ],
@@ -72,7 +74,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"\bfor (primary|secondary|post16|earlyyear|ks[1-5]|year \d+|reception)\b", 1.5),
     ],
     "list": [
-        (r"\b(option|options|what is there|what s there|whats there|anything (for|on|about|in|we can)|stuff|what else|which programme|what programme|list|all the|menu|choices|range|offers|on offer|what can|available|which of the|which ones)\b", 1.5),
+        (r"\b(option|options|what is there|what s there|whats there|anything (for|on|about|in|we can)|what else|which programme|what programme|list|all the|menu|choices|range|offers|on offer|what can|available|which of the|which ones)\b", 1.5),
         (r"\bwhat \w+ (programme|workgroup|project|community|course)s? (are|is) there\b", 1.5),
         (r"\b(programme|course|work group|project|community|opportunity|opportunities)s?\b.*\b(for|through|from|in)\b", 0.6),
     ],

@@ -27,7 +27,7 @@ FUNCTION_WORDS = frozenset(
         "deadline apply cost eligible time commitment contact information statistic programme professional "
         "development maths mathematic school teacher hub offer option way much many long date form list "
         "available everything opportunity menu range choice staff people colleague department dept next after "
-        "before first last info detail more"
+        "before first last info detail more stuff thing"
     ).split()
 )
 
