@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 MIN_SCORE = 0.5  # below this, the best match is a guess and the bot declines
 TIE_MARGIN = 0.15  # matches this close to the best are treated as equally likely
 MIN_COVERAGE = 0.5  # an entry not named outright must know at least this share of the question's words
-RIVAL_MARGIN = 0.35  # how far behind a match naming different words can be and still compete
+RIVAL_MARGIN = 0.4  # how far behind a match naming different words can be and still compete
 LIST_LIMIT = 10
 # Intents answered by one field of an entry; "venue" has no field, so it is never known.
 FIELD_OF_INTENT = {"deadline": "deadlines", "time_commitment": "time_commitment", "cost": "cost", "venue": "venue_unknown"}
@@ -94,6 +94,8 @@ class Engine:
             if m not in close and m.name_words and m.explained == top.explained
             and top.score - m.score <= RIVAL_MARGIN and top.other_evidence - m.other_evidence < TIE_MARGIN
         ]
+        if top.indexed.entry.status == "current" and not query.wants_history:
+            close = [m for m in close if m.indexed.entry.status == "current"]  # past offers only when asked
         winner = _clear_winner(close)
         if winner is None and query.intents.primary == "stats":
             winner = _best_figure(close)  # a figure is quoted from its source whichever entry holds it
@@ -234,6 +236,9 @@ def _clear_winner(close: list[Match]) -> Match | None:
     """The one match that stands out among near-equal ones, or None when the user must choose."""
     if len(close) == 1:
         return close[0]
+    dominant = [m for m in close if all(other.explained < m.explained for other in close if other is not m)]
+    if dominant:  # one match accounts for everything every other one does, and more
+        return dominant[0]
     top = close[0]
     rivals = close[1:]
     if top.code_hit and not any(m.code_hit for m in rivals):

@@ -215,11 +215,16 @@ class KnowledgeIndex:
             rest += entry.how_to_apply.steps + entry.how_to_apply.prerequisites
         raw = tokens(f" {_SEPARATOR} ".join([*texts, " ".join(rest)]))
         parts = split_on(terms(raw, mapper), _SEPARATOR)
-        item_words = [frozenset(part) - STOPWORDS for part in parts[: len(texts)]]
+        item_words = [
+            (frozenset(part) | ({"percent"} if any(w.endswith("%") for w in part) else set())) - STOPWORDS
+            for part in parts[: len(texts)]
+        ]
         content = Counter(word for part in parts for word in part if word not in STOPWORDS)
         for phrase in names + keywords:
             content.update(phrase)
         content.update(prefix.group(0) for prefix in code_words)
+        if any(word.endswith("%") for word in raw):
+            content["percent"] += 1  # "what % …" and "what percentage …" find figures written as 58%
         numbers = frozenset(numbers_in(raw))
         raw_words = (frozenset(raw) | frozenset(label_tokens)) - {_SEPARATOR}
         return EntryIndex(
@@ -278,6 +283,6 @@ class KnowledgeIndex:
         weight = self.name_idf.get(word, math.log(1 + self.entry_count))
         if word in self.neutral:
             return weight * 0.25
-        if word.isdigit() or word in PHASE_TERMS:
-            return weight * 0.2
+        if word.isdigit() or word in PHASE_TERMS or (word.startswith("ay") and word[2:].isdigit()):
+            return weight * 0.2  # year groups, phases and academic years say little about which entry
         return weight

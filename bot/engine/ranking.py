@@ -249,16 +249,22 @@ def _adjustments(found: Match, query: Query) -> float:
 
 
 def _best_item_overlap(index: KnowledgeIndex, query: Query, found: Match) -> float:
-    """How well the entry's best FAQ, fact or stage covers the question's other words (≤ 0.35)."""
+    """How well the entry's best snippet covers the question's other words (≤ 0.4).
+
+    Half of it is how much of the question the snippet accounts for (a snippet that answers
+    the question is strong evidence even when nothing is named), half the absolute overlap.
+    """
     residual = query.topic_words - found.own_name_words
     if not residual:
         return 0.0
+    idf = index.content_idf
+    unknown = 2 * math.log(1 + index.entry_count)
+    total = sum(idf.get(word, unknown) for word in residual)
     best = 0.0
     for item in found.indexed.items:
-        overlap = sum(index.content_idf.get(word, 0.0) for word in residual & item.words)
+        overlap = sum(idf.get(word, 0.0) for word in residual & item.words)
         best = max(best, overlap)
-    return 0.35 * best / (best + 5.0)
-
+    return 0.2 * best / (best + 5.0) + 0.2 * best / max(total, 5.0)  # a lone common word covers little
 
 def _coverage(index: KnowledgeIndex, query: Query, found: Match) -> float:
     """The share of the question's topic words (weighted by rarity) the entry knows at all.

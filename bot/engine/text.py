@@ -73,6 +73,8 @@ def tokens(text: str) -> list[str]:
     text = clean(text)
     if "&" in text or "+" in text:
         text = text.replace("&", " and ").replace("+", " plus ")
+    if "%" in text:
+        text = _BARE_PERCENT.sub(" percent ", text)
     if "ncp" in text:
         text = _CODE.sub(lambda m: f" ncp{m.group(1)}k{m.group(2)} ", text)
     if _DIGIT.search(text):
@@ -99,6 +101,7 @@ def tokens(text: str) -> list[str]:
 
 
 _DIGIT = re.compile(r"\d")
+_BARE_PERCENT = re.compile(r"(?<![\d\s])%|(?<!\d)\s%|^%")
 _ORDINAL_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th) (year|stage|session|term)\b")
 _SINGULAR_CACHE: dict[str, str] = {}
 
