@@ -105,7 +105,8 @@ class Composer(GeneralReplies):
                 continue
             shared = words & item.words
             overlap = sum(self.index.content_idf.get(word, 0.0) for word in shared)
-            overlap += 2.5 * len(query.numbers & numbers_of(item.text))
+            if query.numbers:
+                overlap += 2.5 * len(query.numbers & numbers_of(item.text))
             if overlap > 0:
                 found.append(ItemMatch(item, overlap, len(shared), overlap / total))
         found.sort(key=lambda match: -match.overlap)

@@ -132,6 +132,7 @@ _PHASE_PATTERNS: dict[Phase, list[tuple[str, float]]] = {
 _COMPILED_PHASES = {
     phase: [(re.compile(pattern), weight) for pattern, weight in patterns] for phase, patterns in _PHASE_PATTERNS.items()
 }
+_ANY_PHASE = re.compile("|".join(f"(?:{pattern})" for patterns in _PHASE_PATTERNS.values() for pattern, _ in patterns))
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,8 @@ def detect_phases(words: list[str]) -> dict[Phase, float]:
     """Phases the question names or implies, with a strength (1.0 = named outright)."""
     text = " ".join(words)
     found: dict[Phase, float] = {}
+    if not _ANY_PHASE.search(text):
+        return found
     for phase, patterns in _COMPILED_PHASES.items():
         strength = max((weight for pattern, weight in patterns if pattern.search(text)), default=0.0)
         if strength:

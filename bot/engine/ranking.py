@@ -70,6 +70,7 @@ class Match:
 
     @property
     def score(self) -> float:
+        """All the evidence added up (recomputed as evidence is gathered; cheap)."""
         return (
             self.name_score
             + (1.2 if self.code_hit else 0.0)
