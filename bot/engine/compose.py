@@ -470,6 +470,14 @@ class Composer(GeneralReplies):
             return [ReplySection("Also", items[0][1].text)]
         return []
 
+    def candidate_hint(self, entry: Entry, intent: str, today: dt.date, query: Query | None = None) -> str:
+        """For a figures question, each candidate's best figure; otherwise as for any reply."""
+        if intent == "stats" and query is not None and entry.id in self.index.entries:
+            for match in self.item_matches(self.index.entries[entry.id], query, ("fact",), every_word=True):
+                if re.search(r"\d", match.item.text):
+                    return match.item.text
+        return super().candidate_hint(entry, intent, today, query)
+
     def describe(self, query: Query, indexed: EntryIndex, today: dt.date) -> Reply:
         """Everything the bot knows about one entry, field by field (for `/programme`)."""
         entry = indexed.entry

@@ -154,6 +154,13 @@ class Engine:
             related = [e for e in related if e.status == "current" or query.wants_history]
             if len(related) >= 2:
                 return self.composer.listing(query, related[:LIST_LIMIT], "Here is what the hub offers on that:", today, 0.65)
+            topic = matches[0].indexed.entry
+            if topic.kind == "information" and matches[0].name_words:
+                # "what LLME development programmes are there?": the offers an information topic points to
+                offers = [self.kb.entries[i] for i in topic.related if i in self.kb.entries]
+                offers = [e for e in offers if e.status == "current" and e.kind != "information"]
+                if len(offers) >= 2:
+                    return self.composer.listing(query, offers[:LIST_LIMIT], f"Offers linked to {topic.name}:", today, 0.6)
             return None
         return self._phase_list(query, today)
 

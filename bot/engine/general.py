@@ -52,7 +52,7 @@ class GeneralReplies:
         return Reply(question=query.raw, status="answered", headline=headline, intent="contact", confidence=0.6,
                      title=self.kb.hub.name)
 
-    def candidate_hint(self, entry: Entry, intent: str, today: dt.date) -> str:
+    def candidate_hint(self, entry: Entry, intent: str, today: dt.date, query: Query | None = None) -> str:
         """A short line that helps the user choose, showing the fact asked about when known."""
         if intent == "deadline" and entry.deadlines:
             return DeadlineStatus(entry.deadlines[0], today).short()
@@ -68,7 +68,7 @@ class GeneralReplies:
         return hint
 
     def clarify(self, query: Query, entries: list[Entry], intent: str, today: dt.date, confidence: float) -> Reply:
-        candidates = tuple(Candidate(e.id, e.name, shorten(self.candidate_hint(e, intent, today), 150)) for e in entries)
+        candidates = tuple(Candidate(e.id, e.name, shorten(self.candidate_hint(e, intent, today, query), 150)) for e in entries)
         return Reply(
             question=query.raw,
             status="clarify",

@@ -35,7 +35,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     ],
     "cost": [
         (r"\bcost\b", 3.0),
-        (r"\bhow much\b(?!.*\b(day|days|time|session|hour|week|of)\b)", 2.0),
+        (r"^(?!.*\b(day|days|time|session|sessions|hour|hours|week|weeks)\b)(?!.*\bhow much of\b).*\bhow much\b", 2.0),
         (r"\b(free|pay|pays|paying|payment|fund|funds|funded|funding|funder|money|budget|charge|invoice|subsidised)\b", 2.0),
     ],
     "apply": [
@@ -75,7 +75,7 @@ _INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     ],
     "list": [
         (r"\b(option|options|what is there|what s there|whats there|anything (for|on|about|in|we can)|what else|which programme|what programme|list|all the|menu|choices|range|offers|on offer|what can|available|which of the|which ones)\b", 1.5),
-        (r"\bwhat \w+ (programme|workgroup|project|community|course)s? (are|is) there\b", 1.5),
+        (r"\bwhat (\w+ ){1,3}(programme|workgroup|project|community|course)s? (are|is) there\b", 1.5),
         (r"\b(programme|course|work group|project|community|opportunity|opportunities)s?\b.*\b(for|through|from|in)\b", 0.6),
     ],
     "stats": [
