@@ -470,6 +470,15 @@ class Composer(GeneralReplies):
             return [ReplySection("Also", items[0][1].text)]
         return []
 
+    def listing_hint(self, entry: Entry, query: Query) -> str:
+        """The entry's snippet that speaks to the question ("SEND in mainstream"), else what it is."""
+        indexed = self.index.entries.get(entry.id)
+        if indexed is not None and query.topic_words:
+            matches = self.item_matches(indexed, query, ("fact", "faq", "stage"), frozenset(indexed.names[0]))
+            if matches and matches[0].relevant:
+                return first_sentence(matches[0].item.text)
+        return super().listing_hint(entry, query)
+
     def candidate_hint(self, entry: Entry, intent: str, today: dt.date, query: Query | None = None) -> str:
         """For a figures question, each candidate's best figure; otherwise as for any reply."""
         if intent == "stats" and query is not None and entry.id in self.index.entries:

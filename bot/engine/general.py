@@ -80,10 +80,14 @@ class GeneralReplies:
             title="Which one do you mean?",
         )
 
+    def listing_hint(self, entry: Entry, query: Query) -> str:
+        """Why an entry is in a list: by default, what it is."""
+        return first_sentence(entry.summary.text)
+
     def listing(self, query: Query, entries: list[Entry], heading: str, today: dt.date, confidence: float) -> Reply:
         lines = []
         for entry in entries:
-            hint = shorten(first_sentence(entry.summary.text), 110)
+            hint = shorten(self.listing_hint(entry, query), 140)
             upcoming = [d for d in entry.deadlines if d.date >= today]
             if upcoming:
                 hint += f" ({DeadlineStatus(upcoming[0], today).short()})"
