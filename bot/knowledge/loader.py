@@ -110,7 +110,7 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
         version=digest.hexdigest()[:12],
         loaded_at=dt.datetime.now(dt.UTC),
         files=files,
-        warnings=tuple(sorted(warnings)),
+        warnings=tuple(sorted(warnings, key=Problem.sort_key)),
         fingerprints={parsed.model.id: parsed.fingerprint for parsed in parsed_entries},  # type: ignore[attr-defined]
         vocabulary_fingerprint=vocabulary.fingerprint if vocabulary else "",
     )

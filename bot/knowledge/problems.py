@@ -18,6 +18,10 @@ class Problem:
     message: str
     severity: Severity = "error"
 
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """File, then position: cheaper to sort by than the generated comparisons."""
+        return (self.file, self.line or 0, self.column or 0, self.message)
+
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:
@@ -31,7 +35,7 @@ class KnowledgeError(Exception):
     """The knowledge base could not be loaded; ``problems`` lists every error found."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
+        self.problems = sorted(problems, key=Problem.sort_key)
         count = len(self.problems)
         summary = "\n".join(str(p) for p in self.problems[:20])
         more = f"\n… and {count - 20} more" if count > 20 else ""
