@@ -74,12 +74,12 @@ class EntryIndex:
     names: list[tuple[str, ...]]
     keywords: list[tuple[str, ...]]
     codes: frozenset[str]
-    content: Counter[str]
+    content: dict[str, int]  # word → count (a Counter while indexing)
     length: int
     numbers: frozenset[str]
     mapper: PhraseMapper
     raw_words: frozenset[str]
-    item_words: list[frozenset[str]] = field(default_factory=list)
+    item_words: list[frozenset[str] | str] = field(default_factory=list)  # str: words joined, from the cache
     name_totals: list[float] = field(default_factory=list)
     name_sets: list[frozenset[str]] = field(default_factory=list)
     keyword_sets: list[frozenset[str]] = field(default_factory=list)
@@ -110,7 +110,11 @@ class EntryIndex:
         """The entry's answerable snippets, with the words analysed when the entry was indexed."""
         return [
             Item(kind, shown, words, source, label)
-            for (kind, shown, _, source, label), words in zip(item_specs(self.entry), self.item_words, strict=True)
+            for (kind, shown, _, source, label), words in zip(
+                item_specs(self.entry),
+                (frozenset(w.split()) if isinstance(w, str) else w for w in self.item_words),
+                strict=True,
+            )
         ]
 
 
@@ -183,15 +187,15 @@ class KnowledgeIndex:
         if stored is not None:
             names, keywords, codes, content, numbers, raw_words, item_words = stored
             return EntryIndex(
-                entry, [tuple(n) for n in names], [tuple(k) for k in keywords], frozenset(codes), Counter(content),
+                entry, [tuple(n) for n in names], [tuple(k) for k in keywords], frozenset(codes), content,
                 sum(content.values()), frozenset(numbers), self.mapper, frozenset(raw_words.split()),
-                [frozenset(words.split()) for words in item_words],
+                item_words,  # split when the entry's snippets are first needed
             )
         indexed = self._index_entry(entry)
         cache.put(key, (
             [list(n) for n in indexed.names], [list(k) for k in indexed.keywords], list(indexed.codes),
             dict(indexed.content), list(indexed.numbers), " ".join(indexed.raw_words),
-            [" ".join(words) for words in indexed.item_words],
+            [words if isinstance(words, str) else " ".join(words) for words in indexed.item_words],
         ))
         return indexed
 

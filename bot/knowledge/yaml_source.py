@@ -97,16 +97,18 @@ def read_yaml(text: str, file: str) -> LocatedData:
 
 
 SHALLOW = 3  # e.g. ("deadlines", 0, "date"): deep enough for every warning
+# The fields warnings point at; other positions are found in the file when a problem needs them.
+WARNED_FIELDS = frozenset({"id", "academic_year", "last_reviewed", "deadlines", "links", "website", "email"})
 
 
 def shallow_positions(root: yaml.Node) -> dict[Path, tuple[int, int]]:
-    """Positions of the values in the first :data:`SHALLOW` levels, cheap to keep and cache."""
+    """Positions of the fields warnings point at, cheap to keep and cache."""
     found: dict[Path, tuple[int, int]] = {}
     stack: list[tuple[Path, yaml.Node]] = [((), root)]
     while stack:
         path, node = stack.pop()
         found[path] = _pos(node)
-        if len(path) >= SHALLOW:
+        if len(path) >= SHALLOW or (path and path[0] not in WARNED_FIELDS):
             continue
         if isinstance(node, yaml.MappingNode):
             stack.extend(((*path, str(k.value)), v) for k, v in node.value if isinstance(k, yaml.ScalarNode))
