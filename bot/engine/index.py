@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from bot.engine.text import FUNCTION_WORDS, PHASE_TERMS, STOPWORDS, numbers_in, stem, tokens
+from bot.engine.text import FUNCTION_WORDS, PHASE_TERMS, STOPWORDS, fold_all, numbers_in, stem, tokens
 from bot.engine.vocabulary import PhraseMapper, TypoCorrector
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, code_fingerprint
@@ -29,14 +29,7 @@ _SEPARATOR = "zzseparatorzz"  # a token no text contains, to analyse many short 
 
 def terms(words: list[str], mapper: PhraseMapper) -> list[str]:
     """Matching terms: vocabulary-mapped, then -ing/-ed folded."""
-    cache = _STEMS
-    found = []
-    for word in mapper.apply(words):
-        folded = cache.get(word)
-        if folded is None:
-            folded = cache[word] = stem(word) if len(cache) < 200_000 else word
-        found.append(folded)
-    return found
+    return fold_all(mapper.apply(words), stem, _STEMS)
 
 
 def split_on(words: list[str], separator: str) -> list[list[str]]:

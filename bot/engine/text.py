@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 MAX_QUESTION_CHARS = 1000
 
@@ -90,12 +91,16 @@ def tokens(text: str) -> list[str]:
         text = _ORDINAL_YEAR.sub(lambda m: f" {m.group(2)} {m.group(1)} ", text)
     if "'" in text:
         text = _CONTRACTIONS.sub(lambda m: "" if m.group(1) == "s" else m.group(1), text).replace("'", "")
-    cache = _SINGULAR_CACHE
+    return fold_all(_TOKEN.findall(text), singular, _SINGULAR_CACHE)
+
+
+def fold_all(words: list[str], fold: Callable[[str], str], cache: dict[str, str]) -> list[str]:
+    """``fold`` applied to every word, remembering results (words repeat a great deal)."""
     found = []
-    for word in _TOKEN.findall(text):
+    for word in words:
         folded = cache.get(word)
         if folded is None:
-            folded = cache[word] = singular(word) if len(cache) < 200_000 else word
+            folded = cache[word] = fold(word) if len(cache) < 200_000 else word
         found.append(folded)
     return found
 
