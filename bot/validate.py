@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 from bot.engine.dates import today_in_london
@@ -54,6 +53,3 @@ def summary(kb: KnowledgeBase, today: dt.date, sources: Path | None) -> str:
     )
     return "\n".join(lines)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(validate_command(Path(sys.argv[1]), None, None))

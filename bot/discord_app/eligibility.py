@@ -246,7 +246,7 @@ async def stale(interaction: discord.Interaction, flow_id: str, error: StateErro
         "The hub has updated this programme's criteria since the check started, so your answers may no "
         "longer fit the questions. Please start again."
         if entry
-        else f"I can't continue this check: {error}. Run /eligibility to start a new one. {kb.hub.contact}"
+        else f"I can't continue this check: {error}. Run /eligibility to start a new one. {kb.hub.contact_line()}"
     )
     view = discord.ui.View(timeout=None)
     if entry:

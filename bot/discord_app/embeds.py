@@ -72,8 +72,7 @@ def _forms_text(links: tuple[ReplyLink, ...], hub: HubInfo) -> str:
         else:
             lines.append(f"• {link.label}: {NO_URL}")
     if any(not link.url for link in links):
-        contact = hub.email or hub.website
-        lines.append(f"{hub.name}: {contact}" if contact else hub.contact)
+        lines.append(hub.contact_line())
     return "\n".join(lines)
 
 
@@ -94,7 +93,7 @@ def programmes_embed(phase: Phase, entries: list[Entry], today: dt.date, hub: Hu
         status = next_deadline(entry, today)
         rows.append(f"• **{entry.name}**" + (f" — {status.short()}" if status else ""))
     if not rows:
-        rows.append(f"I have no current offers listed for {phase.label}. {hub.contact}")
+        rows.append(f"I have no current offers listed for {phase.label}. {hub.contact_line()}")
     embed = discord.Embed(
         title=text(f"{phase.label}: programmes and support", limits.EMBED_TITLE),
         description=text("\n".join(rows), limits.EMBED_DESCRIPTION),
@@ -111,7 +110,7 @@ def deadlines_embed(phase: Phase | None, today: dt.date, kb: KnowledgeBase) -> d
     if upcoming:
         parts.append("**Upcoming**\n" + "\n".join(f"• {line.text()}" for line in upcoming))
     else:
-        parts.append(f"**Upcoming**\nNo upcoming deadlines are published. {kb.hub.contact}")
+        parts.append(f"**Upcoming**\nNo upcoming deadlines are published. {kb.hub.contact_line()}")
     if closed:
         parts.append("**Recently closed**\n" + "\n".join(f"• {line.text()}" for line in closed))
     scope = phase.label if phase else "all phases"

@@ -149,7 +149,7 @@ async def answer_chosen_entry(interaction: discord.Interaction, entry_id: str) -
         snapshot = bot.knowledge.current
         reply = snapshot.engine.describe(entry_id, bot.today())
         if reply is None:
-            await tell(interaction, f"I no longer have that in my knowledge base. {snapshot.kb.hub.contact}")
+            await tell(interaction, f"I no longer have that in my knowledge base. {snapshot.kb.hub.contact_line()}")
             return
         embed, view = await bot.staff.answer_message(
             reply, snapshot, guild_id=interaction.guild_id, channel_id=interaction.channel_id

@@ -50,7 +50,7 @@ def build_calendar(kb: KnowledgeBase, *, now: dt.datetime | None = None, phase: 
 
 def _event(kb: KnowledgeBase, item: DatedDeadline, stamp: dt.datetime) -> Event:
     entry, deadline = item.entry, item.deadline
-    form, _ = form_of(entry, kb.hub.contact)
+    form, _ = form_of(entry, kb.hub.contact_line())
     title = f"{deadline.label.strip().rstrip('.')}: {entry.name}"
     event = Event()
     event.add("uid", event_uid(entry.id, deadline.label, deadline.date))
@@ -71,9 +71,7 @@ def _description(kb: KnowledgeBase, title: str, note: str | None, form: ReplyLin
         lines.append(f"{form.label}: {form.url}")
     elif form:
         lines.append(f"{form.label}: the hub will share the form.")
-    hub = kb.hub
-    lines.append(hub.contact)
-    lines += [value for value in (hub.website, hub.email) if value]
+    lines.append(kb.hub.contact_line())
     return "\n".join(lines)
 
 

@@ -119,7 +119,7 @@ def due_reminders(
         ]
         if not due:
             continue
-        form, note = form_of(entry, kb.hub.contact)
+        form, note = form_of(entry, kb.hub.contact_line())
         reminders.append(
             Reminder(
                 entry_id=entry.id,

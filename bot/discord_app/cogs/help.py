@@ -34,7 +34,7 @@ class Help(commands.Cog):
         """What I can answer and how to ask."""
         hub = self.bot.knowledge.current.kb.hub
         me = self.bot.user.display_name if self.bot.user else "hubbot"
-        body = HELP.format(hub=hub.name, me=me, contact=hub.contact)
+        body = HELP.format(hub=hub.name, me=me, contact=hub.contact_line())
         await send(interaction, embed=notice_embed("How to ask me", body), ephemeral=True)
 
 
