@@ -19,6 +19,13 @@ from bot.knowledge.schema import Entry, Source
 INTENT_LEXICON = ["deadline", "close", "closing", "closed", "open", "opening", "extended", "extension", "date", "when", "until", "due", "late", "apply", "application", "form", "eligible", "eligibility", "criteria", "requirement", "prerequisite", "qualify", "allowed", "cost", "free", "funded", "price", "fee", "charge", "pay", "day", "days", "hour", "hours", "session", "sessions", "week", "weeks", "year", "time", "commitment", "long", "contact", "email", "speak", "many", "number", "percent", "percentage", "figure", "statistic", "order", "next", "after", "stage", "stages", "sequence", "exist", "available", "offer", "option", "list", "anything", "everything", "programme", "course", "work", "group", "community", "project", "support", "explain", "information", "about", "describe", "aimed", "suitable", "whom", "join", "register", "before", "need", "needed", "require", "required"]
 
 
+def question_words() -> set[str]:
+    """The words that say what a question asks (bot/engine/data/asks.yaml), so typos in them are corrected too."""
+    from bot.engine.understand import cue_words
+
+    return {word for word in cue_words() if word.isalpha()}
+
+
 # Cached indexes are valid only for the code that built them.
 CODE_FINGERPRINT = code_fingerprint(__file__, "text.py", "vocabulary.py")
 BM25_K1 = 1.2
@@ -144,7 +151,7 @@ class KnowledgeIndex:
         hub_words = set(terms(tokens(kb.hub.name), self.mapper)) - self.mapper.canonical_words
         self.neutral = FUNCTION_WORDS | frozenset(hub_words)
         self.entries: dict[str, EntryIndex] = {}
-        targets: set[str] = set(self.mapper.words) | set(INTENT_LEXICON)
+        targets: set[str] = set(self.mapper.words) | set(INTENT_LEXICON) | question_words()
         known: set[str] = set(targets)
         for entry in kb:
             indexed = self._cached_entry(entry, cache)
@@ -157,9 +164,13 @@ class KnowledgeIndex:
         if cache is not None:
             cache.save()
 
+    def corrected(self, text: str) -> list[str]:
+        """Normalised tokens with typos corrected against the knowledge base's words (no synonym mapping)."""
+        return self.typos.apply(tokens(text))
+
     def mapped(self, text: str) -> list[str]:
         """Normalise, correct typos against the knowledge base's words, then map synonyms."""
-        return self.mapper.apply(self.typos.apply(tokens(text)))
+        return self.mapper.apply(self.corrected(text))
 
     def analyse(self, text: str) -> list[str]:
         """The matching terms of a text (as :meth:`mapped`, with -ing/-ed folded)."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import importlib.resources
+import json
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.engine.text import STOPWORDS, tokens
 from bot.knowledge.schema import Vocabulary
@@ -67,14 +70,28 @@ class PhraseMapper:
         return out
 
 
+COMMON_WORD_FREQUENCY = 1000  # in pyspellchecker's English list: "strand" 2,860 stays, "cots" 401 may become "cost"
+
+
+@cache
+def common_english() -> frozenset[str]:
+    """Common English words, never "corrected" into a knowledge-base term (pyspellchecker's frequency list)."""
+    resource = importlib.resources.files("spellchecker") / "resources" / "en.json.gz"
+    frequencies = json.loads(gzip.decompress(resource.read_bytes()))
+    return frozenset(word for word, count in frequencies.items() if count >= COMMON_WORD_FREQUENCY)
+
+
 class TypoCorrector:
     """Corrects a word the knowledge base never uses to the nearest of its key terms.
 
     ``known`` is every word the knowledge base uses (left alone); ``targets`` are the words that
-    matter for matching (names, aliases, keywords, vocabulary, question words). Only words of
-    four letters or more are touched, by at most one edit (two from eight letters), towards a
-    target with the same first letter, so ordinary words are rarely "corrected".
+    matter for matching (names, aliases, keywords, vocabulary, question words). Words of five
+    letters or more move by at most one edit (two from eight letters; a swap of two neighbouring
+    letters counts as one), towards a target with the same first letter; four-letter words only
+    by such a swap ("cots" → "cost"), so ordinary words are rarely "corrected".
     """
+
+    CACHE_SIZE = 4096
 
     def __init__(self, known: Iterable[str], targets: Iterable[str]) -> None:
         self.lexicon = frozenset(word for word in known if word.isalpha())
@@ -82,11 +99,22 @@ class TypoCorrector:
         for word in sorted({word for word in targets if word.isalpha() and len(word) >= 4}):
             buckets[(word[0], len(word))].append(word)
         self._buckets = dict(buckets)
-        self.correct = lru_cache(maxsize=4096)(self._correct)
+        self._cache: dict[str, str] = {}  # a plain dict: nothing outlives this corrector
+
+    def correct(self, word: str) -> str:
+        found = self._cache.get(word)
+        if found is None:
+            found = self._correct(word)
+            if len(self._cache) < self.CACHE_SIZE:
+                self._cache[word] = found
+        return found
 
     def _correct(self, word: str) -> str:
-        if len(word) < 5 or word in self.lexicon or word in STOPWORDS or not word.isalpha():
+        if len(word) < 4 or word in self.lexicon or word in STOPWORDS or not word.isalpha() or word in common_english():
             return word
+        if len(word) == 4:
+            swaps = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, 3))
+            return next((swap for swap in swaps if swap in self._buckets.get((word[0], 4), ())), word)
         limit = 1 if len(word) < 8 else 2
         candidates = [
             known
@@ -95,7 +123,7 @@ class TypoCorrector:
         ]
         if not candidates:
             return word
-        best = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=limit)
+        best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
         return best[0] if best else word
 
     def apply(self, words: list[str]) -> list[str]:

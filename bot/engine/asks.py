@@ -1,0 +1,85 @@
+"""What a question asks for: its question types, read from cue patterns kept as data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+DATA = Path(__file__).with_name("data")
+# Unit kinds that are fields an offer may or may not have (a question naming no offer that asks
+# for one of these can be answered by asking which offer it means).
+FIELD_KINDS = frozenset({"deadline", "time", "cost", "apply", "criterion", "eligibility", "link"})
+
+
+@dataclass(frozen=True)
+class AskType:
+    """One question type: its name, the answer units that can answer it, and whether the KB has no field for it."""
+
+    name: str
+    units: tuple[str, ...]
+    detail: bool
+    pattern: re.Pattern[str]
+
+
+@cache
+def ask_types() -> tuple[AskType, ...]:
+    """The question types in priority order (the first that matches leads)."""
+    raw = yaml.safe_load((DATA / "asks.yaml").read_text(encoding="utf-8"))["types"]
+    return tuple(
+        AskType(name, tuple(spec.get("units", ())), bool(spec.get("detail")), re.compile("|".join(f"(?:{p})" for p in spec["patterns"])))
+        for name, spec in raw.items()
+    )
+
+
+@cache
+def detail_types() -> frozenset[str]:
+    """Question types about details the knowledge base has no field for."""
+    return frozenset(t.name for t in ask_types() if t.detail)
+
+
+def detect_asks(text: str) -> tuple[str, ...]:
+    """Every question type whose cues occur in ``text`` (normalised words joined by spaces), leading first."""
+    return tuple(t.name for t in ask_types() if t.pattern.search(text))
+
+
+def cue_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of every cue found, so the words that only say *what kind* of question it is can be set aside."""
+    spans = []
+    for ask in ask_types():
+        spans.extend(match.span() for match in ask.pattern.finditer(text) if match.end() > match.start())
+    return spans
+
+
+def units_for(asks: tuple[str, ...]) -> frozenset[str]:
+    """The answer-unit kinds that can answer any of ``asks``."""
+    by_name = {t.name: t for t in ask_types()}
+    return frozenset(unit for ask in asks if ask in by_name for unit in by_name[ask].units)
+
+
+# A field answers its own question type by its kind.
+FIELD_ANSWERS = {
+    "deadline": {"deadline"}, "time": {"time"}, "cost": {"cost"}, "criterion": {"eligibility"},
+    "eligibility": {"eligibility", "who_for"}, "who_for": {"who_for", "which"}, "apply": {"apply"},
+    "link": {"links", "url"}, "stage": {"stages"}, "stages": {"stages"}, "code": {"code"},
+    "summary": {"what", "exists", "which"},
+}
+
+
+@cache
+def _unit_cues() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    raw = yaml.safe_load((DATA / "asks.yaml").read_text(encoding="utf-8"))["unit_cues"]
+    return tuple((name, re.compile(pattern)) for name, pattern in raw.items())
+
+
+def unit_answers(kind: str, text: str, own_questions: str = "") -> frozenset[str]:
+    """The question types a unit can answer: its field's own type, what its text shows, and what its FAQ questions ask."""
+    found = set(FIELD_ANSWERS.get(kind, ()))
+    lowered = text.lower()
+    found.update(name for name, pattern in _unit_cues() if pattern.search(text if name == "people" else lowered))
+    if own_questions:
+        found.update(detect_asks(own_questions))
+    return frozenset(found)

@@ -1,0 +1,170 @@
+"""Stage 4 — decide, in one place: answer, ask which one, list, compare, or say it is not known.
+
+Every possible answer (an entry and one of its units) gets a probability of being right from a
+small logistic model whose weights and thresholds were fitted on labelled questions
+(bot/engine/fit.py writes bot/engine/data/decision.json). The rules here only say what to do
+with those probabilities and with what the question plainly asks for (a list, a comparison,
+something that is not a hub offer); they never look at the wording again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from bot.engine.asks import detail_types
+from bot.engine.features import FEATURES, Option
+
+MODEL_FILE = Path(__file__).with_name("data") / "decision.json"
+CLARIFY_LIMIT = 5
+
+Action = Literal["answer", "clarify", "unknown", "list", "compare", "outside", "contact", "acronym", "empty"]
+
+
+GATE_FEATURES = (*FEATURES, "rank_share", "rank_margin")
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
+class Model:
+    """The fitted decision model, in two parts.
+
+    ``rank`` orders a question's options (a conditional logit: which unit of which entry answers
+    it best); ``gate`` turns each entry's best option into the probability that answering with it
+    is right. The thresholds turn those probabilities into actions.
+    """
+
+    rank: tuple[float, ...]
+    gate: tuple[float, ...]
+    gate_bias: float
+    answer_at: float  # answer when the best option is at least this likely to be right
+    clarify_at: float  # options at least this likely may be offered as choices
+    tie_margin: float  # options of different entries this close to the best are a real choice
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def blank(cls) -> Model:
+        """A model that knows nothing yet (what the fitting script starts from)."""
+        return cls((0.0,) * len(FEATURES), (0.0,) * len(GATE_FEATURES), 0.0, 0.5, 0.3, 0.1)
+
+    def rank_score(self, values: tuple[float, ...]) -> float:
+        return sum(w * v for w, v in zip(self.rank, values, strict=True))
+
+    def probability(self, values: tuple[float, ...]) -> float:
+        return _sigmoid(self.gate_bias + sum(w * v for w, v in zip(self.gate, values, strict=True)))
+
+    def to_json(self) -> dict:
+        return {
+            "features": list(FEATURES), "rank": [round(w, 6) for w in self.rank],
+            "gate_features": list(GATE_FEATURES), "gate": [round(w, 6) for w in self.gate], "gate_bias": round(self.gate_bias, 6),
+            "thresholds": {"answer_at": self.answer_at, "clarify_at": self.clarify_at, "tie_margin": self.tie_margin},
+            **self.meta,
+        }
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> Model:
+    """The model in ``path``; its feature lists must be exactly :data:`FEATURES` and :data:`GATE_FEATURES`."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(raw["features"]) != FEATURES or tuple(raw["gate_features"]) != GATE_FEATURES:
+        raise ValueError(f"{path}: fitted for other features; refit with `python -m bot.engine.fit --write`")
+    thresholds = raw["thresholds"]
+    known = {"features", "rank", "gate_features", "gate", "gate_bias", "thresholds"}
+    meta = {key: value for key, value in raw.items() if key not in known}
+    return Model(
+        tuple(raw["rank"]), tuple(raw["gate"]), raw["gate_bias"],
+        thresholds["answer_at"], thresholds["clarify_at"], thresholds["tie_margin"], meta,
+    )
+
+
+def score_options(model: Model, options: list[Option]) -> tuple[list[float], list["Scored"]]:
+    """Rank scores for every option, and each entry's best option with the probability it is right."""
+    scores = [model.rank_score(o.values) for o in options]
+    if not options:
+        return scores, []
+    best: dict[str, int] = {}
+    for i, option in enumerate(options):
+        held = best.get(option.entry_id)
+        if held is None or scores[i] > scores[held]:
+            best[option.entry_id] = i
+    top = max(scores)
+    total = sum(math.exp(s - top) for s in scores)
+    leaders = sorted(best.values(), key=lambda i: -scores[i])
+    scored = []
+    for i in leaders:
+        others = [scores[j] for j in leaders if j != i]
+        margin = max(-5.0, min(5.0, scores[i] - max(others))) if others else 5.0
+        gate_values = (*options[i].values, math.exp(scores[i] - top) / total, margin)
+        scored.append(Scored(options[i], model.probability(gate_values), gate_values))
+    scored.sort(key=lambda s: -s.probability)
+    return scores, scored
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An entry's best option and the probability that answering with it is right."""
+
+    option: Option
+    probability: float
+    gate_values: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do, with the options it rests on (best first) and why, for `ask --explain`."""
+
+    action: Action
+    chosen: tuple[Scored, ...] = ()
+    reason: str = ""
+    entries: tuple[str, ...] = ()  # for lists, comparisons and choices: the entries, in order
+    missing: tuple[str, ...] = ()  # for "not known": what the question names that no entry has
+
+    @property
+    def best(self) -> Scored | None:
+        return self.chosen[0] if self.chosen else None
+
+
+def best_per_entry(scored: list[Scored]) -> list[Scored]:
+    """Each entry's most likely option, most likely first."""
+    best: dict[str, Scored] = {}
+    for item in scored:
+        held = best.get(item.option.entry_id)
+        if held is None or item.probability > held.probability:
+            best[item.option.entry_id] = item
+    return sorted(best.values(), key=lambda s: -s.probability)
+
+
+def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
+    """Answer, ask which one, or say it is not known — from the options' probabilities alone."""
+    per_entry = best_per_entry(scored)
+    if not per_entry:
+        return Decision("unknown", reason="no entry has any evidence")
+    top = per_entry[0]
+    rivals = [s for s in per_entry[1:] if s.probability >= model.clarify_at]
+    if top.probability >= model.answer_at:
+        close = [
+            s for s in rivals
+            if top.probability - s.probability <= model.tie_margin and s.option.unit.text != top.option.unit.text
+        ]
+        if close and not _names_more(top, close):
+            chosen = (top, *close)[:CLARIFY_LIMIT]
+            return Decision("clarify", chosen, f"{len(chosen)} entries are about as likely", tuple(s.option.entry_id for s in chosen))
+        return Decision("answer", (top,), f"p={top.probability:.2f} ≥ {model.answer_at:.2f}")
+    if top.probability >= model.clarify_at and rivals and lead not in detail_types():
+        chosen = (top, *rivals)[:CLARIFY_LIMIT]
+        return Decision("clarify", chosen, f"no option reaches {model.answer_at:.2f}; {len(chosen)} are plausible",
+                        tuple(s.option.entry_id for s in chosen))
+    return Decision("unknown", (top,), f"best p={top.probability:.2f} < {model.answer_at:.2f}")
+
+
+def _names_more(top: Scored, close: list[Scored]) -> bool:
+    """The leading entry is named by strictly more of the question's words than each rival."""
+    words = top.option.evidence.name_words
+    return all(s.option.evidence.name_words < words for s in close)

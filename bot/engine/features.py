@@ -1,0 +1,87 @@
+"""The evidence for one possible answer — an entry and one of its units — as numbers the decision weighs.
+
+The names in :data:`FEATURES` are the columns of the fitted model (bot/engine/data/decision.json);
+the fitting script (bot/engine/fit.py) and the engine both build them here, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.engine.asks import detail_types, units_for
+from bot.engine.candidates import Evidence
+from bot.engine.eligibility import Situation
+from bot.engine.understand import Question
+from bot.engine.units import Unit
+from bot.engine.verify import EntryCheck, FocusCheck
+
+FIELD_UNITS = frozenset({"deadline", "time", "cost", "apply", "criterion", "eligibility", "who_for", "stage", "link", "code"})
+
+FEATURES = (
+    # the entry
+    "named", "name_score", "alias_coverage", "code_hit", "keywords", "bm25", "entry_coverage",
+    "phase_mismatch", "phase_soft_mismatch", "phase_match", "role_mismatch", "role_match",
+    "history_mismatch", "year_mismatch", "is_top", "prior_margin", "information",
+    # the unit against what is asked
+    "lead_kind", "any_kind", "focus_covered", "focus_overlap", "focus_unknown_kb", "focus_unknown_entry",
+    "number_hit", "figure_for_count", "faq_similarity", "detail_ask", "slot_missing", "no_ask",
+    "summary_unit", "no_focus", "situation", "answers_lead", "answers_any", "asked_covered", "asked_overlap",
+    "detail_uncovered",
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One possible answer: an entry, one of its units, and the evidence for it."""
+
+    evidence: Evidence
+    unit: Unit
+    check: EntryCheck
+    focus: FocusCheck
+    situation: Situation
+    values: tuple[float, ...]
+
+    @property
+    def entry_id(self) -> str:
+        return self.evidence.entry_id
+
+
+def entry_values(question: Question, evidence: Evidence, check: EntryCheck, top_prior: float, second_prior: float) -> list[float]:
+    entry = evidence.indexed.entry
+    is_top = evidence.prior >= top_prior
+    margin = (evidence.prior - second_prior) if is_top else (evidence.prior - top_prior)
+    return [
+        float(evidence.named), evidence.name_score, evidence.alias_coverage, float(evidence.code_hit),
+        min(1.0, evidence.keyword_hits / 2), evidence.content / (evidence.content + 6.0), evidence.coverage,
+        float(check.phase_mismatch), float(check.phase_soft_mismatch), float(check.phase_match),
+        float(check.role_mismatch), float(check.role_match), float(check.history_mismatch), float(check.year_mismatch),
+        float(is_top), max(-1.0, min(1.0, margin)), float(entry.kind == "information"),
+    ]
+
+
+def unit_values(
+    question: Question, unit: Unit, focus: FocusCheck, situation: Situation, entry_kinds: frozenset[str],
+    faq_questions: tuple[str, ...], asked: tuple[float, float],
+) -> list[float]:
+    lead_units = units_for(question.asks[:1])
+    all_units = units_for(question.asks)
+    lead = question.lead
+    wanted_fields = lead_units & FIELD_UNITS
+    similarity = 0.0
+    if unit.kind == "faq" and faq_questions:
+        wording = " ".join(question.terms)
+        similarity = max(fuzz.token_set_ratio(wording, text) for text in faq_questions) / 100
+    detail = lead in detail_types()
+    asks_eligibility = "eligibility" in question.asks or "which" in question.asks
+    return [
+        float(unit.kind in lead_units), float(unit.kind in all_units), focus.covered,
+        focus.overlap / (focus.overlap + 4.0), focus.unknown_to_kb, focus.unknown_to_entry,
+        float(bool(question.numbers & unit.numbers)), float(lead == "how_many" and unit.has_figure), similarity,
+        float(detail), float(bool(wanted_fields) and not (wanted_fields & entry_kinds)),
+        float(not question.asks), float(unit.kind == "summary"), float(not focus.words),
+        float(asks_eligibility and bool(situation) and unit.kind in {"criterion", "eligibility"}),
+        float(lead in unit.answers), float(bool(set(question.asks) & unit.answers)), asked[0], asked[1] / (asked[1] + 4.0),
+        float(detail) * (1.0 - focus.covered),
+    ]

@@ -1,0 +1,153 @@
+"""Stage 1 — understand: a question's words, what it asks, what it must be about, and who it is for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from bot.engine.asks import DATA, detect_asks
+from bot.engine.index import KnowledgeIndex
+from bot.engine.text import FUNCTION_WORDS, MAX_QUESTION_CHARS, PHASE_TERMS, STOPWORDS, clean, numbers_in, stem, tokens
+from bot.knowledge.schema import Phase
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<=\?)(?=\S)")
+_QUESTION_START = re.compile(
+    r"^(?:so |and |but |also |ok |okay |right |then |hi |hello |hey |sorry )*(?:what|whats|when|where|who|whom|whose|which|why|how|is|are|am|was|were|do|does|did|can|could|will|would|should|shall|may|has|have|any|anything|tell|explain|list|describe|please|pls|give|show|need|i need to know|i d like to know|i would like to know|i want to know|i m looking for|looking for|wondering|just wondering|quick question)\b"
+)
+_HISTORY = re.compile(r"\b(ay1718|2017|2018|ncp17k\w*|ncp|historical|back in|used to|old|previous|previously|originally|history of|started in 201|first cohort|very first|discontinued)\b")
+_PHASE_PATTERNS: dict[Phase, list[tuple[re.Pattern[str], float]]] = {
+    Phase.EARLY_YEARS: [(re.compile(r"\bearlyyear\b"), 1.0), (re.compile(r"\breception\b|\bnursery\b"), 0.8)],
+    Phase.PRIMARY: [(re.compile(r"\bprimary\b"), 1.0), (re.compile(r"\bks1\b|\bks2\b"), 0.8), (re.compile(r"\byear [1-6]\b"), 0.7)],
+    Phase.SECONDARY: [(re.compile(r"\bsecondary\b"), 1.0), (re.compile(r"\bks3\b|\bks4\b|\bgcse\b"), 0.8), (re.compile(r"\byear (?:7|8|9|10|11)\b"), 0.7)],
+    Phase.POST_16: [(re.compile(r"\bpost16\b"), 1.0), (re.compile(r"\balevel\b|\bcoremaths\b|\bresit\b|\bfsq\b|\byear 1[23]\b"), 0.8)],
+}
+
+
+@dataclass(frozen=True)
+class Attributes:
+    """Who and what the question is about besides an offer's name."""
+
+    phases: dict[Phase, float] = field(default_factory=dict)  # 1.0 = named outright, less = implied
+    roles: frozenset[str] = frozenset()  # roles an offer would be for ("ta", "ect" …)
+    years: frozenset[int] = frozenset()  # year groups named
+    academic_years: frozenset[str] = frozenset()  # "ay2526" …
+
+    @property
+    def named_phases(self) -> frozenset[Phase]:
+        return frozenset(phase for phase, strength in self.phases.items() if strength >= 1.0)
+
+
+@dataclass(frozen=True)
+class Question:
+    """Everything the later stages read from one message."""
+
+    raw: str
+    words: tuple[str, ...]  # normalised, typo-corrected, vocabulary-mapped
+    terms: tuple[str, ...]  # words with -ing/-ed folded: what the index matches
+    content: frozenset[str]  # terms that can identify a topic (no stopwords)
+    asks: tuple[str, ...]  # question types, leading first (from the sentence that asks)
+    focus: frozenset[str]  # terms the answer must be about, beyond any offer's name
+    attributes: Attributes
+    numbers: frozenset[str]
+    wants_history: bool
+    asked_text: str  # the normalised sentence(s) that ask, for explanations
+    parts: tuple[str, ...] = ()  # the separate questions when one message asks two
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.content
+
+    @property
+    def lead(self) -> str:
+        return self.asks[0] if self.asks else "what"
+
+
+@cache
+def cue_words() -> frozenset[str]:
+    """Words that only say what kind of question it is (asks.yaml ``cue_words``), as written."""
+    raw = yaml.safe_load((DATA / "asks.yaml").read_text(encoding="utf-8"))
+    return frozenset(tokens(raw["cue_words"]))
+
+
+@cache
+def _cue_terms() -> frozenset[str]:
+    return frozenset(stem(word) for word in cue_words())
+
+
+@cache
+def _role_patterns() -> tuple[dict[str, re.Pattern[str]], frozenset[str]]:
+    raw = yaml.safe_load((Path(DATA) / "attributes.yaml").read_text(encoding="utf-8"))
+    return {role: re.compile(pattern) for role, pattern in raw["roles"].items()}, frozenset(raw.get("asker_only", ()))
+
+
+def roles_in(text: str, audience_only: bool = False) -> frozenset[str]:
+    """The roles named in normalised ``text``; ``audience_only`` drops roles that usually describe the asker."""
+    patterns, asker_only = _role_patterns()
+    found = frozenset(role for role, pattern in patterns.items() if pattern.search(text))
+    return found - asker_only if audience_only else found
+
+
+def phases_in(text: str) -> dict[Phase, float]:
+    """Phases the text names (1.0) or implies through key stages, year groups and qualifications."""
+    found: dict[Phase, float] = {}
+    for phase, patterns in _PHASE_PATTERNS.items():
+        strength = max((weight for pattern, weight in patterns if pattern.search(text)), default=0.0)
+        if strength:
+            found[phase] = strength
+    return found
+
+
+def sentences(text: str) -> list[str]:
+    """The message split into sentences (a question mark ends one even without a space)."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
+
+
+def asking_sentences(parts: list[str]) -> list[str]:
+    """The sentences that ask something; all of them when none looks like a question."""
+    asking = [part for part in parts if part.rstrip().endswith("?") or _QUESTION_START.search(clean(part))]
+    return asking or parts
+
+
+def understand(question: str, index: KnowledgeIndex) -> Question:
+    """Read a message: normalise, correct typos, map synonyms, find what it asks and what about."""
+    text = question[:MAX_QUESTION_CHARS] if isinstance(question, str) else str(question)[:MAX_QUESTION_CHARS]
+    corrected = index.corrected(text)
+    words = index.mapper.apply(corrected)
+    terms = tuple(stem(word) for word in words)
+    parts = sentences(text)
+    asking = asking_sentences(parts)
+    asked_tokens = index.corrected(" ".join(asking))
+    asked_text = " ".join(asked_tokens)
+    whole_text = " ".join(corrected)
+    asks = detect_asks(asked_text) or detect_asks(whole_text)
+    mapped_whole = " ".join(words)
+    attributes = Attributes(
+        phases=phases_in(mapped_whole),
+        roles=roles_in(whole_text, audience_only=True),
+        years=frozenset(int(m.group(1)) for m in re.finditer(r"\byear (\d{1,2})\b", whole_text)),
+        academic_years=frozenset(w for w in words if w.startswith("ay") and w[2:].isdigit()),
+    )
+    asked_terms = [stem(w) for w in index.mapper.apply(asked_tokens)]
+    cue = _cue_terms()
+    focus = frozenset(
+        term for term in asked_terms
+        if term not in STOPWORDS and term not in FUNCTION_WORDS and term not in cue
+        and term not in PHASE_TERMS and not term.isdigit() and term not in index.neutral
+    )
+    return Question(
+        raw=text,
+        words=tuple(words),
+        terms=terms,
+        content=frozenset(t for t in terms if t not in STOPWORDS),
+        asks=asks,
+        focus=focus,
+        attributes=attributes,
+        numbers=frozenset(numbers_in(list(words))),
+        wants_history=bool(_HISTORY.search(mapped_whole)),
+        asked_text=asked_text,
+        parts=tuple(asking) if len(asking) > 1 else (),
+    )

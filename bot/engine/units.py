@@ -1,0 +1,118 @@
+"""Stage 2a — answer units: every field, fact, FAQ, stage, criterion, deadline and link of an entry, typed.
+
+A unit is the smallest thing that can answer a question on its own. Units are analysed once per
+knowledge-base version, on first use, into the same terms the question is read into.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.asks import unit_answers
+from bot.engine.index import EntryIndex, KnowledgeIndex
+from bot.engine.text import STOPWORDS, numbers_in, tokens
+from bot.knowledge.schema import Entry, Source
+
+# Unit kinds and what they hold.
+KINDS = (
+    "summary", "who_for", "criterion", "eligibility", "time", "cost", "deadline", "apply", "link",
+    "stage", "stages", "fact", "faq", "code",
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One answerable piece of an entry."""
+
+    kind: str
+    entry_id: str
+    text: str  # what is shown (for a deadline, the label; the date is worded when composed)
+    terms: frozenset[str]  # analysed words it can be matched on
+    numbers: frozenset[str]
+    sources: tuple[Source, ...]
+    label: str = ""  # an FAQ's first question, a stage's name
+    position: int = 0  # its place among the entry's units of the same kind
+    answers: frozenset[str] = frozenset()  # question types it can answer (asks.unit_answers)
+
+    @property
+    def has_figure(self) -> bool:
+        return any(ch.isdigit() for ch in self.text)
+
+
+def _specs(entry: Entry) -> list[tuple[str, str, str, tuple[Source, ...], str, int]]:
+    """(kind, shown, matched, sources, label, position) for every unit of an entry."""
+    specs: list[tuple[str, str, str, tuple[Source, ...], str, int]] = [
+        ("summary", entry.summary.text, f"{entry.summary.text}", (entry.summary.source,), "", 0)
+    ]
+    if entry.who_for:
+        specs.append(("who_for", entry.who_for.text, entry.who_for.text, (entry.who_for.source,), "", 0))
+    for position, criterion in enumerate(entry.eligibility):
+        specs.append(("criterion", criterion.text, criterion.text, (criterion.source,), "", position))
+    if entry.eligibility:
+        joined = " ".join(c.text for c in entry.eligibility)
+        specs.append(("eligibility", joined, joined, tuple(c.source for c in entry.eligibility), "", 0))
+    if entry.time_commitment:
+        specs.append(("time", entry.time_commitment.text, entry.time_commitment.text, (entry.time_commitment.source,), "", 0))
+    if entry.cost:
+        specs.append(("cost", entry.cost.text, entry.cost.text, (entry.cost.source,), "", 0))
+    if entry.deadlines:
+        matched = " ".join(f"{d.label} {d.note or ''} {d.date:%d %B %Y}" for d in entry.deadlines)
+        specs.append(("deadline", "; ".join(d.label for d in entry.deadlines), matched, tuple(d.source for d in entry.deadlines), "", 0))
+    how = entry.how_to_apply
+    if how and (how.steps or how.prerequisites):
+        shown = " ".join([*how.prerequisites, *how.steps])
+        specs.append(("apply", shown, shown, (how.source,), "", 0))
+    if entry.links:
+        shown = "; ".join(link.label for link in entry.links)
+        specs.append(("link", shown, shown, tuple(link.source for link in entry.links), "", 0))
+    for position, stage in enumerate(entry.stages):
+        specs.append(("stage", stage.summary, f"{stage.name} {stage.summary}", (stage.source,), stage.name, position))
+    if len(entry.stages) > 1:
+        shown = " → ".join(stage.name for stage in entry.stages)
+        specs.append(("stages", shown, shown, tuple(s.source for s in entry.stages), "", 0))
+    for position, fact in enumerate(entry.facts):
+        specs.append(("fact", fact.text, fact.text, (fact.source,), "", position))
+    for position, faq in enumerate(entry.faqs):
+        specs.append(("faq", faq.answer, " ".join([*faq.questions, faq.answer]), (faq.source,), faq.questions[0], position))
+    if entry.codes:
+        shown = ", ".join(entry.codes)
+        specs.append(("code", shown, f"code {shown}", (entry.summary.source,), "", 0))
+    return specs
+
+
+class UnitIndex:
+    """The units of every entry, built on first use for each entry."""
+
+    def __init__(self, index: KnowledgeIndex) -> None:
+        self.index = index
+        self._units: dict[str, tuple[Unit, ...]] = {}
+        self._faq_questions: dict[str, tuple[tuple[str, ...], ...]] = {}
+
+    def of(self, entry_id: str) -> tuple[Unit, ...]:
+        found = self._units.get(entry_id)
+        if found is None:
+            found = self._units[entry_id] = self._build(self.index.entries[entry_id])
+        return found
+
+    def faq_questions(self, entry_id: str) -> tuple[tuple[str, ...], ...]:
+        """Each FAQ's questions as analysed terms joined by spaces (for wording similarity)."""
+        found = self._faq_questions.get(entry_id)
+        if found is None:
+            entry = self.index.entries[entry_id].entry
+            found = tuple(tuple(" ".join(self.index.analyse(q)) for q in faq.questions) for faq in entry.faqs)
+            self._faq_questions[entry_id] = found
+        return found
+
+    def _build(self, indexed: EntryIndex) -> tuple[Unit, ...]:
+        analyse = self.index.analyse
+        units = []
+        for kind, shown, matched, sources, label, position in _specs(indexed.entry):
+            terms = frozenset(analyse(matched)) - STOPWORDS
+            if any(word.endswith("%") for word in tokens(matched)):
+                terms |= {"percent"}
+            own = ""
+            if kind == "faq":
+                own = " ".join(" ".join(self.index.corrected(q)) for q in indexed.entry.faqs[position].questions)
+            answers = unit_answers(kind, shown, own)
+            units.append(Unit(kind, indexed.entry.id, shown, terms, frozenset(numbers_in(tokens(matched))), sources, label, position, answers))
+        return tuple(units)

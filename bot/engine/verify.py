@@ -1,0 +1,133 @@
+"""Stage 3 — verify: does an entry (and a unit of it) agree with what the question names and asks?
+
+A phase, role or year the question names that the entry does not have is a mismatch, never a
+match ("SKTM for secondary ECTs" against the programme for primary ECTs). What the question asks
+about beyond the entry's name — its focus — must be covered by the unit that answers it, and a
+word the knowledge base never uses at all ("parking", "salary") is a sign it is not known.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+from bot.engine.candidates import Evidence
+from bot.engine.index import KnowledgeIndex
+from bot.engine.understand import Question, roles_in
+from bot.engine.units import Unit
+from bot.knowledge.schema import PHASE_LABELS, Entry, Phase
+
+ROLE_LABELS = {
+    "ta": "teaching assistants", "ect": "early career teachers", "nonspecialist": "non-specialist teachers",
+    "student": "students", "parent": "parents", "headteacher": "headteachers",
+}
+
+
+def entry_roles(index: KnowledgeIndex, entry: Entry) -> frozenset[str]:
+    """The roles an entry's name says it is for (none: it is for anyone in its phases)."""
+    return roles_in(" ".join(" ".join(index.corrected(name)) for name in [entry.name, *entry.aliases]))
+
+
+@dataclass(frozen=True)
+class EntryCheck:
+    """How one entry agrees with the question's attributes."""
+
+    phase_mismatch: bool  # a phase named outright that the entry is not for
+    phase_soft_mismatch: bool  # only implied phases (year groups, key stages), none of them the entry's
+    phase_match: bool
+    role_mismatch: bool
+    role_match: bool
+    history_mismatch: bool  # a past offer when the question does not ask about the past
+    year_mismatch: bool  # an academic year named that the entry is not about
+    missing: tuple[str, ...]  # what the question names that the entry lacks, in words
+
+    @property
+    def mismatched(self) -> bool:
+        return self.phase_mismatch or self.role_mismatch or self.year_mismatch
+
+
+def check_entry(index: KnowledgeIndex, question: Question, evidence: Evidence, roles: frozenset[str]) -> EntryCheck:
+    entry = evidence.indexed.entry
+    attributes = question.attributes
+    phases = set(entry.phases)
+    cross = Phase.CROSS_PHASE in phases
+    named = attributes.named_phases
+    implied = set(attributes.phases) - named
+    phase_mismatch = bool(named) and not cross and not (named & phases)
+    phase_soft = not named and bool(implied) and not cross and not (implied & phases)
+    asked_roles = attributes.roles
+    role_mismatch = bool(roles) and bool(asked_roles) and not (roles & asked_roles)
+    year = entry.academic_year
+    entry_year = f"ay{year[2:4]}{year[5:7]}" if year else None
+    year_mismatch = bool(attributes.academic_years) and entry_year is not None and entry_year not in attributes.academic_years
+    missing = []
+    if phase_mismatch:
+        missing.append(" or ".join(PHASE_LABELS[p].lower() for p in sorted(named, key=list(Phase).index)))
+    if role_mismatch:
+        missing.append(" or ".join(ROLE_LABELS.get(r, r) for r in sorted(asked_roles)))
+    return EntryCheck(
+        phase_mismatch=phase_mismatch,
+        phase_soft_mismatch=phase_soft,
+        phase_match=bool(set(attributes.phases) & phases),
+        role_mismatch=role_mismatch,
+        role_match=bool(roles & asked_roles),
+        history_mismatch=(entry.status == "historical") != question.wants_history,
+        year_mismatch=year_mismatch,
+        missing=tuple(missing),
+    )
+
+
+@dataclass(frozen=True)
+class FocusCheck:
+    """How much of what the question asks about a unit covers (weighted by how rare each word is)."""
+
+    covered: float  # share of the focus the unit covers
+    overlap: float  # the rarity-weighted mass it covers
+    unknown_to_kb: float  # share of the focus no entry ever mentions
+    unknown_to_entry: float  # share of the focus this entry never mentions
+    words: frozenset[str]  # the focus left once the entry's own name is set aside
+
+
+class FocusWeights:
+    """Rarity weights for focus words, shared by every check on one question."""
+
+    def __init__(self, index: KnowledgeIndex, question: Question) -> None:
+        self.index = index
+        self.question = question
+        self.unknown = 2 * math.log(1 + index.entry_count)
+
+    def weight(self, word: str) -> float:
+        return self.index.content_idf.get(word, self.unknown)
+
+    @cached_property
+    def asked(self) -> frozenset[str]:
+        """Every topic word of the question, including those that say what kind of question it is."""
+        return self.question.content - self.index.neutral
+
+    @cached_property
+    def kb_unknown(self) -> frozenset[str]:
+        return frozenset(word for word in self.question.focus if word not in self.index.content_idf)
+
+
+def check_focus(weights: FocusWeights, evidence: Evidence, unit: Unit) -> FocusCheck:
+    focus = weights.question.focus - evidence.own_name
+    if not focus:
+        return FocusCheck(1.0, 0.0, 0.0, 0.0, focus)
+    total = sum(weights.weight(w) for w in focus)
+    shared = focus & unit.terms
+    overlap = sum(weights.weight(w) for w in shared)
+    known = evidence.indexed.content
+    unknown_kb = sum(weights.weight(w) for w in focus & weights.kb_unknown)
+    unknown_entry = sum(weights.weight(w) for w in focus if w not in known)
+    return FocusCheck(overlap / total, overlap, unknown_kb / total, unknown_entry / total, focus)
+
+
+def asked_overlap(weights: FocusWeights, evidence: Evidence, unit: Unit) -> tuple[float, float]:
+    """Share and mass of all the question's topic words (cue words too) that a unit covers, the entry's name aside."""
+    words = weights.asked - evidence.own_name
+    if not words:
+        return 0.0, 0.0
+    total = sum(weights.weight(w) for w in words)
+    overlap = sum(weights.weight(w) for w in words & unit.terms)
+    return overlap / total, overlap
