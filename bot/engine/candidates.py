@@ -20,7 +20,7 @@ POSTINGS_BUDGET = 400  # name/keyword postings examined per question, rarest wor
 NAME_CANDIDATES = 40
 CONTENT_CANDIDATES = 24
 CONTENT_REACH = 400  # a word in more entries than this identifies none of them
-LOOKED_AT = 10  # entries examined closely per question
+LOOKED_AT = 14  # entries examined closely per question
 
 
 @dataclass

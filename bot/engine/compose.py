@@ -110,7 +110,9 @@ class Composer:
         return f"To take part you need to meet all of these:\n{lines}"
 
     # ----- one answer ------------------------------------------------------------------------
-    def answer(self, question: Question, option: Option, today: dt.date, confidence: float) -> Reply:
+    def answer(
+        self, question: Question, option: Option, today: dt.date, confidence: float, support: tuple[Option, ...] = (),
+    ) -> Reply:
         entry = option.evidence.indexed.entry
         unit = option.unit
         asks_eligibility = bool({"eligibility", "which"} & set(question.asks))
@@ -119,6 +121,9 @@ class Composer:
         sources: list[Source] = list(unit.sources)
         sections: list[ReplySection] = []
         shown = {unit.kind}
+        for extra_option in support:
+            sections.append(ReplySection("Also", self.word_unit(extra_option.unit, entry, today, situation)))
+            sources.extend(extra_option.unit.sources)
         wanted = [k for k in units_for(question.asks[:1]) if k in SECOND_FIELDS]
         wanted += [k for ask in question.asks[1:3] for k in units_for((ask,)) if k in SECOND_FIELDS]
         for kind in dict.fromkeys(wanted):
@@ -147,6 +152,9 @@ class Composer:
     # ----- not known -------------------------------------------------------------------------
     def not_known(self, question: Question, decision: Decision, today: dt.date) -> Reply:
         """Say exactly what is missing, and what is known nearby."""
+        if decision.missing and decision.best is None:
+            headline = f"I don't have {' or '.join(decision.missing)} in my notes, so I won't guess. {self.contact()}"
+            return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead, confidence=0.3)
         best = decision.best
         if best is None or best.probability < 0.05 or not (best.option.evidence.named or best.option.evidence.name_score >= 0.5):
             return self.out_of_scope(question)

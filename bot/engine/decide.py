@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -47,12 +47,13 @@ class Model:
     answer_at: float  # answer when the best option is at least this likely to be right
     clarify_at: float  # options at least this likely may be offered as choices
     tie_margin: float  # options of different entries this close to the best are a real choice
+    support_margin: float = 0.0  # another unit of the answered entry this close in rank score is shown too
     meta: dict = field(default_factory=dict)
 
     @classmethod
     def blank(cls) -> Model:
         """A model that knows nothing yet (what the fitting script starts from)."""
-        return cls((0.0,) * len(FEATURES), (0.0,) * len(GATE_FEATURES), 0.0, 0.5, 0.3, 0.1)
+        return cls((0.0,) * len(FEATURES), (0.0,) * len(GATE_FEATURES), 0.0, 0.5, 0.3, 0.1, 0.0)
 
     def rank_score(self, values: tuple[float, ...]) -> float:
         return sum(w * v for w, v in zip(self.rank, values, strict=True))
@@ -64,7 +65,10 @@ class Model:
         return {
             "features": list(FEATURES), "rank": [round(w, 6) for w in self.rank],
             "gate_features": list(GATE_FEATURES), "gate": [round(w, 6) for w in self.gate], "gate_bias": round(self.gate_bias, 6),
-            "thresholds": {"answer_at": self.answer_at, "clarify_at": self.clarify_at, "tie_margin": self.tie_margin},
+            "thresholds": {
+                "answer_at": self.answer_at, "clarify_at": self.clarify_at, "tie_margin": self.tie_margin,
+                "support_margin": self.support_margin,
+            },
             **self.meta,
         }
 
@@ -80,7 +84,7 @@ def load_model(path: Path = MODEL_FILE) -> Model:
     meta = {key: value for key, value in raw.items() if key not in known}
     return Model(
         tuple(raw["rank"]), tuple(raw["gate"]), raw["gate_bias"],
-        thresholds["answer_at"], thresholds["clarify_at"], thresholds["tie_margin"], meta,
+        thresholds["answer_at"], thresholds["clarify_at"], thresholds["tie_margin"], thresholds.get("support_margin", 0.0), meta,
     )
 
 
@@ -125,6 +129,7 @@ class Decision:
     reason: str = ""
     entries: tuple[str, ...] = ()  # for lists, comparisons and choices: the entries, in order
     missing: tuple[str, ...] = ()  # for "not known": what the question names that no entry has
+    support: tuple[Option, ...] = ()  # for an answer: other units of the same entry shown with it
 
     @property
     def best(self) -> Scored | None:
@@ -142,29 +147,54 @@ def best_per_entry(scored: list[Scored]) -> list[Scored]:
 
 
 def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
-    """Answer, ask which one, or say it is not known — from the options' probabilities alone."""
+    """Answer, ask which one, or say it is not known — from the options' probabilities alone.
+
+    A choice is offered only between entries the question names alike (it says "mastery
+    specialist" and three programmes are called that), never between unrelated guesses, and
+    never for a detail no entry has a field for.
+    """
     per_entry = best_per_entry(scored)
     if not per_entry:
         return Decision("unknown", reason="no entry has any evidence")
     top = per_entry[0]
-    rivals = [s for s in per_entry[1:] if s.probability >= model.clarify_at]
+    alike = [s for s in per_entry[1:] if s.probability >= model.clarify_at and _named_alike(top, s)]
     if top.probability >= model.answer_at:
         close = [
-            s for s in rivals
+            s for s in alike
             if top.probability - s.probability <= model.tie_margin and s.option.unit.text != top.option.unit.text
         ]
-        if close and not _names_more(top, close):
+        if close and lead not in detail_types():
             chosen = (top, *close)[:CLARIFY_LIMIT]
-            return Decision("clarify", chosen, f"{len(chosen)} entries are about as likely", tuple(s.option.entry_id for s in chosen))
+            return Decision("clarify", chosen, f"{len(chosen)} entries named alike are about as likely",
+                            tuple(s.option.entry_id for s in chosen))
         return Decision("answer", (top,), f"p={top.probability:.2f} ≥ {model.answer_at:.2f}")
-    if top.probability >= model.clarify_at and rivals and lead not in detail_types():
-        chosen = (top, *rivals)[:CLARIFY_LIMIT]
-        return Decision("clarify", chosen, f"no option reaches {model.answer_at:.2f}; {len(chosen)} are plausible",
+    if top.probability >= model.clarify_at and alike and lead not in detail_types():
+        chosen = (top, *alike)[:CLARIFY_LIMIT]
+        return Decision("clarify", chosen, f"no option reaches {model.answer_at:.2f}; {len(chosen)} entries named alike are plausible",
                         tuple(s.option.entry_id for s in chosen))
     return Decision("unknown", (top,), f"best p={top.probability:.2f} < {model.answer_at:.2f}")
 
 
-def _names_more(top: Scored, close: list[Scored]) -> bool:
-    """The leading entry is named by strictly more of the question's words than each rival."""
-    words = top.option.evidence.name_words
-    return all(s.option.evidence.name_words < words for s in close)
+def _named_alike(top: Scored, rival: Scored) -> bool:
+    """Both entries are named by the same question words, and the leader by no more of them than the rival."""
+    words, others = top.option.evidence.name_words, rival.option.evidence.name_words
+    return bool(words) and rival.option.evidence.name_mass >= 1.0 and not others < words and bool(words & others)
+
+
+SUPPORT_LIMIT = 1
+
+
+def supporting(model: Model, decision: Decision, options: list[Option], scores: list[float]) -> Decision:
+    """An answer with the entry's next-best unit when it ranks within ``support_margin`` of the answer's."""
+    best = decision.best
+    if decision.action != "answer" or best is None or model.support_margin <= 0:
+        return decision
+    position = next(i for i, o in enumerate(options) if o is best.option)
+    floor = scores[position] - model.support_margin
+    extra = sorted(
+        (i for i, o in enumerate(options)
+         if o.entry_id == best.option.entry_id and i != position and scores[i] >= floor
+         and o.unit.kind != "summary" and o.unit.text != best.option.unit.text),
+        key=lambda i: -scores[i],
+    )[:SUPPORT_LIMIT]
+    return replace(decision, support=tuple(options[i] for i in extra)) if extra else decision

@@ -18,14 +18,14 @@ from bot.engine.asks import FIELD_KINDS, units_for
 from bot.engine.candidates import Evidence, gather
 from bot.engine.compose import Composer
 from bot.engine.dates import today_in_london
-from bot.engine.decide import Decision, Model, Scored, best_per_entry, choose, load_model, score_options
+from bot.engine.decide import Decision, Model, Scored, best_per_entry, choose, load_model, score_options, supporting
 from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import Option, entry_values, unit_values
 from bot.engine.index import KnowledgeIndex
 from bot.engine.text import tokens
 from bot.engine.understand import Question, understand
 from bot.engine.units import UnitIndex
-from bot.engine.verify import FocusWeights, asked_overlap, check_entry, check_focus, entry_roles
+from bot.engine.verify import FocusWeights, asked_overlap, check_entry, check_focus, entry_roles, faq_question_overlap
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.loader import MEMORY_CACHE
@@ -117,6 +117,7 @@ class Engine:
         options = self.options(question, evidence)
         scores, scored = score_options(self.model, options)
         decision = self.decide(question, evidence, scored)
+        decision = supporting(self.model, decision, options, scores)
         return Analysis(question, evidence, tuple(options), tuple(scores), tuple(scored), decision)
 
     def options(self, question: Question, evidence: tuple[Evidence, ...]) -> list[Option]:
@@ -133,11 +134,15 @@ class Engine:
             units = self.units.of(entry.id)
             kinds = frozenset(u.kind for u in units)
             faq_questions = self.units.faq_questions(entry.id)
+            faq_terms = self.units.faq_terms(entry.id)
+            named = min(1.0, max(float(item.named), item.name_score))
             for unit in units:
                 focus = check_focus(weights, item, unit)
-                texts = faq_questions[unit.position] if unit.kind == "faq" else ()
+                is_faq = unit.kind == "faq"
+                texts = faq_questions[unit.position] if is_faq else ()
                 asked = asked_overlap(weights, item, unit)
-                values = (*entry_part, *unit_values(question, unit, focus, situation, kinds, texts, asked))
+                faq_covered = faq_question_overlap(weights, item, faq_terms[unit.position]) if is_faq else 0.0
+                values = (*entry_part, *unit_values(question, unit, focus, situation, kinds, texts, asked, named, faq_covered))
                 found.append(Option(item, unit, check, focus, situation, values))
         return found
 
@@ -152,11 +157,16 @@ class Engine:
         outside = self._outside_topic(question)
         if outside is not None and not (top_named and top.probability >= self.model.answer_at):
             return Decision("outside", reason=f"names {outside.id}, which is not a hub offer", entries=(outside.id,))
+        if lead in {"contact", "people"}:
+            missing = self._missing_contact(question)
+            if missing:
+                return Decision("unknown", reason=f"asks for {missing}, which the hub has not given", missing=(missing,))
         if lead == "contact" and not top_named:
             return Decision("contact", reason="asks how to reach the hub and names no offer")
-        if lead in {"list", "exists", "which"}:
+        only_attributes = not top_named and not question.focus and bool(question.attributes.phases or question.attributes.roles)
+        if lead in {"list", "exists", "which"} or only_attributes:
             listed = self._list_entries(question, evidence)
-            if listed is not None and (lead == "list" or len(listed[0]) >= 2 and not (top and top.option.evidence.named)):
+            if listed is not None and (lead == "list" or only_attributes or len(listed[0]) >= 2 and not (top and top.option.evidence.named)):
                 entries, why = listed
                 return Decision("list", reason=why, entries=tuple(e.id for e in entries))
         if lead == "compare":
@@ -197,7 +207,7 @@ class Engine:
         if action == "clarify":
             return composer.clarify(question, decision, today)
         if action == "answer" and decision.best is not None:
-            return composer.answer(question, decision.best.option, today, decision.best.probability)
+            return composer.answer(question, decision.best.option, today, decision.best.probability, decision.support)
         return composer.not_known(question, decision, today)
 
     # ----- helpers -----------------------------------------------------------------------------
@@ -218,6 +228,20 @@ class Engine:
         word = next(group for group in found.groups() if group)
         expansion = self.index.mapper.expansion(word)
         return (word, expansion) if expansion else None
+
+    def _missing_contact(self, question: Question) -> str | None:
+        """The contact detail asked for ("phone number", "email address") when the hub has not given it."""
+        text = question.asked_text
+        hub = self.kb.hub
+        if re.search(r"\b(?:phone|telephone|mobile|ring|call)\b", text):
+            return "a phone number"
+        if re.search(r"\be ?mail(?: address)?\b", text) and not hub.email:
+            return "an email address"
+        if re.search(r"\b(?:website|web address|url)\b", text) and not hub.website:
+            return "a website address"
+        if re.search(r"\b(?:postal address|office address|postcode|where is the (?:hub|office))\b", text):
+            return "a postal address"
+        return None
 
     def _outside_topic(self, question: Question):  # noqa: ANN202
         text = " ".join(question.words)

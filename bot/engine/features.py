@@ -17,7 +17,12 @@ from bot.engine.understand import Question
 from bot.engine.units import Unit
 from bot.engine.verify import EntryCheck, FocusCheck
 
-FIELD_UNITS = frozenset({"deadline", "time", "cost", "apply", "criterion", "eligibility", "who_for", "stage", "link", "code"})
+# The field a question type needs: an entry without it cannot answer that type from a field.
+REQUIRED_FIELDS = {
+    "deadline": frozenset({"deadline"}), "time": frozenset({"time"}), "cost": frozenset({"cost"}),
+    "apply": frozenset({"apply", "link"}), "eligibility": frozenset({"criterion", "eligibility", "who_for"}),
+    "code": frozenset({"code"}),
+}
 
 FEATURES = (
     # the entry
@@ -25,10 +30,10 @@ FEATURES = (
     "phase_mismatch", "phase_soft_mismatch", "phase_match", "role_mismatch", "role_match",
     "history_mismatch", "year_mismatch", "is_top", "prior_margin", "information",
     # the unit against what is asked
-    "lead_kind", "any_kind", "focus_covered", "focus_overlap", "focus_unknown_kb", "focus_unknown_entry",
+    "lead_kind", "any_kind", "focus_covered", "focus_unknown_kb", "focus_unknown_entry",
     "number_hit", "figure_for_count", "faq_similarity", "detail_ask", "slot_missing", "no_ask",
-    "summary_unit", "no_focus", "situation", "answers_lead", "answers_any", "asked_covered", "asked_overlap",
-    "detail_uncovered",
+    "summary_unit", "no_focus", "situation", "answers_lead", "answers_any", "asked_covered", "question_length",
+    "detail_uncovered", "unnamed_asked_covered", "unnamed_figure", "faq_question_covered",
 )
 
 
@@ -63,12 +68,12 @@ def entry_values(question: Question, evidence: Evidence, check: EntryCheck, top_
 
 def unit_values(
     question: Question, unit: Unit, focus: FocusCheck, situation: Situation, entry_kinds: frozenset[str],
-    faq_questions: tuple[str, ...], asked: tuple[float, float],
+    faq_questions: tuple[str, ...], asked: tuple[float, float], named: float, faq_covered: float,
 ) -> list[float]:
     lead_units = units_for(question.asks[:1])
     all_units = units_for(question.asks)
     lead = question.lead
-    wanted_fields = lead_units & FIELD_UNITS
+    wanted_fields = REQUIRED_FIELDS.get(lead, frozenset())
     similarity = 0.0
     if unit.kind == "faq" and faq_questions:
         wording = " ".join(question.terms)
@@ -77,11 +82,12 @@ def unit_values(
     asks_eligibility = "eligibility" in question.asks or "which" in question.asks
     return [
         float(unit.kind in lead_units), float(unit.kind in all_units), focus.covered,
-        focus.overlap / (focus.overlap + 4.0), focus.unknown_to_kb, focus.unknown_to_entry,
+        focus.unknown_to_kb, focus.unknown_to_entry,
         float(bool(question.numbers & unit.numbers)), float(lead == "how_many" and unit.has_figure), similarity,
         float(detail), float(bool(wanted_fields) and not (wanted_fields & entry_kinds)),
         float(not question.asks), float(unit.kind == "summary"), float(not focus.words),
         float(asks_eligibility and bool(situation) and unit.kind in {"criterion", "eligibility"}),
-        float(lead in unit.answers), float(bool(set(question.asks) & unit.answers)), asked[0], asked[1] / (asked[1] + 4.0),
-        float(detail) * (1.0 - focus.covered),
+        float(lead in unit.answers), float(bool(set(question.asks) & unit.answers)), asked[0], min(1.0, len(question.content) / 20),
+        float(detail) * (1.0 - focus.covered), asked[0] * (1.0 - named), float(lead == "how_many" and unit.has_figure) * (1.0 - named),
+        faq_covered,
     ]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import itertools
 import json
 import random
 import re
@@ -29,7 +28,7 @@ import yaml
 
 from scipy.optimize import minimize
 
-from bot.engine.decide import GATE_FEATURES, MODEL_FILE, Model, Scored, score_options
+from bot.engine.decide import GATE_FEATURES, MODEL_FILE, Model, Scored, score_options, supporting
 from bot.engine.engine import Analysis, Engine
 from bot.engine.features import FEATURES
 from bot.knowledge.loader import load_knowledge
@@ -44,6 +43,7 @@ GRID = {
     "answer_at": (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7),
     "clarify_at": (0.1, 0.15, 0.2, 0.25, 0.3),
     "tie_margin": (0.0, 0.05, 0.1, 0.15, 0.2),
+    "support_margin": (0.0, 1.0, 2.0, 3.0),
 }
 
 
@@ -108,7 +108,7 @@ def fit_ranker(items: list[Item]) -> np.ndarray:
 
 
 def gate_rows(model: Model, items: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each entry's best option per question, as gate features, with its label and weight."""
+    """Each question's leading option, as gate features, with its label (the gate judges what would be answered)."""
     rows, labels, weights = [], [], []
     for item in items:
         options = list(item.analysis.options)
@@ -116,11 +116,10 @@ def gate_rows(model: Model, items: list[Item]) -> tuple[np.ndarray, np.ndarray, 
         if not scored:
             continue
         index = {id(o): i for i, o in enumerate(options)}
-        for entry_scored in scored:  # noqa: B007
-            i = index[id(entry_scored.option)]
+        for position, entry_scored in enumerate(scored[:2]):
             rows.append(entry_scored.gate_values)
-            labels.append(item.labels[i])
-            weights.append(1.0 / len(scored))
+            labels.append(item.labels[index[id(entry_scored.option)]])
+            weights.append(1.0 if position == 0 else 0.25)
     return np.array(rows), np.array(labels), np.array(weights)
 
 
@@ -153,13 +152,18 @@ def fit_model(engine: Engine, items: list[Item]) -> Model:
 def replay(engine: Engine, model: Model, item: Item, scored: list[Scored] | None = None) -> tuple[bool, bool]:
     """Decide and compose with ``model``; (judged right, answered but wrong)."""
     analysis = item.analysis
+    scores = None
     if scored is None:
-        _, scored = score_options(model, list(analysis.options))
+        scores, scored = score_options(model, list(analysis.options))
     engine.model = model
     decision = engine.decide(analysis.question, analysis.evidence, scored)
+    if decision.action == "answer" and model.support_margin > 0:
+        if scores is None:
+            scores = [model.rank_score(o.values) for o in analysis.options]
+        decision = supporting(model, decision, list(analysis.options), scores)
     key = (decision.action, decision.entries, tuple(
         (s.option.entry_id, s.option.unit.kind, s.option.unit.position) for s in decision.chosen[:1] if decision.action != "clarify"
-    ))
+    ), tuple((o.unit.kind, o.unit.position) for o in decision.support))
     cached = item.judged.get(key)
     if cached is None:
         reply = engine.compose(replace(analysis, scored=tuple(scored), decision=decision), TODAY)
@@ -169,16 +173,23 @@ def replay(engine: Engine, model: Model, item: Item, scored: list[Scored] | None
 
 
 def best_thresholds(engine: Engine, model: Model, items: list[Item]) -> Model:
+    """Thresholds by coordinate search over :data:`GRID` (two sweeps), scoring whole replayed decisions."""
     scored = [score_options(model, list(item.analysis.options))[1] for item in items]
-    best, best_value = model, -1e9
-    for answer_at, clarify_at, tie_margin in itertools.product(*GRID.values()):
-        if clarify_at >= answer_at:
-            continue
-        candidate = replace(model, answer_at=answer_at, clarify_at=clarify_at, tie_margin=tie_margin)
+
+    def value(candidate: Model) -> float:
         results = [replay(engine, candidate, item, s) for item, s in zip(items, scored, strict=True)]
-        value = sum(r for r, _ in results) - WRONG_ANSWER_COST * sum(w for _, w in results)
-        if value > best_value:
-            best, best_value = candidate, value
+        return sum(r for r, _ in results) - WRONG_ANSWER_COST * sum(w for _, w in results)
+
+    best, best_value = model, value(model)
+    for _ in range(2):
+        for name, choices in GRID.items():
+            for choice in choices:
+                candidate = replace(best, **{name: choice})
+                if candidate.clarify_at >= candidate.answer_at:
+                    continue
+                found = value(candidate)
+                if found > best_value:
+                    best, best_value = candidate, found
     return best
 
 

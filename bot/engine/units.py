@@ -6,12 +6,15 @@ knowledge-base version, on first use, into the same terms the question is read i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.engine.asks import unit_answers
 from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
 from bot.knowledge.schema import Entry, Source
+
+_FIGURE_WORDS = re.compile(r"\b(?:[2-9]|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|thousands|millions?|half)\b", re.I)
 
 # Unit kinds and what they hold.
 KINDS = (
@@ -36,7 +39,8 @@ class Unit:
 
     @property
     def has_figure(self) -> bool:
-        return any(ch.isdigit() for ch in self.text)
+        """It quotes a count, share or amount (not just a year)."""
+        return bool(self.numbers) or "%" in self.text or bool(_FIGURE_WORDS.search(self.text))
 
 
 def _specs(entry: Entry) -> list[tuple[str, str, str, tuple[Source, ...], str, int]]:
@@ -93,6 +97,10 @@ class UnitIndex:
         if found is None:
             found = self._units[entry_id] = self._build(self.index.entries[entry_id])
         return found
+
+    def faq_terms(self, entry_id: str) -> tuple[frozenset[str], ...]:
+        """Each FAQ's questions as one set of analysed terms."""
+        return tuple(frozenset(w for text in texts for w in text.split()) - STOPWORDS for texts in self.faq_questions(entry_id))
 
     def faq_questions(self, entry_id: str) -> tuple[tuple[str, ...], ...]:
         """Each FAQ's questions as analysed terms joined by spaces (for wording similarity)."""

@@ -103,7 +103,7 @@ class FocusWeights:
     @cached_property
     def asked(self) -> frozenset[str]:
         """Every topic word of the question, including those that say what kind of question it is."""
-        return self.question.content - self.index.neutral
+        return self.question.content
 
     @cached_property
     def kb_unknown(self) -> frozenset[str]:
@@ -111,7 +111,7 @@ class FocusWeights:
 
 
 def check_focus(weights: FocusWeights, evidence: Evidence, unit: Unit) -> FocusCheck:
-    focus = weights.question.focus - evidence.own_name
+    focus = weights.question.focus - evidence.name_words
     if not focus:
         return FocusCheck(1.0, 0.0, 0.0, 0.0, focus)
     total = sum(weights.weight(w) for w in focus)
@@ -125,9 +125,18 @@ def check_focus(weights: FocusWeights, evidence: Evidence, unit: Unit) -> FocusC
 
 def asked_overlap(weights: FocusWeights, evidence: Evidence, unit: Unit) -> tuple[float, float]:
     """Share and mass of all the question's topic words (cue words too) that a unit covers, the entry's name aside."""
-    words = weights.asked - evidence.own_name
+    words = weights.asked - evidence.name_words
     if not words:
         return 0.0, 0.0
     total = sum(weights.weight(w) for w in words)
     overlap = sum(weights.weight(w) for w in words & unit.terms)
     return overlap / total, overlap
+
+
+def faq_question_overlap(weights: FocusWeights, evidence: Evidence, terms: frozenset[str]) -> float:
+    """Share of the question's topic words (the entry's name aside) that an FAQ's own questions use."""
+    words = weights.asked - evidence.name_words
+    if not words or not terms:
+        return 0.0
+    total = sum(weights.weight(w) for w in words)
+    return sum(weights.weight(w) for w in words & terms) / total
