@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,8 +13,9 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
 from bot.eligibility.state import MAX_CHECKS
+from bot.knowledge.evidence import relative_time_warnings, unsupported_figures
 from bot.knowledge.problems import Problem, Severity
-from bot.knowledge.schema import Entry, Source
+from bot.knowledge.schema import Entry, OutsideTopics, Source
 
 if TYPE_CHECKING:
     from bot.knowledge.loader import ParsedFile
@@ -25,8 +26,17 @@ def plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def cross_checks(parsed: list[ParsedFile], sources_dir: Path | None) -> list[Problem]:
-    """Duplicate ids, aliases claimed twice, unknown references and unverifiable quotes."""
+def cross_checks(
+    parsed: list[ParsedFile],
+    sources_dir: Path | None,
+    extra_files: Sequence[ParsedFile] = (),
+    titles: dict[str, str] | None = None,
+) -> list[Problem]:
+    """Duplicate ids, aliases claimed twice, unknown references, unverifiable quotes and figures.
+
+    ``extra_files`` are parsed files that are not entries (outside topics) whose quotes and texts are
+    checked too; ``titles`` maps source files to their titles (a title can give a text's year).
+    """
     problems: list[Problem] = []
     files_by_id: dict[str, list[ParsedFile]] = {}
     for item in parsed:
@@ -43,9 +53,35 @@ def cross_checks(parsed: list[ParsedFile], sources_dir: Path | None) -> list[Pro
     problems.extend(_alias_conflicts(parsed))
     problems.extend(_unknown_references(parsed, set(files_by_id)))
     problems.extend(flow_checks(parsed))
+    problems.extend(_outside_conflicts(extra_files))
+    for item in [*parsed, *extra_files]:
+        problems.extend(relative_time_warnings(item.path, item.model, item.located.locate))
     if sources_dir is not None and sources_dir.is_dir():
-        problems.extend(_unverified_sources(parsed, sources_dir))
+        problems.extend(_unverified_sources([*parsed, *extra_files], sources_dir))
+        for item in [*parsed, *extra_files]:
+            problems.extend(unsupported_figures(item.path, item.model, item.located.locate, sources_dir, titles or {}))
     return problems
+
+
+def _outside_conflicts(others: Sequence[ParsedFile]) -> Iterator[Problem]:
+    """Outside topics with the same id, or a phrase that names two of them."""
+    for item in others:
+        model = item.model
+        if not isinstance(model, OutsideTopics):
+            continue
+        ids: dict[str, int] = {}
+        phrases: dict[str, str] = {}
+        for index, topic in enumerate(model.topics):
+            if topic.id in ids:
+                line, column = item.located.locate(("topics", index, "id"))
+                yield Problem(item.path, line, column, f"duplicate topic id '{topic.id}' (also topic {ids[topic.id] + 1})")
+            ids.setdefault(topic.id, index)
+            for position, variant in enumerate(topic.variants):
+                key = plain(variant)
+                owner = phrases.setdefault(key, topic.id)
+                if owner != topic.id:
+                    line, column = item.located.locate(("topics", index, "variants", position))
+                    yield Problem(item.path, line, column, f"'{variant}' already names topic '{owner}'")
 
 
 def _entry(item: ParsedFile) -> Entry:

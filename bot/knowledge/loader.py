@@ -1,8 +1,9 @@
 """Load and validate a knowledge-base directory; the only loader the bot and `validate` use.
 
-Layout: ``hub.yaml`` (:class:`HubInfo`), ``vocabulary.yaml`` (:class:`Vocabulary`) and one
-:class:`Entry` per file in ``entries/``. Every problem in every file is collected before
-failing, and the loader raises nothing but :class:`KnowledgeError`.
+Layout: ``hub.yaml`` (:class:`HubInfo`), ``vocabulary.yaml`` (:class:`Vocabulary`), the optional
+``outside.yaml`` (:class:`OutsideTopics`) and one :class:`Entry` per file in ``entries/``. Every
+problem in every file is collected before failing, and the loader raises nothing but
+:class:`KnowledgeError`.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from bot.knowledge.cache import digest as content_digest
 from bot.knowledge.checks import cross_checks, freshness_warnings
 from bot.knowledge.messages import problems_from_validation
 from bot.knowledge.problems import KnowledgeError, Problem
-from bot.knowledge.schema import Entry, HubInfo, Vocabulary
+from bot.knowledge.schema import Entry, HubInfo, OutsideTopics, Vocabulary
 from bot.knowledge.yaml_source import LocatedData, YamlProblems, read_yaml
 
 HUB_FILE = "hub.yaml"
 VOCABULARY_FILE = "vocabulary.yaml"
+OUTSIDE_FILE = "outside.yaml"
 ENTRIES_DIR = "entries"
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -78,6 +80,7 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
 
     hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True)
     vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False)
+    outside = _parse_file(root / OUTSIDE_FILE, OutsideTopics, problems, digest, cache, required=False)
     entry_files = _yaml_files(root / ENTRIES_DIR)
     if not entry_files:
         problems.append(Problem(str(root / ENTRIES_DIR), None, None, "no entry files (*.yaml) found"))
@@ -85,7 +88,8 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
         parsed for path in entry_files if (parsed := _parse_file(path, Entry, problems, digest, cache, required=True))
     ]
 
-    problems.extend(cross_checks(parsed_entries, sources_dir))
+    titles = {doc.file: doc.title for doc in hub.model.documents} if hub and isinstance(hub.model, HubInfo) else {}
+    problems.extend(cross_checks(parsed_entries, sources_dir, [item for item in (outside,) if item], titles))
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors or hub is None:
         raise KnowledgeError(errors)
@@ -103,6 +107,8 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
     warnings.extend(freshness_warnings(parsed_entries, hub, today))
     vocab_model = vocabulary.model if vocabulary else Vocabulary()
     assert isinstance(vocab_model, Vocabulary)
+    outside_model = outside.model if outside else OutsideTopics()
+    assert isinstance(outside_model, OutsideTopics)
     return KnowledgeBase(
         entries=entries,
         hub=hub_model,
@@ -113,6 +119,7 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
         warnings=tuple(sorted(warnings, key=Problem.sort_key)),
         fingerprints={parsed.model.id: parsed.fingerprint for parsed in parsed_entries},  # type: ignore[attr-defined]
         vocabulary_fingerprint=vocabulary.fingerprint if vocabulary else "",
+        outside=tuple(outside_model.topics),
     )
 
 
