@@ -192,7 +192,7 @@ def lesson_shares(words: Sequence[str]) -> list[tuple[Fraction, str, int, int]]:
     size = len(words)
 
     def near_lessons(end: int) -> bool:
-        return any(word in _LESSON_WORDS for word in words[end : end + 5])
+        return any(word in _LESSON_WORDS or word.removesuffix("s") in _LESSON_WORDS for word in words[end : end + 5])
 
     def qualifier(start: int) -> str:
         before = set(words[max(0, start - 2) : start])
