@@ -21,6 +21,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.cache import digest as content_digest
 from bot.knowledge.checks import cross_checks, freshness_warnings
+from bot.knowledge.limits import MAX_FILE_BYTES
 from bot.knowledge.messages import problems_from_validation
 from bot.knowledge.problems import KnowledgeError, Problem
 from bot.knowledge.schema import Entry, HubInfo, OutsideTopics, Vocabulary
@@ -78,14 +79,19 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), None, None, "knowledge directory not found")])
 
-    hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True)
-    vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False)
-    outside = _parse_file(root / OUTSIDE_FILE, OutsideTopics, problems, digest, cache, required=False)
+    inside = os.path.realpath(root)
+    hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True, inside=inside)
+    vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False, inside=inside)
+    outside = _parse_file(root / OUTSIDE_FILE, OutsideTopics, problems, digest, cache, required=False, inside=inside)
     entry_files = _yaml_files(root / ENTRIES_DIR)
     if not entry_files:
         problems.append(Problem(str(root / ENTRIES_DIR), None, None, "no entry files (*.yaml) found"))
+    if cache is not None:
+        cache.reserve(2 * len(entry_files) + 8)  # each entry's parsed data and its search index
     parsed_entries = [
-        parsed for path in entry_files if (parsed := _parse_file(path, Entry, problems, digest, cache, required=True))
+        parsed
+        for path in entry_files
+        if (parsed := _parse_file(path, Entry, problems, digest, cache, required=True, inside=inside))
     ]
 
     titles = {doc.file: doc.title for doc in hub.model.documents} if hub and isinstance(hub.model, HubInfo) else {}
@@ -123,11 +129,22 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
     )
 
 
+def _usable(cached: object) -> bool:
+    """Whether a cached value has the shape parsing stores: (data, positions or None)."""
+    return (
+        isinstance(cached, tuple | list)
+        and len(cached) == 2
+        and (cached[0] is None or isinstance(cached[0], dict | list | str))
+        and (cached[1] is None or isinstance(cached[1], dict))
+    )
+
+
 def _yaml_files(directory: Path) -> list[str]:
     """The YAML files directly in ``directory``, sorted by name (none if it does not exist)."""
     try:
         with os.scandir(directory) as found:
-            names = sorted(e.name for e in found if e.name.endswith((".yaml", ".yml")) and e.is_file())
+            # is_file() follows links, so a link is listed and then refused in _parse_file if it leaves the folder
+            names = sorted(e.name for e in found if e.name.endswith((".yaml", ".yml")) and (e.is_file() or e.is_symlink()))
     except (FileNotFoundError, NotADirectoryError):
         return []
     return [os.path.join(directory, name) for name in names]
@@ -141,12 +158,28 @@ def _parse_file(
     cache: ParseCache | None,
     *,
     required: bool,
+    inside: str | None = None,
 ) -> ParsedFile | None:
-    """Read, parse and validate one file, adding its problems; None when it is unusable."""
+    """Read, parse and validate one file, adding its problems; None when it is unusable.
+
+    A file that is a link to somewhere outside the folder ``inside``, or larger than
+    :data:`MAX_FILE_BYTES`, is refused without reading it.
+    """
     name = str(path)
     try:
+        if inside is not None and os.path.lexists(name):
+            target = os.path.realpath(name)
+            if os.path.commonpath([inside, target]) != inside:
+                problems.append(Problem(name, None, None, "the file is a link to a file outside the knowledge folder; "
+                                        "copy the file into the folder instead"))
+                return None
+        size = os.stat(name).st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(name, None, None, f"the file is {size / 1_000_000:.1f} MB; a knowledge file may be at "
+                                    f"most {MAX_FILE_BYTES / 1_000_000:.0f} MB (split it into entries)"))
+            return None
         with open(name, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read(MAX_FILE_BYTES + 1)
         text = raw.decode("utf-8")
     except FileNotFoundError:
         if required:
@@ -161,6 +194,8 @@ def _parse_file(
     digest.update(name.encode() + b"\0" + raw + b"\0")
     key = content_digest(raw)
     cached = cache.get(key) if cache is not None else None
+    if not _usable(cached):
+        cached = None  # a cache entry of another shape (an old or damaged cache file) is parsed afresh
     if cached is not None:
         data, shallow = cached
         located = LocatedData(data=data, text=text, shallow=shallow)
@@ -182,5 +217,7 @@ def _parse_file(
     try:
         return ParsedFile(name, model.model_validate(located.data), located, key)
     except ValidationError as exc:
+        if cached is not None:  # the cache may be damaged: judge the file by its own text
+            return _parse_file(path, model, problems, hashlib.sha256(), None, required=required, inside=inside)
         problems.extend(problems_from_validation(exc, model, located, name))
         return None

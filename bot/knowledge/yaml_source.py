@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from bot.knowledge.limits import MAX_LIST_ITEMS, MAX_TEXT_CHARS, MAX_VALUES
 from bot.knowledge.problems import Problem
 
 Path = tuple[str | int, ...]
@@ -79,8 +80,72 @@ class YamlProblems(Exception):
         self.problems = problems
 
 
+_PLAIN_TAGS = frozenset({None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+
+
+def screen(text: str, file: str) -> list[Problem]:
+    """Problems found by reading the file's events, before any value is built.
+
+    Anchors and aliases (``&name``, ``*name``) are refused: knowledge files don't need them, and
+    nested aliases can make a 500-byte file expand to gigabytes. Tags such as
+    ``!!python/object/apply`` are refused rather than silently dropped. Lists, texts and the
+    number of values are bounded (:mod:`bot.knowledge.limits`). Stops at the first problem of
+    each kind; a syntax error is left to the parser, which reports it.
+    """
+    problems: list[Problem] = []
+    seen: set[str] = set()
+
+    def report(kind: str, mark: yaml.Mark, message: str) -> None:
+        if kind not in seen:
+            seen.add(kind)
+            problems.append(Problem(file, mark.line + 1, mark.column + 1, message))
+
+    lists: list[int] = []  # items so far in each open list
+    values = 0
+    try:
+        for event in yaml.parse(text, Loader=_TextLoader):
+            if isinstance(event, yaml.AliasEvent):
+                report("alias", event.start_mark, f"an alias (*{event.anchor}) repeats another value; knowledge files "
+                       "don't allow aliases or anchors: write the value out")
+                continue
+            if not isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.SequenceEndEvent)):
+                continue
+            if isinstance(event, yaml.SequenceEndEvent):
+                lists.pop()
+                continue
+            if event.anchor:
+                report("alias", event.start_mark, f"an anchor (&{event.anchor}) marks a value to repeat; knowledge files "
+                       "don't allow anchors or aliases: write each value out")
+            if event.tag not in _PLAIN_TAGS:
+                report(f"tag {event.tag}", event.start_mark, f"the tag '{_short_tag(event.tag)}' is not allowed: knowledge "
+                       "files hold only text, lists and fields")
+            values += 1
+            if values > MAX_VALUES:
+                report("values", event.start_mark, f"the file holds more than {MAX_VALUES:,} values; split it or shorten it")
+                break
+            if lists:
+                lists[-1] += 1
+                if lists[-1] == MAX_LIST_ITEMS + 1:
+                    report("list", event.start_mark, f"a list with more than {MAX_LIST_ITEMS} items; keep lists shorter")
+            if isinstance(event, yaml.SequenceStartEvent):
+                lists.append(0)
+            elif isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_TEXT_CHARS:
+                report("text", event.start_mark, f"a text of {len(event.value):,} characters; a text may have at most "
+                       f"{MAX_TEXT_CHARS:,}")
+    except yaml.YAMLError:
+        pass  # the parser reports syntax errors with their position
+    return problems
+
+
+def _short_tag(tag: str | None) -> str:
+    return f"!!{tag.removeprefix('tag:yaml.org,2002:')}" if tag and tag.startswith("tag:yaml.org,2002:") else str(tag)
+
+
 def read_yaml(text: str, file: str) -> LocatedData:
     """Parse one YAML document; raise :class:`YamlProblems` naming every structural problem."""
+    screened = screen(text, file)
+    if screened:
+        raise YamlProblems(screened)
     try:
         node = yaml.compose(text, Loader=_TextLoader)
     except yaml.MarkedYAMLError as exc:
