@@ -31,11 +31,14 @@ def cross_checks(
     sources_dir: Path | None,
     extra_files: Sequence[ParsedFile] = (),
     titles: dict[str, str] | None = None,
+    broken: dict[str, str] | None = None,
 ) -> list[Problem]:
     """Duplicate ids, aliases claimed twice, unknown references, unverifiable quotes and figures.
 
     ``extra_files`` are parsed files that are not entries (outside topics) whose quotes and texts are
-    checked too; ``titles`` maps source files to their titles (a title can give a text's year).
+    checked too; ``titles`` maps source files to their titles (a title can give a text's year);
+    ``broken`` maps the ids of entry files that have errors to those files, so a reference to one
+    says where the real problem is.
     """
     problems: list[Problem] = []
     files_by_id: dict[str, list[ParsedFile]] = {}
@@ -51,7 +54,7 @@ def cross_checks(
             line, column = item.located.locate(("id",))
             problems.append(Problem(item.path, line, column, f"duplicate id '{entry_id}' (also used in {others})"))
     problems.extend(_alias_conflicts(parsed))
-    problems.extend(_unknown_references(parsed, set(files_by_id)))
+    problems.extend(_unknown_references(parsed, set(files_by_id), broken or {}))
     problems.extend(flow_checks(parsed))
     problems.extend(_outside_conflicts(extra_files))
     for item in [*parsed, *extra_files]:
@@ -111,7 +114,7 @@ def _alias_conflicts(parsed: list[ParsedFile]) -> Iterator[Problem]:
             yield Problem(item.path, line, column, f"the name or alias '{name}' is also claimed by entry {others}")
 
 
-def _unknown_references(parsed: list[ParsedFile], known: set[str]) -> Iterator[Problem]:
+def _unknown_references(parsed: list[ParsedFile], known: set[str], broken: dict[str, str]) -> Iterator[Problem]:
     choices = sorted(known)
     for item in parsed:
         entry = _entry(item)
@@ -122,7 +125,14 @@ def _unknown_references(parsed: list[ParsedFile], known: set[str]) -> Iterator[P
                     (("eligibility", c, "check", "suggest", s), ref) for s, ref in enumerate(criterion.check.suggest)
                 ]
         for path, ref in references:
-            if ref not in known:
+            if ref not in known and ref in broken:
+                line, column = item.located.locate(path)
+                yield Problem(
+                    item.path, line, column,
+                    f"'{ref}' refers to {Path(broken[ref]).name}, which has an error (reported there); fix that file",
+                    "warning",
+                )
+            elif ref not in known:
                 line, column = item.located.locate(path)
                 best = process.extractOne(ref, choices, scorer=fuzz.ratio, score_cutoff=70)
                 hint = f" — did you mean '{best[0]}'?" if best else ""
@@ -258,6 +268,12 @@ def _unverified_sources(parsed: list[ParsedFile], sources_dir: Path) -> Iterator
                 )
 
 
+NO_CONTACT = (
+    "hub.yaml has no contact detail (email, website or phone): teachers who need a person are told only "
+    "the contact sentence, with nowhere to go; add the hub's email, website or phone"
+)
+
+
 def academic_year_end(year: str) -> dt.date:
     """The last day of an academic year written like '2025/26' (31 August 2026)."""
     return dt.date(int(year[:4]) + 1, 8, 31)
@@ -277,8 +293,8 @@ def freshness_warnings(parsed: list[ParsedFile], hub: ParsedFile, today: dt.date
         if reviewed and (today - reviewed).days > 365:
             warn(item, ("last_reviewed",), f"last reviewed {reviewed.isoformat()}, more than a year ago")
     hub_model = hub.model
-    if not getattr(hub_model, "website", None) and not getattr(hub_model, "email", None):
-        warn(hub, (), "the hub has no website or email yet; teachers are told only the contact sentence")
+    if not getattr(hub_model, "has_contact_detail", True):
+        warn(hub, (), NO_CONTACT)
     for item in parsed:
         entry = _entry(item)
         if entry.status == "historical":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -80,22 +81,25 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
         raise KnowledgeError([Problem(str(root), None, None, "knowledge directory not found")])
 
     inside = os.path.realpath(root)
-    hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True, inside=inside)
-    vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False, inside=inside)
-    outside = _parse_file(root / OUTSIDE_FILE, OutsideTopics, problems, digest, cache, required=False, inside=inside)
+    hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True, inside=inside, root=root)
+    vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False, inside=inside, root=root)
+    outside = _parse_file(root / OUTSIDE_FILE, OutsideTopics, problems, digest, cache, required=False, inside=inside, root=root)
     entry_files = _yaml_files(root / ENTRIES_DIR)
     if not entry_files:
         problems.append(Problem(str(root / ENTRIES_DIR), None, None, "no entry files (*.yaml) found"))
     if cache is not None:
         cache.reserve(2 * len(entry_files) + 8)  # each entry's parsed data and its search index
-    parsed_entries = [
-        parsed
-        for path in entry_files
-        if (parsed := _parse_file(path, Entry, problems, digest, cache, required=True, inside=inside))
-    ]
+    parsed_entries: list[ParsedFile] = []
+    broken: dict[str, str] = {}  # id (or file name) of an entry file that has an error → its path
+    for path in entry_files:
+        parsed = _parse_file(path, Entry, problems, digest, cache, required=True, inside=inside, root=root)
+        if parsed is not None:
+            parsed_entries.append(parsed)
+        else:
+            broken.update(dict.fromkeys(_guessed_ids(path), path))
 
     titles = {doc.file: doc.title for doc in hub.model.documents} if hub and isinstance(hub.model, HubInfo) else {}
-    problems.extend(cross_checks(parsed_entries, sources_dir, [item for item in (outside,) if item], titles))
+    problems.extend(cross_checks(parsed_entries, sources_dir, [item for item in (outside,) if item], titles, broken))
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors or hub is None:
         raise KnowledgeError(errors)
@@ -129,6 +133,23 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
     )
 
 
+_ID_LINE = re.compile(r"^id:\s*[\"']?([A-Za-z0-9-]+)", re.MULTILINE)
+
+
+def _guessed_ids(path: str) -> set[str]:
+    """The id a broken entry file was meant to have: its file name, and its ``id:`` line if readable."""
+    found = {Path(path).stem}
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return found
+    match = _ID_LINE.search(head)
+    if match:
+        found.add(match.group(1))
+    return found
+
+
 def _usable(cached: object) -> bool:
     """Whether a cached value has the shape parsing stores: (data, positions or None)."""
     return (
@@ -159,6 +180,7 @@ def _parse_file(
     *,
     required: bool,
     inside: str | None = None,
+    root: Path | None = None,
 ) -> ParsedFile | None:
     """Read, parse and validate one file, adding its problems; None when it is unusable.
 
@@ -191,7 +213,10 @@ def _parse_file(
     except OSError as exc:
         problems.append(Problem(name, None, None, f"cannot read the file: {exc.strerror}"))
         return None
-    digest.update(name.encode() + b"\0" + raw + b"\0")
+    # The version id hashes each file's place in the folder, not the path as typed ("knowledge",
+    # "./knowledge/", an absolute path and a link to the folder give the same version).
+    place = os.path.relpath(name, root) if root is not None else os.path.basename(name)
+    digest.update(place.replace(os.sep, "/").encode() + b"\0" + raw + b"\0")
     key = content_digest(raw)
     cached = cache.get(key) if cache is not None else None
     if not _usable(cached):
@@ -218,6 +243,6 @@ def _parse_file(
         return ParsedFile(name, model.model_validate(located.data), located, key)
     except ValidationError as exc:
         if cached is not None:  # the cache may be damaged: judge the file by its own text
-            return _parse_file(path, model, problems, hashlib.sha256(), None, required=required, inside=inside)
+            return _parse_file(path, model, problems, hashlib.sha256(), None, required=required, inside=inside, root=root)
         problems.extend(problems_from_validation(exc, model, located, name))
         return None

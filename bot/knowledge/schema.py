@@ -208,6 +208,7 @@ class HubInfo(_Strict):
     contact: Text = Field(description="How to contact the hub, in a sentence")
     website: str | None = None
     email: str | None = None
+    phone: str | None = None
     documents: list[Document] = Field(default_factory=list)
     last_reviewed: dt.date
 
@@ -231,7 +232,14 @@ class HubInfo(_Strict):
             parts.append(f"Email: {self.email}")
         if self.website:
             parts.append(f"Website: {self.website}")
+        if self.phone:
+            parts.append(f"Phone: {self.phone}")
         return " ".join(parts)
+
+    @property
+    def has_contact_detail(self) -> bool:
+        """Whether teachers can be given a way to reach the hub (an email, website or phone)."""
+        return bool(self.email or self.website or self.phone)
 
     @field_validator("website")
     @classmethod

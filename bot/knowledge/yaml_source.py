@@ -10,6 +10,7 @@ Positions are looked up in the node tree only when a problem needs one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -228,18 +229,60 @@ def _convert_mapping(node: yaml.MappingNode, problems: list[Problem], file: str,
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
+    """The syntax error where the mistake starts, in plain words (not the parser's own)."""
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     problem = (exc.problem or str(exc)).strip()
+    context = (exc.context or "").strip()
+    start = exc.context_mark
+    opened = (start.line + 1, start.column + 1) if start else (line, column)
     if _line_has_tab(text, line) or "\t" in problem:
         message = "a tab character is used here; YAML indentation must use spaces"
     elif "expected a single document" in problem or "but found another document" in str(exc):
         message = "the file holds more than one YAML document (a second '---'); keep one entry per file"
+    elif "quoted scalar" in context:
+        quote = _char_at(text, start) or '"'
+        line, column = opened
+        message = f"this quote ({quote}), opened on line {line}, is never closed: add the closing {quote}"
+    elif "flow sequence" in context:
+        line, column = opened
+        message = f"this list in [brackets], opened on line {line}, is not closed: add ']' (or a ',' between items)"
+    elif "flow mapping" in context:
+        line, column = opened
+        message = f"these {{braces}}, opened on line {line}, are not closed: add '}}' (or a ',' between fields)"
+    elif "mapping values are not allowed" in problem and _looks_like_a_field(text, line, column):
+        message = "this line is indented more than the field above it: line it up with the fields around it"
+    elif "mapping values are not allowed" in problem:
+        message = "a colon followed by a space inside a value: put the whole value in double quotes"
+    elif "simple key" in context and "expected ':'" in problem:
+        line, column = opened
+        message = "this line has no ':' after the field name (write it as 'field: value')"
+    elif "did not find expected key" in problem or "expected <block end>" in problem:
+        message = "this line is not indented like the lines around it: line it up with the field or list item it belongs to"
+    elif "found character" in problem and "cannot start any token" in problem:
+        message = f"{problem.split(' that ')[0]} cannot start a value here: put the value in double quotes"
     else:
-        context = f" {exc.context}" if exc.context else ""
-        message = f"YAML syntax error:{context} {problem}".replace("  ", " ")
+        message = f"YAML syntax error: {context} {problem}".replace("  ", " ").replace(": :", ":")
     return Problem(file, line, column, message)
+
+
+def _looks_like_a_field(text: str, line: int | None, column: int | None) -> bool:
+    """Whether the line at the error is an indented ``field: value`` whose colon is where the parser stopped."""
+    lines = text.splitlines()
+    if line is None or column is None or not 0 < line <= len(lines):
+        return False
+    found = re.match(r"^(\s+)[A-Za-z_][\w-]*:(\s|$)", lines[line - 1])
+    return bool(found) and found.end(0) - len(found.group(2)) == column
+
+
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    if 0 <= mark.line < len(lines) and 0 <= mark.column < len(lines[mark.line]):
+        return lines[mark.line][mark.column]
+    return ""
 
 
 def _line_has_tab(text: str, line: int | None) -> bool:
