@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar
 
 import discord
 from discord.ext import commands
@@ -15,12 +15,16 @@ from bot.discord_app.checks import on_app_command_error
 from bot.discord_app.cooldown import Cooldowns
 from bot.discord_app.feedback import VoteButton
 from bot.discord_app.knowledge import KnowledgeService
+from bot.discord_app.offload import AnswerPool, in_time
 from bot.discord_app.replies import NO_MENTIONS, EntryButton, EntrySelect
 from bot.discord_app.staff_wiring import StaffServices, utc_now
 from bot.discord_app.sync import sync_commands
 from bot.staff.storage import Storage
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 EXTENSIONS = (
     "bot.discord_app.cogs.answers",
@@ -71,6 +75,7 @@ class HubBot(commands.Bot):
         self.tree.error(on_app_command_error)
         self.clock = clock
         self.staff = StaffServices(self, storage, clock)
+        self.answers = AnswerPool(settings.answer_threads)
 
     def today(self) -> dt.date:
         """Today in the hub's time zone: what deadline wording is relative to."""
@@ -86,11 +91,24 @@ class HubBot(commands.Bot):
             self.tree, self.application_id, self.settings.guild_ids, self.settings.command_sync_state
         )
 
+    async def think(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run the engine (or other slow work) off the event loop."""
+        return await self.answers.run(work, *args, **kwargs)
+
+    async def in_time(
+        self, interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool, edit: bool = False
+    ) -> T:
+        """``work``'s result, deferring ``interaction`` first if it is not ready in time (see :func:`in_time`)."""
+        return await in_time(
+            interaction, work, after=self.settings.defer_after_seconds, ephemeral=ephemeral, edit=edit
+        )
+
     async def close(self) -> None:
         """Stop the staff workflow's tasks while Discord is still reachable, then disconnect."""
         await self.staff.stop()
         await super().close()
-        self.staff.close_storage()
+        await self.staff.close_storage()
+        self.answers.close()
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d servers", self.user, self.user and self.user.id, len(self.guilds))

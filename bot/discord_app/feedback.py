@@ -29,6 +29,14 @@ VOTE_ID = re.compile(VOTE_TEMPLATE)
 UP, DOWN = "👍", "👎"
 THANKS = "Thanks — your {emoji} helps the hub improve these answers."
 TOO_OLD = "Thanks — but this answer is too old for a vote to be recorded. Ask again to vote on a fresh one."
+NOT_NOW = "Thanks — but I can't save votes just now. Please try again in a few minutes."
+
+
+def vote_outcome(recorded: bool | None, up: bool) -> str:
+    """What the voter is told: thanks, too old (False), or not now (None: the records are unavailable)."""
+    if recorded is None:
+        return NOT_NOW
+    return THANKS.format(emoji=UP if up else DOWN) if recorded else TOO_OLD
 
 
 def vote_custom_id(answer_id: str, up: bool) -> str:
@@ -59,11 +67,12 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLA
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: HubBot = interaction.client  # type: ignore[assignment]
         try:
-            recorded = await bot.staff.record_vote(self.answer_id, self.up)
+            outcome = bot.staff.record_vote(self.answer_id, self.up)  # queued now, written after replying
             view = voted_view(interaction.message, self.answer_id, self.up) if interaction.message else None
             if view is not None:
                 await interaction.response.edit_message(view=view)
-            await tell(interaction, THANKS.format(emoji=UP if self.up else DOWN) if recorded else TOO_OLD)
+            recorded = await bot.in_time(interaction, outcome, ephemeral=True)
+            await tell(interaction, vote_outcome(recorded, self.up))
         except Exception as error:  # whatever failed, the user hears of it and it is logged
             await report_error(interaction, error)
 

@@ -22,7 +22,7 @@ from bot.config import TOKEN_ENV, ConfigError, Settings, load_settings
 from bot.discord_app.client import HubBot
 from bot.discord_app.knowledge import KnowledgeService
 from bot.knowledge.problems import KnowledgeError
-from bot.staff.storage import SQLiteStorage
+from bot.staff.storage import SQLiteStorage, is_busy
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,14 @@ async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
         print(f"cannot start: the knowledge base in {directory} is invalid.\n{error}", file=sys.stderr)
         return 1
     log.info("knowledge base %s loaded: %d entries", knowledge.current.kb.version, len(knowledge.current.kb))
+    storage: SQLiteStorage | None = None
     try:
-        storage = SQLiteStorage.from_settings(settings)
+        storage = await asyncio.to_thread(SQLiteStorage.from_settings, settings)
+    except sqlite3.OperationalError as error:
+        if not is_busy(error):
+            print(f"cannot start: the database {settings.database_path} cannot be opened: {error}", file=sys.stderr)
+            return 1
+        # Locked by another program: the bot tries again as it starts, then runs without recording.
     except (sqlite3.Error, OSError) as error:
         print(f"cannot start: the database {settings.database_path} cannot be opened: {error}", file=sys.stderr)
         return 1

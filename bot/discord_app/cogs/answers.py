@@ -51,8 +51,10 @@ class Answers(commands.Cog):
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]) -> None:
         """Ask about the hub's programmes: who they're for, costs, deadlines, how to apply."""
         snapshot = self.bot.knowledge.current
-        reply = snapshot.engine.answer(question, today=self.bot.today())
-        await send_reply(interaction, reply, snapshot, ephemeral=self.bot.settings.ephemeral_replies)
+        ephemeral = self.bot.settings.ephemeral_replies
+        work = self.bot.think(snapshot.engine.answer, question, today=self.bot.today())
+        reply = await self.bot.in_time(interaction, work, ephemeral=ephemeral)
+        await send_reply(interaction, reply, snapshot, ephemeral=ephemeral)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -72,17 +74,20 @@ class Answers(commands.Cog):
             await self._reply(message, content=EMPTY_MENTION_HINT)
             return
         snapshot = self.bot.knowledge.current
-        reply = snapshot.engine.answer(question, today=self.bot.today())
+        reply = await self.bot.think(snapshot.engine.answer, question, today=self.bot.today())
         if not addressed and (
             reply.status != "answered" or reply.confidence < self.bot.settings.unprompted_min_confidence
         ):
             return
         if self.bot.cooldowns.retry_after(message.author.id):
             return  # in a public channel, silence is kinder than a "slow down" message
-        embed, view = await self.bot.staff.answer_message(
-            reply, snapshot, guild_id=message.guild.id if message.guild else None, channel_id=message.channel.id
+
+        async def out(embed: discord.Embed, view: discord.ui.View | None) -> None:
+            await self._reply(message, embed=embed, view=view)
+
+        await self.bot.staff.deliver(
+            reply, snapshot, out, guild_id=message.guild.id if message.guild else None, channel_id=message.channel.id
         )
-        await self._reply(message, embed=embed, view=view)
 
     @staticmethod
     async def _reply(message: discord.Message, **content: Any) -> None:
