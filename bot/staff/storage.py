@@ -11,7 +11,8 @@ What is kept, and what never is
 * **Reminders** — which deadline reminders were sent (or skipped in favour of a later one).
 
 Never a user id, user name or message link: these are teachers' messages and the hub is the data
-controller. ``tests/staff/test_storage.py`` inspects the schema and fails on such a column.
+controller. A question's mentions of other people, roles and channels, its email addresses and phone
+numbers are replaced by placeholders (:func:`~bot.staff.privacy.scrub_identity`) before it is kept. ``tests/staff/test_storage.py`` inspects the schema and fails on such a column.
 Everything but reminders of deadlines still to come is deleted by :meth:`Storage.purge_older_than`
 once older than the retention period (``retention_days``, default 180).
 
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from bot.reply import Reply, Status
+from bot.staff.privacy import scrub_identity
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -66,6 +68,10 @@ class InteractionRecord:
     topics: tuple[str, ...]
     confidence: float
     kb_version: str
+
+    def __post_init__(self) -> None:
+        # The one gate every question passes before it is kept: nobody else's identity gets in.
+        object.__setattr__(self, "question", scrub_identity(self.question))
 
     @classmethod
     def from_reply(
