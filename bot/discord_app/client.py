@@ -11,14 +11,15 @@ import discord
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.discord_app.checks import on_app_command_error
-from bot.discord_app.cooldown import Cooldowns
+from bot.discord_app.checks import HubTree, on_app_command_error
+from bot.discord_app.cooldown import RateLimits
 from bot.discord_app.feedback import VoteButton
 from bot.discord_app.knowledge import KnowledgeService
 from bot.discord_app.offload import AnswerPool, in_time
 from bot.discord_app.replies import NO_MENTIONS, EntryButton, EntrySelect
 from bot.discord_app.staff_wiring import StaffServices, utc_now
 from bot.discord_app.sync import sync_commands
+from bot.discord_app.vote_ledger import VoteLedger
 from bot.staff.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -66,16 +67,24 @@ class HubBot(commands.Bot):
             help_command=None,
             intents=intents_for(settings),
             allowed_mentions=NO_MENTIONS,
+            tree_cls=HubTree,
             **options,
         )
         self.settings = settings
         self.knowledge = knowledge
-        self.cooldowns = Cooldowns(settings.cooldown_rate, settings.cooldown_seconds)
+        self.limits = RateLimits.from_settings(settings)
+        self.votes = VoteLedger()
         self.synced_to: list[str] = []
         self.tree.error(on_app_command_error)
         self.clock = clock
         self.staff = StaffServices(self, storage, clock)
         self.answers = AnswerPool(settings.answer_threads)
+
+    def reply_privately(self, interaction: discord.Interaction) -> bool:
+        """Whether a slash command's answer goes only to its asker: by the settings, or because the
+        server has had its share of public replies for now.
+        """
+        return self.settings.ephemeral_replies or not self.limits.may_post_publicly(interaction.guild_id)
 
     def today(self) -> dt.date:
         """Today in the hub's time zone: what deadline wording is relative to."""

@@ -142,7 +142,7 @@ async def answer_chosen_entry(interaction: discord.Interaction, entry_id: str) -
     """Answer a click on a candidate: in place of a private message, else privately to the clicker."""
     bot: HubBot = interaction.client  # type: ignore[assignment]
     try:
-        wait = bot.cooldowns.retry_after(interaction.user.id)
+        wait = bot.limits.asks.retry_after(interaction.user.id)
         if wait:
             await tell(interaction, cooldown_message(wait))
             return

@@ -138,25 +138,6 @@ def clicked_token(fake_discord: FakeDiscord, after: int) -> str:
     return callback.path.split("/")[3]
 
 
-async def test_a_vote_on_a_public_reply_turns_its_buttons_off_and_thanks_privately(
-    bot: HubBot, fake_discord: FakeDiscord
-) -> None:
-    after = fake_discord.mark()
-    await fake_discord.say(f"<@{bot.user.id}> {UNKNOWN}")
-    reply = await fake_discord.request("POST", rf"/channels/{CHANNEL_ID}/messages", after=after)
-    votes = votes_of(reply.body)
-    assert set(votes) == {"up", "down"}
-
-    after = fake_discord.mark()
-    clicked = await fake_discord.click(fake_discord.posted[-1], votes["down"]["custom_id"])
-    assert clicked.body["type"] == UPDATE_MESSAGE
-    assert all(button["disabled"] for button in votes_of(clicked.body["data"]).values())
-    thanks = await followup_of(fake_discord, clicked_token(fake_discord, after))
-    assert thanks.body["flags"] & EPHEMERAL and "👎" in thanks.body["content"]
-    [voted] = (await storage_of(bot)).voted_answers(LONG_AGO)
-    assert (voted.interaction.status, voted.down) == ("unknown", 1)
-
-
 async def test_votes_on_a_kept_question_still_count_after_a_restart(
     start_bot: StartBot, settings_for: Callable[..., Settings], fake_discord: FakeDiscord
 ) -> None:

@@ -11,7 +11,6 @@ from discord.app_commands import Choice
 from discord.ext import commands
 
 from bot.discord_app import limits
-from bot.discord_app.checks import cooldown
 from bot.discord_app.client import HubBot
 from bot.discord_app.embeds import deadlines_embed, programmes_embed, text
 from bot.discord_app.offload import suggestions
@@ -38,13 +37,12 @@ class Catalogue(commands.Cog):
     @app_commands.command(name="programmes")
     @app_commands.describe(phase="The phase you teach")
     @app_commands.choices(phase=PHASE_CHOICES)
-    @cooldown
     async def programmes(self, interaction: discord.Interaction, phase: Choice[str]) -> None:
         """The hub's programmes and support for a phase, each with its next deadline."""
         chosen = Phase(phase.value)
         snapshot = self.bot.knowledge.current
         today = self.bot.today()
-        ephemeral = self.bot.settings.ephemeral_replies
+        ephemeral = self.bot.reply_privately(interaction)
         work = self.bot.think(snapshot.engine.programmes_for_phase, chosen)
         entries = await self.bot.in_time(interaction, work, ephemeral=ephemeral)
         view = discord.ui.View(timeout=None)
@@ -58,12 +56,11 @@ class Catalogue(commands.Cog):
 
     @app_commands.command(name="programme")
     @app_commands.describe(name="Start typing a programme's name, e.g. Mastering Number")
-    @cooldown
     async def programme(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         """Everything about one programme: who it's for, time, cost, deadlines, how to apply."""
         snapshot = self.bot.knowledge.current
         today = self.bot.today()
-        ephemeral = self.bot.settings.ephemeral_replies
+        ephemeral = self.bot.reply_privately(interaction)
 
         def look_up() -> Reply:
             # The value is normally an entry id from autocomplete, but people can type anything:
@@ -82,12 +79,11 @@ class Catalogue(commands.Cog):
     @app_commands.command(name="deadlines")
     @app_commands.describe(phase="Only this phase (default: all)")
     @app_commands.choices(phase=PHASE_CHOICES)
-    @cooldown
     async def deadlines(self, interaction: discord.Interaction, phase: Choice[str] | None = None) -> None:
         """Application deadlines: upcoming soonest first, then recently closed; with a calendar file."""
         chosen = Phase(phase.value) if phase else None
         snapshot = self.bot.knowledge.current
-        ephemeral = self.bot.settings.ephemeral_replies
+        ephemeral = self.bot.reply_privately(interaction)
         today, now = self.bot.today(), self.bot.clock()
 
         def build() -> tuple[discord.Embed, discord.File | None]:

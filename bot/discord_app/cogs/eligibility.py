@@ -8,7 +8,6 @@ from discord.app_commands import Choice
 from discord.ext import commands
 
 from bot.discord_app import limits
-from bot.discord_app.checks import cooldown
 from bot.discord_app.client import HubBot
 from bot.discord_app.eligibility import (
     COG_NAME,
@@ -49,7 +48,6 @@ class Eligibility(commands.Cog, name=COG_NAME):
 
     @app_commands.command(name="eligibility")
     @app_commands.describe(programme="Start typing a programme's name, e.g. EEF trial or Mastering Number at KS2")
-    @cooldown
     async def eligibility(self, interaction: discord.Interaction, programme: app_commands.Range[str, 1, 100]) -> None:
         """Am I eligible? A private check of a programme's criteria, one question at a time."""
         snapshot = self.bot.knowledge.current
