@@ -98,6 +98,7 @@ class FakeDiscord:
     def __init__(self, heartbeat_interval_ms: int = 45000) -> None:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.heartbeats: list[float] = []  # time.monotonic() of each heartbeat (op 1) received
+        self.gateway_down = False  # while True, new gateway connections are refused (HTTP 503)
         self.requests: list[Request] = []
         self.received: list[dict[str, Any]] = []  # gateway payloads from the client
         self.commands: dict[str, dict[str, Any]] = {}  # name -> registered command
@@ -301,7 +302,9 @@ class FakeDiscord:
 
     # ----- gateway ----------------------------------------------------------------------------
 
-    async def _gateway(self, http: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, http: web.Request) -> web.StreamResponse:
+        if self.gateway_down:
+            return web.Response(status=503, text="the gateway is down")
         socket = web.WebSocketResponse()
         await socket.prepare(http)
         self._sockets.add(socket)
@@ -415,6 +418,11 @@ class FakeDiscord:
         before = self.resumed
         await self._socket.send_json({"op": 7, "d": None, "s": None, "t": None})
         await self.wait_for(lambda: self.resumed > before)
+
+    async def drop_connection(self) -> None:
+        """Close the gateway session as a server going away would (the client then reconnects)."""
+        assert self._socket is not None
+        await self._socket.close(code=1000, message=b"going away")
 
     async def wait_identified(self) -> None:
         await self.wait_for(lambda: self.identified > 0)
