@@ -50,6 +50,14 @@ class Settings(BaseModel):
     ephemeral_replies: bool = True
     cooldown_rate: int = Field(default=5, ge=1)
     cooldown_seconds: float = Field(default=30.0, ge=0)
+    click_rate: int = Field(default=20, ge=1)
+    click_seconds: float = Field(default=30.0, ge=0)
+    server_reply_rate: int = Field(default=20, ge=1)
+    server_reply_seconds: float = Field(default=60.0, ge=0)
+    # Answers run in this many worker threads (none: sized for the machine); a slash command whose
+    # answer is not ready after defer_after_seconds is deferred ("thinking…") to beat Discord's 3 s.
+    answer_threads: int | None = Field(default=None, ge=1, le=64)
+    defer_after_seconds: float = Field(default=1.0, gt=0, le=2.5)
     unprompted_channel_ids: list[int] = Field(default_factory=list)
     unprompted_min_confidence: float = Field(default=0.85, ge=0, le=1)
     # An /eligibility check closes after this long without an answer; interaction tokens last 15 minutes.
@@ -63,10 +71,14 @@ class Settings(BaseModel):
     reminder_channel_id: int | None = None
     reminder_lead_days: list[int] = Field(default_factory=lambda: [14, 7, 1])
     database_path: Path = Path("data/hubbot.sqlite3")
+    database_wait_seconds: float = Field(default=2.0, gt=0, le=30)
+    database_retry_seconds: float = Field(default=60.0, gt=0)
     retention_days: int = Field(default=180, ge=1)
     timezone: str = "Europe/London"
 
     log_level: str = "INFO"
+    # `python -m bot run` gives up with one line when Discord has not let the bot in after this long.
+    connect_timeout_seconds: float = Field(default=30.0, gt=0)
 
     # Only from the environment (DISCORD_TOKEN); excluded from dumps.
     token: SecretStr | None = Field(default=None, exclude=True)

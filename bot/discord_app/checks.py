@@ -1,4 +1,6 @@
-"""Checks on who may run a command, and the one handler for every slash-command error."""
+"""Checks on who may run a command (staff roles, the rate limit), and the one handler for every
+slash-command error.
+"""
 
 from __future__ import annotations
 
@@ -37,16 +39,21 @@ def require_staff(interaction: discord.Interaction) -> bool:
     return True
 
 
-def within_cooldown(interaction: discord.Interaction) -> bool:
-    """A check that applies the per-user cooldown shared with mentions and buttons."""
-    bot: HubBot = interaction.client  # type: ignore[assignment]
-    wait = bot.cooldowns.retry_after(interaction.user.id)
-    if wait:
-        raise app_commands.CommandOnCooldown(app_commands.Cooldown(bot.cooldowns.rate, bot.cooldowns.seconds), wait)
-    return True
+class HubTree(app_commands.CommandTree):
+    """The bot's command tree: every slash command, staff ones included, passes the per-person
+    limit first (one check for all, so no command can forget it). Autocomplete is not limited: it
+    only suggests.
+    """
 
-
-cooldown = app_commands.check(within_cooldown)
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        bot: HubBot = interaction.client  # type: ignore[assignment]
+        wait = bot.limits.asks.retry_after(interaction.user.id)
+        if wait:
+            await tell(interaction, cooldown_message(wait))
+            return False
+        return True
 
 
 async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar
 
 import discord
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.discord_app.checks import on_app_command_error
-from bot.discord_app.cooldown import Cooldowns
+from bot.discord_app.checks import HubTree, on_app_command_error
+from bot.discord_app.cooldown import RateLimits
 from bot.discord_app.feedback import VoteButton
 from bot.discord_app.knowledge import KnowledgeService
+from bot.discord_app.offload import AnswerPool, in_time
 from bot.discord_app.replies import NO_MENTIONS, EntryButton, EntrySelect
 from bot.discord_app.staff_wiring import StaffServices, utc_now
 from bot.discord_app.sync import sync_commands
+from bot.discord_app.vote_ledger import VoteLedger
 from bot.staff.storage import Storage
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 EXTENSIONS = (
     "bot.discord_app.cogs.answers",
@@ -62,15 +67,24 @@ class HubBot(commands.Bot):
             help_command=None,
             intents=intents_for(settings),
             allowed_mentions=NO_MENTIONS,
+            tree_cls=HubTree,
             **options,
         )
         self.settings = settings
         self.knowledge = knowledge
-        self.cooldowns = Cooldowns(settings.cooldown_rate, settings.cooldown_seconds)
+        self.limits = RateLimits.from_settings(settings)
+        self.votes = VoteLedger()
         self.synced_to: list[str] = []
         self.tree.error(on_app_command_error)
         self.clock = clock
         self.staff = StaffServices(self, storage, clock)
+        self.answers = AnswerPool(settings.answer_threads)
+
+    def reply_privately(self, interaction: discord.Interaction) -> bool:
+        """Whether a slash command's answer goes only to its asker: by the settings, or because the
+        server has had its share of public replies for now.
+        """
+        return self.settings.ephemeral_replies or not self.limits.may_post_publicly(interaction.guild_id)
 
     def today(self) -> dt.date:
         """Today in the hub's time zone: what deadline wording is relative to."""
@@ -86,11 +100,24 @@ class HubBot(commands.Bot):
             self.tree, self.application_id, self.settings.guild_ids, self.settings.command_sync_state
         )
 
+    async def think(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run the engine (or other slow work) off the event loop."""
+        return await self.answers.run(work, *args, **kwargs)
+
+    async def in_time(
+        self, interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool, edit: bool = False
+    ) -> T:
+        """``work``'s result, deferring ``interaction`` first if it is not ready in time (see :func:`in_time`)."""
+        return await in_time(
+            interaction, work, after=self.settings.defer_after_seconds, ephemeral=ephemeral, edit=edit
+        )
+
     async def close(self) -> None:
         """Stop the staff workflow's tasks while Discord is still reachable, then disconnect."""
         await self.staff.stop()
         await super().close()
-        self.staff.close_storage()
+        await self.staff.close_storage()
+        self.answers.close()
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d servers", self.user, self.user and self.user.id, len(self.guilds))

@@ -27,7 +27,16 @@ from bot.discord_app.embeds import (
     eligibility_timeout_embed,
     notice_embed,
 )
-from bot.discord_app.replies import NO_MENTIONS, EntryButton, clip_label, report_error
+from bot.discord_app.replies import (
+    NO_MENTIONS,
+    EntryButton,
+    clip_label,
+    cooldown_message,
+    report_error,
+    send,
+    tell,
+    update,
+)
 from bot.eligibility.flow import Outcome, Question, Step, resume, short_name
 from bot.eligibility.state import TOKEN_PATTERN, Answer, FlowState, StateError
 from bot.knowledge.base import KnowledgeBase
@@ -209,9 +218,9 @@ async def show(interaction: discord.Interaction, flow_id: str, shown: Step, *, e
     timeout = bot.settings.eligibility_timeout_seconds
     embed, view = step_message(flow_id, shown, interaction, registry, timeout, bot.knowledge.current.kb)
     if edit:
-        await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        await update(interaction, embed=embed, view=view)
     else:
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await send(interaction, embed=embed, view=view, ephemeral=True)
 
 
 async def continue_check(interaction: discord.Interaction, flow_id: str, token: str) -> None:
@@ -221,6 +230,10 @@ async def continue_check(interaction: discord.Interaction, flow_id: str, token: 
     """
     bot: HubBot = interaction.client  # type: ignore[assignment]
     try:
+        wait = bot.limits.clicks.retry_after(interaction.user.id)
+        if wait:
+            await tell(interaction, cooldown_message(wait))
+            return
         message = interaction.message
         edit = message is not None and message.flags.ephemeral
         if not edit:

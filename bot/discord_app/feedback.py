@@ -2,9 +2,10 @@
 
 The buttons are :class:`discord.ui.DynamicItem`\\s whose ``custom_id`` holds the answer id that
 :class:`~bot.staff.records.Recorder` gave the reply, so a click is understood after a restart too.
-A click records the vote, turns both buttons of that message off (so the message cannot be voted on
-twice; on a public reply that means one vote per message, since votes are never tied to a user) and
-thanks the voter privately.
+Each person's first click on an answer counts (:class:`~bot.discord_app.vote_ledger.VoteLedger`,
+which keeps no user id); later, stale or simultaneous clicks are told so and not counted. On a
+private answer a vote also turns both buttons off; a public answer stays open to everyone else's
+vote. The voter is thanked privately.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.discord_app import limits
-from bot.discord_app.replies import report_error, tell
+from bot.discord_app.replies import cooldown_message, report_error, tell
 
 if TYPE_CHECKING:
     from bot.discord_app.client import HubBot
@@ -29,6 +30,15 @@ VOTE_ID = re.compile(VOTE_TEMPLATE)
 UP, DOWN = "👍", "👎"
 THANKS = "Thanks — your {emoji} helps the hub improve these answers."
 TOO_OLD = "Thanks — but this answer is too old for a vote to be recorded. Ask again to vote on a fresh one."
+ALREADY = "You've already voted on this answer — thanks!"
+NOT_NOW = "Thanks — but I can't save votes just now. Please try again in a few minutes."
+
+
+def vote_outcome(recorded: bool | None, up: bool) -> str:
+    """What the voter is told: thanks, too old (False), or not now (None: the records are unavailable)."""
+    if recorded is None:
+        return NOT_NOW
+    return THANKS.format(emoji=UP if up else DOWN) if recorded else TOO_OLD
 
 
 def vote_custom_id(answer_id: str, up: bool) -> str:
@@ -59,11 +69,21 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLA
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: HubBot = interaction.client  # type: ignore[assignment]
         try:
-            recorded = await bot.staff.record_vote(self.answer_id, self.up)
-            view = voted_view(interaction.message, self.answer_id, self.up) if interaction.message else None
-            if view is not None:
-                await interaction.response.edit_message(view=view)
-            await tell(interaction, THANKS.format(emoji=UP if self.up else DOWN) if recorded else TOO_OLD)
+            wait = bot.limits.clicks.retry_after(interaction.user.id)
+            if wait:
+                await tell(interaction, cooldown_message(wait))
+                return
+            if not bot.votes.first_vote(self.answer_id, interaction.user.id):  # repeated, stale or simultaneous
+                await tell(interaction, ALREADY)
+                return
+            outcome = bot.staff.record_vote(self.answer_id, self.up)  # queued now, written after replying
+            message = interaction.message
+            if message is not None and message.flags.ephemeral:  # only the asker sees it: done voting
+                await interaction.response.edit_message(view=voted_view(message, self.answer_id, self.up))
+            recorded = await bot.in_time(interaction, outcome, ephemeral=True)
+            if recorded is None:
+                bot.votes.forget(self.answer_id, interaction.user.id)  # not saved: they may try again
+            await tell(interaction, vote_outcome(recorded, self.up))
         except Exception as error:  # whatever failed, the user hears of it and it is logged
             await report_error(interaction, error)
 

@@ -142,34 +142,46 @@ async def answer_chosen_entry(interaction: discord.Interaction, entry_id: str) -
     """Answer a click on a candidate: in place of a private message, else privately to the clicker."""
     bot: HubBot = interaction.client  # type: ignore[assignment]
     try:
-        wait = bot.cooldowns.retry_after(interaction.user.id)
+        wait = bot.limits.asks.retry_after(interaction.user.id)
         if wait:
             await tell(interaction, cooldown_message(wait))
             return
         snapshot = bot.knowledge.current
-        reply = snapshot.engine.describe(entry_id, bot.today())
+        message = interaction.message
+        in_place = message is not None and message.flags.ephemeral
+        work = bot.think(snapshot.engine.describe, entry_id, bot.today())
+        reply = await bot.in_time(interaction, work, ephemeral=True, edit=in_place)
         if reply is None:
             await tell(interaction, f"I no longer have that in my knowledge base. {snapshot.kb.hub.contact_line()}")
             return
-        embed, view = await bot.staff.answer_message(
-            reply, snapshot, guild_id=interaction.guild_id, channel_id=interaction.channel_id
-        )
-        message = interaction.message
-        if message is not None and message.flags.ephemeral:
-            await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
-        else:
-            await send(interaction, embed=embed, view=view, ephemeral=True)
+
+        async def out(embed: discord.Embed, view: discord.ui.View | None) -> None:
+            if in_place:
+                await update(interaction, embed=embed, view=view)
+            else:
+                await send(interaction, embed=embed, view=view, ephemeral=True)
+
+        await bot.staff.deliver(reply, snapshot, out, guild_id=interaction.guild_id, channel_id=interaction.channel_id)
     except Exception as error:  # whatever failed, the user hears of it and it is logged
         await report_error(interaction, error)
 
 
 async def send_reply(interaction: discord.Interaction, reply: Reply, snapshot: Snapshot, *, ephemeral: bool) -> None:
-    """Respond to a slash command (or follow up a deferred one) with a reply, recorded, with 👍/👎."""
+    """Respond to a slash command (or follow up a deferred one) with a reply with 👍/👎, then record it."""
     bot: HubBot = interaction.client  # type: ignore[assignment]
-    embed, view = await bot.staff.answer_message(
-        reply, snapshot, guild_id=interaction.guild_id, channel_id=interaction.channel_id
-    )
-    await send(interaction, embed=embed, view=view, ephemeral=ephemeral)
+
+    async def out(embed: discord.Embed, view: discord.ui.View | None) -> None:
+        await send(interaction, embed=embed, view=view, ephemeral=ephemeral)
+
+    await bot.staff.deliver(reply, snapshot, out, guild_id=interaction.guild_id, channel_id=interaction.channel_id)
+
+
+async def update(interaction: discord.Interaction, *, embed: discord.Embed, view: discord.ui.View | None) -> None:
+    """Replace the message a component is on, whether or not the click was acknowledged yet."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
 
 
 async def send(

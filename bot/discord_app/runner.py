@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 
@@ -22,7 +23,7 @@ from bot.config import TOKEN_ENV, ConfigError, Settings, load_settings
 from bot.discord_app.client import HubBot
 from bot.discord_app.knowledge import KnowledgeService
 from bot.knowledge.problems import KnowledgeError
-from bot.staff.storage import SQLiteStorage
+from bot.staff.storage import SQLiteStorage, is_busy
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +57,99 @@ def use_endpoints(rest_base_url: str, gateway_url: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
+class QuietDiscordLog(logging.Filter):
+    """discord.py's log as a text bot's operator wants it: no warnings about voice support it does
+    not need, and each reconnect attempt as one line naming the reason instead of a traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        if "voice will NOT be supported" in message:
+            return False
+        if message.startswith("Attempting a reconnect in") and record.exc_info:
+            error = record.exc_info[1]
+            record.msg = "lost the connection to Discord (%s); reconnecting in %.1f s"
+            record.args = (describe_error(error), *(record.args or ()))  # type: ignore[misc]
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_QUIET = QuietDiscordLog()
+
+
+def quiet_discord_logs() -> None:
+    """Install :class:`QuietDiscordLog` on discord.py's client logger (once)."""
+    logger = logging.getLogger("discord.client")
+    if _QUIET not in logger.filters:
+        logger.addFilter(_QUIET)
+
+
+def describe_error(error: BaseException | None) -> str:
+    """An exception as a short phrase for one log line."""
+    if error is None:
+        return "unknown error"
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 def build_bot(settings: Settings, knowledge: KnowledgeService, **options: Any) -> HubBot:
     """The bot, pointed at the configured endpoints; ``options`` go to :class:`discord.Client`."""
     use_endpoints(settings.rest_base_url, settings.gateway_url)
+    quiet_discord_logs()
     return HubBot(settings, knowledge, **options)
+
+
+class CannotConnect(Exception):
+    """Discord could not be reached, or did not let the bot in, in time; the message says which."""
+
+
+CONNECTION_ERRORS = (OSError, aiohttp.ClientError, discord.HTTPException, discord.GatewayNotFound, discord.ConnectionClosed)
+
+
+async def connect_and_run(bot: HubBot, settings: Settings, token: str) -> None:
+    """Log in and connect within ``connect_timeout_seconds``, then run until the bot is closed.
+
+    Raises :class:`CannotConnect` when Discord is unreachable or silent before the first session is
+    ready; after that, lost connections are discord.py's to retry, with back-off.
+    """
+    timeout = settings.connect_timeout_seconds
+    try:
+        async with asyncio.timeout(timeout):
+            await bot.login(token)
+    except TimeoutError:
+        raise CannotConnect(f"Discord's API at {settings.rest_base_url} did not answer within {timeout:.0f} s") from None
+    except (discord.LoginFailure, discord.PrivilegedIntentsRequired):
+        raise
+    except CONNECTION_ERRORS as error:
+        raise CannotConnect(f"Discord's API at {settings.rest_base_url} cannot be reached ({describe_error(error)})") from None
+    connection = asyncio.create_task(bot.connect(reconnect=True), name="discord gateway")
+    ready = asyncio.create_task(bot.wait_until_ready(), name="first session")
+    done, _ = await asyncio.wait({connection, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        ready.cancel()
+        if connection not in done:
+            connection.cancel()
+            with contextlib.suppress(asyncio.CancelledError, *CONNECTION_ERRORS):
+                await connection
+            raise CannotConnect(
+                f"Discord's gateway at {settings.gateway_url} did not let the bot in within {timeout:.0f} s"
+            )
+    try:
+        await connection
+    except (discord.LoginFailure, discord.PrivilegedIntentsRequired):
+        raise
+    except CONNECTION_ERRORS as error:
+        raise CannotConnect(f"the connection to Discord's gateway failed: {describe_error(error)}") from None
 
 
 async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
     """Run the bot until it is stopped (SIGINT/SIGTERM); returns the process exit code.
 
     ``knowledge_dir`` overrides ``settings.knowledge_dir``. Exits 2 without a token and 1 when the
-    knowledge base cannot be loaded, the database cannot be opened or Discord refuses the token.
+    knowledge base cannot be loaded, the database cannot be opened, Discord refuses the token, or
+    Discord cannot be reached (or does not answer) within ``connect_timeout_seconds`` — always with
+    one line saying why.
     """
     if settings.token is None:
         print(NO_TOKEN, file=sys.stderr)
@@ -78,8 +161,14 @@ async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
         print(f"cannot start: the knowledge base in {directory} is invalid.\n{error}", file=sys.stderr)
         return 1
     log.info("knowledge base %s loaded: %d entries", knowledge.current.kb.version, len(knowledge.current.kb))
+    storage: SQLiteStorage | None = None
     try:
-        storage = SQLiteStorage.from_settings(settings)
+        storage = await asyncio.to_thread(SQLiteStorage.from_settings, settings)
+    except sqlite3.OperationalError as error:
+        if not is_busy(error):
+            print(f"cannot start: the database {settings.database_path} cannot be opened: {error}", file=sys.stderr)
+            return 1
+        # Locked by another program: the bot tries again as it starts, then runs without recording.
     except (sqlite3.Error, OSError) as error:
         print(f"cannot start: the database {settings.database_path} cannot be opened: {error}", file=sys.stderr)
         return 1
@@ -91,7 +180,10 @@ async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
             loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
     try:
         async with bot:
-            await bot.start(settings.token.get_secret_value())
+            await connect_and_run(bot, settings, settings.token.get_secret_value())
+    except CannotConnect as error:
+        print(f"cannot start: {error}. Check the network, or rest_base_url and gateway_url.", file=sys.stderr)
+        return 1
     except discord.LoginFailure:
         print(BAD_TOKEN, file=sys.stderr)
         return 1

@@ -59,6 +59,7 @@ def status_text(
     *,
     refused: RefusedReload | None = None,
     watching: bool = False,
+    recording: str | None = None,
 ) -> str:
     """``/kb status``: the version in service, when it was loaded, its entries and warnings."""
     kb = snapshot.kb
@@ -72,6 +73,8 @@ def status_text(
         f"**Commands registered** {', '.join(synced_to) or 'unchanged since last start'}",
         "**Live reload** " + ("on: edits to the files are loaded by themselves" if watching else "off: use /kb reload"),
     ]
+    if recording:
+        lines.append(recording)
     if refused is not None:
         count = len(refused.problems)
         lines.append(

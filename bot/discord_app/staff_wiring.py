@@ -2,7 +2,7 @@
 
 :class:`StaffServices` is created with the bot, started in its ``setup_hook`` and stopped when it
 closes. It owns the storage (opened from the settings unless one is given) and is the one place
-the Discord layer records an answer or a vote.
+the Discord layer records an answer or a vote — always after the answer is sent.
 """
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
-from collections.abc import Callable, Coroutine
+import sqlite3
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -24,9 +27,10 @@ from bot.discord_app.replies import NO_MENTIONS, build_message, clip_label
 from bot.discord_app.staff_notices import RefusedReload, problems_text, reloaded_text, tell_staff_channel
 from bot.knowledge.problems import KnowledgeError
 from bot.reply import Reply
+from bot.staff.record_writer import RecordWriter
 from bot.staff.records import Recorder
 from bot.staff.reminders import Reminder, reminder_loop
-from bot.staff.storage import SQLiteStorage, Storage
+from bot.staff.storage import InteractionRecord, SQLiteStorage, Storage, is_busy
 from bot.staff.tasks import retention_loop
 from bot.staff.watch import KnowledgeWatcher
 
@@ -59,39 +63,99 @@ def reminder_message(reminder: Reminder) -> tuple[str, discord.ui.View | None]:
     return text("\n".join(lines), limits.CONTENT), view
 
 
+async def _now(value: bool | None) -> bool | None:
+    return value
+
+
 class StaffServices:
-    """Storage, recorder, background tasks and the knowledge watcher of one bot."""
+    """Storage, recorder, background tasks and the knowledge watcher of one bot.
+
+    Answers are recorded after they are sent, by a :class:`RecordWriter` in the background: a busy
+    database delays no answer; the records it cannot take are dropped and counted. When the
+    database is locked at start, the bot starts without recording and tries again every
+    ``database_retry_seconds``.
+    """
 
     def __init__(self, bot: HubBot, storage: Storage | None = None, clock: Clock = utc_now) -> None:
         self.bot = bot
         self.clock = clock
         self._storage = storage
         self.recorder: Recorder | None = None
+        self.writer: RecordWriter | None = None
+        self.unrecorded = 0  # answers sent while recording was off
         self.watcher: KnowledgeWatcher | None = None
         self.refused: RefusedReload | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._sending = asyncio.Condition()
+        self._being_sent = 0
 
     @property
     def storage(self) -> Storage:
         if self._storage is None:
-            raise RuntimeError("the staff services have not been started")
+            raise RuntimeError("the records database is not open")
         return self._storage
+
+    @property
+    def recording(self) -> bool:
+        return self.recorder is not None
+
+    @property
+    def dropped(self) -> int:
+        """Records that could not be written, and answers sent while recording was off."""
+        return self.unrecorded + (self.writer.dropped if self.writer is not None else 0)
 
     # ----- life ---------------------------------------------------------------------------------
     async def start(self) -> None:
         """Open the storage (if none was given) and start the background work."""
         settings = self.bot.settings
-        if self._storage is None:
-            self._storage = await asyncio.to_thread(SQLiteStorage.from_settings, settings)
-        self.recorder = Recorder(self._storage, clock=self.clock)
         self._stop = asyncio.Event()
-        self._spawn(retention_loop(self._storage, settings.retention_days, stop=self._stop, clock=self.clock), "retention")
-        if settings.reminder_channel_id is not None:
-            self._spawn(self._reminders(), "deadline reminders")
+        if self._storage is None:
+            try:
+                self._storage = await asyncio.to_thread(SQLiteStorage.from_settings, settings)
+            except sqlite3.OperationalError as error:
+                if not is_busy(error):
+                    raise
+                log.warning(
+                    "the database %s is locked by another program; starting without recording "
+                    "(trying again every %.0f s)",
+                    settings.database_path,
+                    settings.database_retry_seconds,
+                )
+                self._spawn(self._open_later(), "open the database")
+        if self._storage is not None:
+            self._storage_ready(self._storage)
         if settings.watch_knowledge_dir:
             self.watcher = KnowledgeWatcher(self.bot.knowledge.directory, self.reload_and_tell_staff)
             self.watcher.start()
+
+    def _storage_ready(self, storage: Storage) -> None:
+        """Start recording, and the background work that needs the records."""
+        settings = self.bot.settings
+        self._storage = storage
+        self.writer = RecordWriter()
+        self.recorder = Recorder(storage, clock=self.clock)
+        self._spawn(retention_loop(storage, settings.retention_days, stop=self._stop, clock=self.clock), "retention")
+        if settings.reminder_channel_id is not None:
+            self._spawn(self._reminders(), "deadline reminders")
+
+    async def _open_later(self) -> None:
+        settings = self.bot.settings
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=settings.database_retry_seconds)
+                return
+            try:
+                storage = await asyncio.to_thread(SQLiteStorage.from_settings, settings)
+            except (sqlite3.Error, OSError) as error:
+                log.info("the database is still unavailable (%s); trying again in %.0f s", error, settings.database_retry_seconds)
+                continue
+            if self._stop.is_set():
+                storage.close()
+                return
+            log.info("the database %s is available again: recording from now on", settings.database_path)
+            self._storage_ready(storage)
+            return
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
         self._tasks.append(asyncio.get_running_loop().create_task(work, name=name))
@@ -102,52 +166,115 @@ class StaffServices:
         watcher, self.watcher = self.watcher, None
         if watcher is not None:
             await watcher.stop()
-        tasks, self._tasks = self._tasks, []
-        if not tasks:
-            return
-        _, pending = await asyncio.wait(tasks, timeout=STOP_WAIT_SECONDS)
-        for task in pending:  # e.g. still waiting for the gateway when the bot is closed early
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        while self._tasks:  # a task may start others (the storage opened late) before it ends
+            tasks, self._tasks = self._tasks, []
+            _, pending = await asyncio.wait(tasks, timeout=STOP_WAIT_SECONDS)
+            for task in pending:  # e.g. still waiting for the gateway when the bot is closed early
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
-    def close_storage(self) -> None:
+    async def close_storage(self) -> None:
+        """Write the records still queued (for a few seconds at most), then close the storage."""
+        writer, self.writer, self.recorder = self.writer, None, None
+        if writer is not None:
+            await asyncio.to_thread(writer.close, STOP_WAIT_SECONDS)
         if self._storage is not None:
             self._storage.close()
 
     # ----- answers and votes --------------------------------------------------------------------
-    async def answer_message(
+    def prepare(
         self, reply: Reply, snapshot: Snapshot, *, guild_id: int | None, channel_id: int | None
-    ) -> tuple[discord.Embed, discord.ui.View | None]:
-        """The embed and components of an answer about to be sent, recorded, with 👍/👎.
+    ) -> tuple[discord.Embed, discord.ui.View | None, InteractionRecord | None]:
+        """The embed and components of an answer about to be sent, with 👍/👎 when it will be
+        recorded, and its record (None while recording is off). Instant: nothing is written yet.
 
         Only a server's channel is recorded with the question: a direct-message channel id would
-        point at one person. If recording fails the answer still goes out, without the buttons.
+        point at one person.
         """
         embed, view = build_message(reply, snapshot)
         if self.recorder is None:
-            return embed, view
-        if guild_id is None:
-            channel_id = None
-        try:
-            answer_id = await asyncio.to_thread(
-                self.recorder.record_reply,
-                reply,
-                guild_id=guild_id,
-                channel_id=channel_id,
-                kb_version=snapshot.kb.version,
-            )
-        except Exception:
-            log.exception("could not record an answer; sending it without vote buttons")
-            return embed, view
-        return embed, add_votes(view, answer_id)
+            return embed, view, None
+        record = self.recorder.new_record(
+            reply,
+            guild_id=guild_id,
+            channel_id=channel_id if guild_id is not None else None,
+            kb_version=snapshot.kb.version,
+        )
+        return embed, add_votes(view, record.answer_id), record
 
-    async def record_vote(self, answer_id: str, up: bool) -> bool:
-        """Record 👍/👎; False when the answer is no longer known (see :class:`Recorder`)."""
+    def record_sent(self, record: InteractionRecord | None) -> None:
+        """Queue the record of an answer that was sent; returns at once."""
+        recorder, writer = self.recorder, self.writer
+        if record is None or recorder is None or writer is None:
+            self.unrecorded += 1
+            return
+        writer.submit(functools.partial(recorder.write, record), f"the record of answer {record.answer_id}")
+
+    async def deliver(
+        self,
+        reply: Reply,
+        snapshot: Snapshot,
+        send: Callable[[discord.Embed, discord.ui.View | None], Awaitable[object]],
+        *,
+        guild_id: int | None,
+        channel_id: int | None,
+    ) -> None:
+        """Send an answer with ``send(embed, view)``, then record it: answers first, records after."""
+        embed, view, record = self.prepare(reply, snapshot, guild_id=guild_id, channel_id=channel_id)
+        async with self._sending:
+            self._being_sent += 1
+        try:
+            await send(embed, view)
+            self.record_sent(record)
+        finally:
+            async with self._sending:
+                self._being_sent -= 1
+                self._sending.notify_all()
+
+    def record_vote(self, answer_id: str, up: bool) -> Awaitable[bool | None]:
+        """Queue 👍/👎 at once; the awaitable says True when it is (or, for an answer still in memory,
+        will be) recorded, False when the answer is no longer known, None when the records cannot be
+        reached now.
+        """
+        recorder, writer = self.recorder, self.writer
+        if recorder is None or writer is None:
+            return _now(None)
+        known = recorder.knows(answer_id)
+        done = writer.submit(functools.partial(recorder.record_vote, answer_id, up), f"a vote on answer {answer_id}")
+        # An answer still in memory is recorded in the background (a failure is logged and counted).
+        return _now(True) if known else self.vote_result(done)
+
+    async def vote_result(self, done: Future[bool]) -> bool | None:
+        """Wait (boundedly) for a vote on an answer that only storage may know."""
+        try:
+            return bool(await asyncio.wait_for(asyncio.wrap_future(done), self.bot.settings.database_wait_seconds + 1))
+        except Exception:  # already logged and counted by the writer, or timed out
+            return None
+
+    async def written(self) -> None:
+        """Wait until every answer being sent has been queued for recording, and everything queued
+        so far has been written or dropped (for tests and orderly checks).
+        """
+        async with self._sending:
+            await self._sending.wait_for(lambda: self._being_sent == 0)
+        if self.writer is not None:
+            await asyncio.wrap_future(self.writer.written())
+
+    def recording_text(self) -> str:
+        """One line for ``/kb status``: whether answers are recorded, and what could not be."""
+        settings = self.bot.settings
         if self.recorder is None:
-            return False
-        return await asyncio.to_thread(self.recorder.record_vote, answer_id, up)
+            line = (
+                f"**Records** off: the database was locked by another program when the bot started; "
+                f"trying again every {settings.database_retry_seconds:.0f} s."
+            )
+        else:
+            line = "**Records** on."
+        if self.dropped:
+            line += f" {self.dropped} record{'s' if self.dropped != 1 else ''} not written since the bot started (database busy)."
+        return line
 
     # ----- reloads ------------------------------------------------------------------------------
     async def reload(self) -> tuple[Snapshot, Snapshot]:

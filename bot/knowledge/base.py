@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.knowledge.problems import Problem
-from bot.knowledge.schema import Deadline, Entry, HubInfo, Phase, Vocabulary
+from bot.knowledge.schema import Deadline, Entry, HubInfo, OutsideTopic, Phase, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class KnowledgeBase:
     warnings: tuple[Problem, ...] = ()
     fingerprints: dict[str, str] = field(default_factory=dict)  # entry id → content hash of its file
     vocabulary_fingerprint: str = ""
+    outside: tuple[OutsideTopic, ...] = ()  # things teachers ask about that are not hub offers
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries.values())

@@ -3,7 +3,8 @@
 Parsing YAML is most of the cost of loading a large knowledge base. A reload after staff
 edit one file re-parses that file only (the in-memory cache), and a restart reuses the
 data of every unchanged file (the optional on-disk cache, written with :mod:`marshal`,
-which can hold only plain data and never runs code). Validation always runs in full.
+which can hold only plain data and never runs code). Validation always runs in full, and
+a cached value of the wrong shape is ignored (the file is parsed again).
 """
 
 from __future__ import annotations
@@ -17,8 +18,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-CACHE_FORMAT = 1
-MAX_ITEMS = 50_000
+CACHE_FORMAT = 2
+MAGIC = "hubbot-parse-cache"
+MAX_ITEMS = 50_000  # the least it keeps; a knowledge base with more files reserves more (see reserve)
+COMPACT_FACTOR = 2  # rewrite the file when it holds this many times more records than live items
+# How many parts each kind of cached value has, by key prefix: parsed files store (data,
+# positions); the search index stores seven parts per entry. A record of another shape means the
+# file is damaged or from other code, and the whole file is ignored.
+SHAPES = {"index:": 7, "": 2}
+
+
+def _well_shaped(key: str, value: Any) -> bool:
+    if value is None:
+        return True
+    size = next(size for prefix, size in SHAPES.items() if key.startswith(prefix))
+    return isinstance(value, tuple | list) and len(value) == size
 
 
 def digest(raw: bytes) -> str:
@@ -27,52 +41,113 @@ def digest(raw: bytes) -> str:
 
 
 class ParseCache:
-    """Parsed data by content hash; ``path`` makes it persist between runs."""
+    """Parsed data by content hash; ``path`` makes it persist between runs.
 
-    def __init__(self, path: Path | None = None) -> None:
+    Full, it forgets its oldest items one at a time (never all at once). On disk it is a header
+    and then one marshal record per change, so a save appends only what changed since the last
+    one; the file is rewritten whole only when stale records outnumber live ones. A file that
+    does not read cleanly (damaged, another format, wrong shapes) is ignored and rebuilt.
+    """
+
+    def __init__(self, path: Path | None = None, max_items: int = MAX_ITEMS) -> None:
         self.path = path
+        self.max_items = max_items
+        self._reserved = 0
         self._items: dict[str, Any] = {}
-        self._dirty = False
+        self._pending: dict[str, Any] = {}  # changed since the last save; None marks a removal
+        self._records = 0  # records in the file on disk
+        self._rewrite = True  # the next save writes the whole file
         if path is not None:
             self._read(path)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def reserve(self, count: int) -> None:
+        """Make room for at least ``count`` items (the loader reserves two per entry file)."""
+        self._reserved = max(self._reserved, count)
+
+    @property
+    def capacity(self) -> int:
+        return max(self.max_items, self._reserved)
 
     def get(self, key: str) -> Any | None:
         return self._items.get(key)
 
     def put(self, key: str, data: Any) -> None:
-        if len(self._items) >= MAX_ITEMS:
-            self._items.clear()
+        self._items.pop(key, None)
         self._items[key] = data
-        self._dirty = True
+        self._pending[key] = data
+        while len(self._items) > self.capacity:
+            oldest = next(iter(self._items))
+            del self._items[oldest]
+            self._pending[oldest] = None
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget data of files that no longer exist in this form."""
-        stale = [key for key in self._items if key not in keys]
-        for key in stale:
+        for key in [key for key in self._items if key not in keys]:
             del self._items[key]
-        self._dirty = self._dirty or bool(stale)
+            self._pending[key] = None
 
     def save(self) -> None:
-        """Write the cache atomically if it changed; a failure to write is not an error."""
-        if self.path is None or not self._dirty:
+        """Write what changed (appended, or the whole file when due); a failure to write is not an error."""
+        if self.path is None or not (self._pending or self._rewrite):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(marshal.dumps((CACHE_FORMAT, self._items)))
-            temporary.replace(self.path)
-            self._dirty = False
-        except OSError:
-            pass
+            stale = self._records + len(self._pending) > COMPACT_FACTOR * max(len(self._items), 1) + 64
+            if self._rewrite or stale or not self.path.exists():
+                self._write_all()
+            else:
+                with self.path.open("ab") as handle:
+                    for key, value in self._pending.items():
+                        marshal.dump((key, value), handle)
+                self._records += len(self._pending)
+            self._pending.clear()
+        except (OSError, ValueError):
+            self._rewrite = True
+
+    def _write_all(self) -> None:
+        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")  # type: ignore[union-attr]
+        with temporary.open("wb") as handle:
+            marshal.dump((MAGIC, CACHE_FORMAT), handle)
+            for record in self._items.items():
+                marshal.dump(record, handle)
+        temporary.replace(self.path)  # type: ignore[arg-type]
+        self._records = len(self._items)
+        self._rewrite = False
 
     def _read(self, path: Path) -> None:
+        items: dict[str, Any] = {}
+        records = 0
         try:
-            with gc_paused():
-                version, items = marshal.loads(path.read_bytes())  # noqa: S302 - our own file of plain data
-        except (OSError, EOFError, ValueError, TypeError):
+            with gc_paused(), path.open("rb") as handle:
+                if marshal.load(handle) != (MAGIC, CACHE_FORMAT):  # noqa: S302 - our own file of plain data
+                    raise ValueError("another cache format")
+                while True:
+                    try:
+                        record = marshal.load(handle)  # noqa: S302
+                    except EOFError:
+                        break
+                    if not (isinstance(record, tuple) and len(record) == 2 and isinstance(record[0], str)):
+                        raise ValueError("a record of the wrong shape")
+                    if not _well_shaped(*record):
+                        raise ValueError("a value of the wrong shape")
+                    key, value = record
+                    records += 1
+                    if value is None:
+                        items.pop(key, None)
+                    else:
+                        items[key] = value
+        except FileNotFoundError:
             return
-        if version == CACHE_FORMAT and isinstance(items, dict):
-            self._items = items
+        except Exception:
+            self._items, self._records, self._rewrite = {}, 0, True
+            return
+        self._items, self._records, self._rewrite = items, records, False
+        while len(self._items) > self.capacity:
+            del self._items[next(iter(self._items))]
+            self._rewrite = True
 
 
 @contextlib.contextmanager
@@ -113,3 +188,4 @@ def persist(cache: ParseCache, path: Path | None = None) -> None:
     """Make ``cache`` read from and save to disk (by default :func:`default_cache_path`)."""
     cache.path = path or default_cache_path()
     cache._read(cache.path)
+    cache._pending.clear()

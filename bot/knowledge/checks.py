@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,8 +13,9 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
 from bot.eligibility.state import MAX_CHECKS
+from bot.knowledge.evidence import relative_time_warnings, unsupported_figures
 from bot.knowledge.problems import Problem, Severity
-from bot.knowledge.schema import Entry, Source
+from bot.knowledge.schema import Entry, OutsideTopics, Source
 
 if TYPE_CHECKING:
     from bot.knowledge.loader import ParsedFile
@@ -25,8 +26,20 @@ def plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def cross_checks(parsed: list[ParsedFile], sources_dir: Path | None) -> list[Problem]:
-    """Duplicate ids, aliases claimed twice, unknown references and unverifiable quotes."""
+def cross_checks(
+    parsed: list[ParsedFile],
+    sources_dir: Path | None,
+    extra_files: Sequence[ParsedFile] = (),
+    titles: dict[str, str] | None = None,
+    broken: dict[str, str] | None = None,
+) -> list[Problem]:
+    """Duplicate ids, aliases claimed twice, unknown references, unverifiable quotes and figures.
+
+    ``extra_files`` are parsed files that are not entries (outside topics) whose quotes and texts are
+    checked too; ``titles`` maps source files to their titles (a title can give a text's year);
+    ``broken`` maps the ids of entry files that have errors to those files, so a reference to one
+    says where the real problem is.
+    """
     problems: list[Problem] = []
     files_by_id: dict[str, list[ParsedFile]] = {}
     for item in parsed:
@@ -41,11 +54,37 @@ def cross_checks(parsed: list[ParsedFile], sources_dir: Path | None) -> list[Pro
             line, column = item.located.locate(("id",))
             problems.append(Problem(item.path, line, column, f"duplicate id '{entry_id}' (also used in {others})"))
     problems.extend(_alias_conflicts(parsed))
-    problems.extend(_unknown_references(parsed, set(files_by_id)))
+    problems.extend(_unknown_references(parsed, set(files_by_id), broken or {}))
     problems.extend(flow_checks(parsed))
+    problems.extend(_outside_conflicts(extra_files))
+    for item in [*parsed, *extra_files]:
+        problems.extend(relative_time_warnings(item.path, item.model, item.located.locate))
     if sources_dir is not None and sources_dir.is_dir():
-        problems.extend(_unverified_sources(parsed, sources_dir))
+        problems.extend(_unverified_sources([*parsed, *extra_files], sources_dir))
+        for item in [*parsed, *extra_files]:
+            problems.extend(unsupported_figures(item.path, item.model, item.located.locate, sources_dir, titles or {}))
     return problems
+
+
+def _outside_conflicts(others: Sequence[ParsedFile]) -> Iterator[Problem]:
+    """Outside topics with the same id, or a phrase that names two of them."""
+    for item in others:
+        model = item.model
+        if not isinstance(model, OutsideTopics):
+            continue
+        ids: dict[str, int] = {}
+        phrases: dict[str, str] = {}
+        for index, topic in enumerate(model.topics):
+            if topic.id in ids:
+                line, column = item.located.locate(("topics", index, "id"))
+                yield Problem(item.path, line, column, f"duplicate topic id '{topic.id}' (also topic {ids[topic.id] + 1})")
+            ids.setdefault(topic.id, index)
+            for position, variant in enumerate(topic.variants):
+                key = plain(variant)
+                owner = phrases.setdefault(key, topic.id)
+                if owner != topic.id:
+                    line, column = item.located.locate(("topics", index, "variants", position))
+                    yield Problem(item.path, line, column, f"'{variant}' already names topic '{owner}'")
 
 
 def _entry(item: ParsedFile) -> Entry:
@@ -75,7 +114,7 @@ def _alias_conflicts(parsed: list[ParsedFile]) -> Iterator[Problem]:
             yield Problem(item.path, line, column, f"the name or alias '{name}' is also claimed by entry {others}")
 
 
-def _unknown_references(parsed: list[ParsedFile], known: set[str]) -> Iterator[Problem]:
+def _unknown_references(parsed: list[ParsedFile], known: set[str], broken: dict[str, str]) -> Iterator[Problem]:
     choices = sorted(known)
     for item in parsed:
         entry = _entry(item)
@@ -86,7 +125,14 @@ def _unknown_references(parsed: list[ParsedFile], known: set[str]) -> Iterator[P
                     (("eligibility", c, "check", "suggest", s), ref) for s, ref in enumerate(criterion.check.suggest)
                 ]
         for path, ref in references:
-            if ref not in known:
+            if ref not in known and ref in broken:
+                line, column = item.located.locate(path)
+                yield Problem(
+                    item.path, line, column,
+                    f"'{ref}' refers to {Path(broken[ref]).name}, which has an error (reported there); fix that file",
+                    "warning",
+                )
+            elif ref not in known:
                 line, column = item.located.locate(path)
                 best = process.extractOne(ref, choices, scorer=fuzz.ratio, score_cutoff=70)
                 hint = f" — did you mean '{best[0]}'?" if best else ""
@@ -222,6 +268,12 @@ def _unverified_sources(parsed: list[ParsedFile], sources_dir: Path) -> Iterator
                 )
 
 
+NO_CONTACT = (
+    "hub.yaml has no contact detail (email, website or phone): teachers who need a person are told only "
+    "the contact sentence, with nowhere to go; add the hub's email, website or phone"
+)
+
+
 def academic_year_end(year: str) -> dt.date:
     """The last day of an academic year written like '2025/26' (31 August 2026)."""
     return dt.date(int(year[:4]) + 1, 8, 31)
@@ -241,8 +293,8 @@ def freshness_warnings(parsed: list[ParsedFile], hub: ParsedFile, today: dt.date
         if reviewed and (today - reviewed).days > 365:
             warn(item, ("last_reviewed",), f"last reviewed {reviewed.isoformat()}, more than a year ago")
     hub_model = hub.model
-    if not getattr(hub_model, "website", None) and not getattr(hub_model, "email", None):
-        warn(hub, (), "the hub has no website or email yet; teachers are told only the contact sentence")
+    if not getattr(hub_model, "has_contact_detail", True):
+        warn(hub, (), NO_CONTACT)
     for item in parsed:
         entry = _entry(item)
         if entry.status == "historical":

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from bot.knowledge.schema import Entry, HubInfo, Vocabulary
+from bot.knowledge.schema import Entry, HubInfo, OutsideTopics, Vocabulary
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "entry.schema.json": Entry,
     "hub.schema.json": HubInfo,
     "vocabulary.schema.json": Vocabulary,
+    "outside.schema.json": OutsideTopics,
 }
 
 

@@ -1,8 +1,9 @@
 """Load and validate a knowledge-base directory; the only loader the bot and `validate` use.
 
-Layout: ``hub.yaml`` (:class:`HubInfo`), ``vocabulary.yaml`` (:class:`Vocabulary`) and one
-:class:`Entry` per file in ``entries/``. Every problem in every file is collected before
-failing, and the loader raises nothing but :class:`KnowledgeError`.
+Layout: ``hub.yaml`` (:class:`HubInfo`), ``vocabulary.yaml`` (:class:`Vocabulary`), the optional
+``outside.yaml`` (:class:`OutsideTopics`) and one :class:`Entry` per file in ``entries/``. Every
+problem in every file is collected before failing, and the loader raises nothing but
+:class:`KnowledgeError`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -20,13 +22,15 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.cache import digest as content_digest
 from bot.knowledge.checks import cross_checks, freshness_warnings
+from bot.knowledge.limits import MAX_FILE_BYTES
 from bot.knowledge.messages import problems_from_validation
 from bot.knowledge.problems import KnowledgeError, Problem
-from bot.knowledge.schema import Entry, HubInfo, Vocabulary
+from bot.knowledge.schema import Entry, HubInfo, OutsideTopics, Vocabulary
 from bot.knowledge.yaml_source import LocatedData, YamlProblems, read_yaml
 
 HUB_FILE = "hub.yaml"
 VOCABULARY_FILE = "vocabulary.yaml"
+OUTSIDE_FILE = "outside.yaml"
 ENTRIES_DIR = "entries"
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -76,16 +80,26 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), None, None, "knowledge directory not found")])
 
-    hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True)
-    vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False)
+    inside = os.path.realpath(root)
+    hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True, inside=inside, root=root)
+    vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False, inside=inside, root=root)
+    outside = _parse_file(root / OUTSIDE_FILE, OutsideTopics, problems, digest, cache, required=False, inside=inside, root=root)
     entry_files = _yaml_files(root / ENTRIES_DIR)
     if not entry_files:
         problems.append(Problem(str(root / ENTRIES_DIR), None, None, "no entry files (*.yaml) found"))
-    parsed_entries = [
-        parsed for path in entry_files if (parsed := _parse_file(path, Entry, problems, digest, cache, required=True))
-    ]
+    if cache is not None:
+        cache.reserve(2 * len(entry_files) + 8)  # each entry's parsed data and its search index
+    parsed_entries: list[ParsedFile] = []
+    broken: dict[str, str] = {}  # id (or file name) of an entry file that has an error → its path
+    for path in entry_files:
+        parsed = _parse_file(path, Entry, problems, digest, cache, required=True, inside=inside, root=root)
+        if parsed is not None:
+            parsed_entries.append(parsed)
+        else:
+            broken.update(dict.fromkeys(_guessed_ids(path), path))
 
-    problems.extend(cross_checks(parsed_entries, sources_dir))
+    titles = {doc.file: doc.title for doc in hub.model.documents} if hub and isinstance(hub.model, HubInfo) else {}
+    problems.extend(cross_checks(parsed_entries, sources_dir, [item for item in (outside,) if item], titles, broken))
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors or hub is None:
         raise KnowledgeError(errors)
@@ -103,6 +117,8 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
     warnings.extend(freshness_warnings(parsed_entries, hub, today))
     vocab_model = vocabulary.model if vocabulary else Vocabulary()
     assert isinstance(vocab_model, Vocabulary)
+    outside_model = outside.model if outside else OutsideTopics()
+    assert isinstance(outside_model, OutsideTopics)
     return KnowledgeBase(
         entries=entries,
         hub=hub_model,
@@ -113,6 +129,34 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
         warnings=tuple(sorted(warnings, key=Problem.sort_key)),
         fingerprints={parsed.model.id: parsed.fingerprint for parsed in parsed_entries},  # type: ignore[attr-defined]
         vocabulary_fingerprint=vocabulary.fingerprint if vocabulary else "",
+        outside=tuple(outside_model.topics),
+    )
+
+
+_ID_LINE = re.compile(r"^id:\s*[\"']?([A-Za-z0-9-]+)", re.MULTILINE)
+
+
+def _guessed_ids(path: str) -> set[str]:
+    """The id a broken entry file was meant to have: its file name, and its ``id:`` line if readable."""
+    found = {Path(path).stem}
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return found
+    match = _ID_LINE.search(head)
+    if match:
+        found.add(match.group(1))
+    return found
+
+
+def _usable(cached: object) -> bool:
+    """Whether a cached value has the shape parsing stores: (data, positions or None)."""
+    return (
+        isinstance(cached, tuple | list)
+        and len(cached) == 2
+        and (cached[0] is None or isinstance(cached[0], dict | list | str))
+        and (cached[1] is None or isinstance(cached[1], dict))
     )
 
 
@@ -120,7 +164,8 @@ def _yaml_files(directory: Path) -> list[str]:
     """The YAML files directly in ``directory``, sorted by name (none if it does not exist)."""
     try:
         with os.scandir(directory) as found:
-            names = sorted(e.name for e in found if e.name.endswith((".yaml", ".yml")) and e.is_file())
+            # is_file() follows links, so a link is listed and then refused in _parse_file if it leaves the folder
+            names = sorted(e.name for e in found if e.name.endswith((".yaml", ".yml")) and (e.is_file() or e.is_symlink()))
     except (FileNotFoundError, NotADirectoryError):
         return []
     return [os.path.join(directory, name) for name in names]
@@ -134,12 +179,29 @@ def _parse_file(
     cache: ParseCache | None,
     *,
     required: bool,
+    inside: str | None = None,
+    root: Path | None = None,
 ) -> ParsedFile | None:
-    """Read, parse and validate one file, adding its problems; None when it is unusable."""
+    """Read, parse and validate one file, adding its problems; None when it is unusable.
+
+    A file that is a link to somewhere outside the folder ``inside``, or larger than
+    :data:`MAX_FILE_BYTES`, is refused without reading it.
+    """
     name = str(path)
     try:
+        if inside is not None and os.path.lexists(name):
+            target = os.path.realpath(name)
+            if os.path.commonpath([inside, target]) != inside:
+                problems.append(Problem(name, None, None, "the file is a link to a file outside the knowledge folder; "
+                                        "copy the file into the folder instead"))
+                return None
+        size = os.stat(name).st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(name, None, None, f"the file is {size / 1_000_000:.1f} MB; a knowledge file may be at "
+                                    f"most {MAX_FILE_BYTES / 1_000_000:.0f} MB (split it into entries)"))
+            return None
         with open(name, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read(MAX_FILE_BYTES + 1)
         text = raw.decode("utf-8")
     except FileNotFoundError:
         if required:
@@ -151,9 +213,14 @@ def _parse_file(
     except OSError as exc:
         problems.append(Problem(name, None, None, f"cannot read the file: {exc.strerror}"))
         return None
-    digest.update(name.encode() + b"\0" + raw + b"\0")
+    # The version id hashes each file's place in the folder, not the path as typed ("knowledge",
+    # "./knowledge/", an absolute path and a link to the folder give the same version).
+    place = os.path.relpath(name, root) if root is not None else os.path.basename(name)
+    digest.update(place.replace(os.sep, "/").encode() + b"\0" + raw + b"\0")
     key = content_digest(raw)
     cached = cache.get(key) if cache is not None else None
+    if not _usable(cached):
+        cached = None  # a cache entry of another shape (an old or damaged cache file) is parsed afresh
     if cached is not None:
         data, shallow = cached
         located = LocatedData(data=data, text=text, shallow=shallow)
@@ -175,5 +242,7 @@ def _parse_file(
     try:
         return ParsedFile(name, model.model_validate(located.data), located, key)
     except ValidationError as exc:
+        if cached is not None:  # the cache may be damaged: judge the file by its own text
+            return _parse_file(path, model, problems, hashlib.sha256(), None, required=required, inside=inside, root=root)
         problems.extend(problems_from_validation(exc, model, located, name))
         return None

@@ -119,6 +119,13 @@ class EligibilityCheck(_Strict):
     not_met_when: list[Text] = Field(
         default_factory=list, description="Phrases in a question that show the criterion is not met"
     )
+    minimum_share: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="For a share of lessons (0.5 for 'at least 50% of the lessons'): shares a question "
+        "states, such as 'two of its five lessons', are compared with it",
+    )
 
 
 class Criterion(_Strict):
@@ -201,6 +208,7 @@ class HubInfo(_Strict):
     contact: Text = Field(description="How to contact the hub, in a sentence")
     website: str | None = None
     email: str | None = None
+    phone: str | None = None
     documents: list[Document] = Field(default_factory=list)
     last_reviewed: dt.date
 
@@ -224,7 +232,14 @@ class HubInfo(_Strict):
             parts.append(f"Email: {self.email}")
         if self.website:
             parts.append(f"Website: {self.website}")
+        if self.phone:
+            parts.append(f"Phone: {self.phone}")
         return " ".join(parts)
+
+    @property
+    def has_contact_detail(self) -> bool:
+        """Whether teachers can be given a way to reach the hub (an email, website or phone)."""
+        return bool(self.email or self.website or self.phone)
 
     @field_validator("website")
     @classmethod
@@ -243,3 +258,19 @@ class Vocabulary(_Strict):
     """Abbreviations and synonyms shared by every entry."""
 
     synonyms: list[Synonym] = Field(default_factory=list)
+
+
+class OutsideTopic(_Strict):
+    """Something teachers ask about that is not a Maths Hub offer, and what the bot says about it."""
+
+    id: Slug
+    name: Text  # e.g. "National Professional Qualifications (NPQs)"
+    variants: list[Text] = Field(min_length=1)  # phrases that name it: "npq", "npqs", "npqlt", ...
+    reply: Text  # one or two sentences the bot says, e.g. "NPQs are not a Maths Hub offer: ..."
+    source: Source | None = None  # when a source mentions it (e.g. NPQ providers in the strategic goals)
+
+
+class OutsideTopics(_Strict):
+    """``knowledge/outside.yaml``: topics outside the hub's offer, so the bot can say so honestly."""
+
+    topics: list[OutsideTopic] = Field(default_factory=list)

@@ -10,11 +10,13 @@ Positions are looked up in the node tree only when a problem needs one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from bot.knowledge.limits import MAX_LIST_ITEMS, MAX_TEXT_CHARS, MAX_VALUES
 from bot.knowledge.problems import Problem
 
 Path = tuple[str | int, ...]
@@ -79,8 +81,72 @@ class YamlProblems(Exception):
         self.problems = problems
 
 
+_PLAIN_TAGS = frozenset({None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+
+
+def screen(text: str, file: str) -> list[Problem]:
+    """Problems found by reading the file's events, before any value is built.
+
+    Anchors and aliases (``&name``, ``*name``) are refused: knowledge files don't need them, and
+    nested aliases can make a 500-byte file expand to gigabytes. Tags such as
+    ``!!python/object/apply`` are refused rather than silently dropped. Lists, texts and the
+    number of values are bounded (:mod:`bot.knowledge.limits`). Stops at the first problem of
+    each kind; a syntax error is left to the parser, which reports it.
+    """
+    problems: list[Problem] = []
+    seen: set[str] = set()
+
+    def report(kind: str, mark: yaml.Mark, message: str) -> None:
+        if kind not in seen:
+            seen.add(kind)
+            problems.append(Problem(file, mark.line + 1, mark.column + 1, message))
+
+    lists: list[int] = []  # items so far in each open list
+    values = 0
+    try:
+        for event in yaml.parse(text, Loader=_TextLoader):
+            if isinstance(event, yaml.AliasEvent):
+                report("alias", event.start_mark, f"an alias (*{event.anchor}) repeats another value; knowledge files "
+                       "don't allow aliases or anchors: write the value out")
+                continue
+            if not isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.SequenceEndEvent)):
+                continue
+            if isinstance(event, yaml.SequenceEndEvent):
+                lists.pop()
+                continue
+            if event.anchor:
+                report("alias", event.start_mark, f"an anchor (&{event.anchor}) marks a value to repeat; knowledge files "
+                       "don't allow anchors or aliases: write each value out")
+            if event.tag not in _PLAIN_TAGS:
+                report(f"tag {event.tag}", event.start_mark, f"the tag '{_short_tag(event.tag)}' is not allowed: knowledge "
+                       "files hold only text, lists and fields")
+            values += 1
+            if values > MAX_VALUES:
+                report("values", event.start_mark, f"the file holds more than {MAX_VALUES:,} values; split it or shorten it")
+                break
+            if lists:
+                lists[-1] += 1
+                if lists[-1] == MAX_LIST_ITEMS + 1:
+                    report("list", event.start_mark, f"a list with more than {MAX_LIST_ITEMS} items; keep lists shorter")
+            if isinstance(event, yaml.SequenceStartEvent):
+                lists.append(0)
+            elif isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_TEXT_CHARS:
+                report("text", event.start_mark, f"a text of {len(event.value):,} characters; a text may have at most "
+                       f"{MAX_TEXT_CHARS:,}")
+    except yaml.YAMLError:
+        pass  # the parser reports syntax errors with their position
+    return problems
+
+
+def _short_tag(tag: str | None) -> str:
+    return f"!!{tag.removeprefix('tag:yaml.org,2002:')}" if tag and tag.startswith("tag:yaml.org,2002:") else str(tag)
+
+
 def read_yaml(text: str, file: str) -> LocatedData:
     """Parse one YAML document; raise :class:`YamlProblems` naming every structural problem."""
+    screened = screen(text, file)
+    if screened:
+        raise YamlProblems(screened)
     try:
         node = yaml.compose(text, Loader=_TextLoader)
     except yaml.MarkedYAMLError as exc:
@@ -163,18 +229,60 @@ def _convert_mapping(node: yaml.MappingNode, problems: list[Problem], file: str,
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
+    """The syntax error where the mistake starts, in plain words (not the parser's own)."""
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     problem = (exc.problem or str(exc)).strip()
+    context = (exc.context or "").strip()
+    start = exc.context_mark
+    opened = (start.line + 1, start.column + 1) if start else (line, column)
     if _line_has_tab(text, line) or "\t" in problem:
         message = "a tab character is used here; YAML indentation must use spaces"
     elif "expected a single document" in problem or "but found another document" in str(exc):
         message = "the file holds more than one YAML document (a second '---'); keep one entry per file"
+    elif "quoted scalar" in context:
+        quote = _char_at(text, start) or '"'
+        line, column = opened
+        message = f"this quote ({quote}), opened on line {line}, is never closed: add the closing {quote}"
+    elif "flow sequence" in context:
+        line, column = opened
+        message = f"this list in [brackets], opened on line {line}, is not closed: add ']' (or a ',' between items)"
+    elif "flow mapping" in context:
+        line, column = opened
+        message = f"these {{braces}}, opened on line {line}, are not closed: add '}}' (or a ',' between fields)"
+    elif "mapping values are not allowed" in problem and _looks_like_a_field(text, line, column):
+        message = "this line is indented more than the field above it: line it up with the fields around it"
+    elif "mapping values are not allowed" in problem:
+        message = "a colon followed by a space inside a value: put the whole value in double quotes"
+    elif "simple key" in context and "expected ':'" in problem:
+        line, column = opened
+        message = "this line has no ':' after the field name (write it as 'field: value')"
+    elif "did not find expected key" in problem or "expected <block end>" in problem:
+        message = "this line is not indented like the lines around it: line it up with the field or list item it belongs to"
+    elif "found character" in problem and "cannot start any token" in problem:
+        message = f"{problem.split(' that ')[0]} cannot start a value here: put the value in double quotes"
     else:
-        context = f" {exc.context}" if exc.context else ""
-        message = f"YAML syntax error:{context} {problem}".replace("  ", " ")
+        message = f"YAML syntax error: {context} {problem}".replace("  ", " ").replace(": :", ":")
     return Problem(file, line, column, message)
+
+
+def _looks_like_a_field(text: str, line: int | None, column: int | None) -> bool:
+    """Whether the line at the error is an indented ``field: value`` whose colon is where the parser stopped."""
+    lines = text.splitlines()
+    if line is None or column is None or not 0 < line <= len(lines):
+        return False
+    found = re.match(r"^(\s+)[A-Za-z_][\w-]*:(\s|$)", lines[line - 1])
+    return bool(found) and found.end(0) - len(found.group(2)) == column
+
+
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    if 0 <= mark.line < len(lines) and 0 <= mark.column < len(lines[mark.line]):
+        return lines[mark.line][mark.column]
+    return ""
 
 
 def _line_has_tab(text: str, line: int | None) -> bool:

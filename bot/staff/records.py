@@ -2,9 +2,12 @@
 
 Every reply is counted (no text); the text of a reply that ended ``unknown`` or ``clarify`` is
 kept at once. An ``answered`` reply's text is held only in memory (:class:`Recorder` keeps the
-most recent ones) and written to storage if and when someone votes on it — so the database never
-holds the text of an answer nobody voted on. A vote on an answered reply that has left memory
-(after a restart, or thousands of replies later) is not recorded.
+most recent replies of every kind) and written to storage if and when someone votes on it — so the
+database never holds the text of an answer nobody voted on. A vote on an answered reply that has
+left memory (after a restart, or thousands of replies later) is not recorded.
+
+The bot makes a reply's record (:meth:`Recorder.new_record`, in memory, instant) before sending it
+and writes it (:meth:`Recorder.write`) afterwards, in the background.
 """
 
 from __future__ import annotations
@@ -49,6 +52,34 @@ class Recorder:
         self._limit = recent
         self._lock = threading.Lock()
 
+    def new_record(
+        self,
+        reply: Reply,
+        *,
+        guild_id: int | None,
+        channel_id: int | None,
+        kb_version: str,
+        answer_id: str | None = None,
+    ) -> InteractionRecord:
+        """The record of a reply about to be sent, with a new answer id, remembered for votes."""
+        record = InteractionRecord.from_reply(
+            reply,
+            answer_id=answer_id or new_answer_id(),
+            asked_at=self._clock(),
+            guild_id=guild_id,
+            channel_id=channel_id,
+            kb_version=kb_version,
+        )
+        with self._lock:
+            self._recent[record.answer_id] = record
+            while len(self._recent) > self._limit:
+                self._recent.popitem(last=False)
+        return record
+
+    def write(self, record: InteractionRecord) -> None:
+        """Count the reply in storage, and keep its text if it is worth keeping (may block on the database)."""
+        self.storage.record_answer(record)
+
     def record_reply(
         self,
         reply: Reply,
@@ -58,23 +89,17 @@ class Recorder:
         kb_version: str,
         answer_id: str | None = None,
     ) -> str:
-        """Record a reply the bot is about to send; returns its answer id (for the vote buttons)."""
-        answer_id = answer_id or new_answer_id()
-        record = InteractionRecord.from_reply(
-            reply,
-            answer_id=answer_id,
-            asked_at=self._clock(),
-            guild_id=guild_id,
-            channel_id=channel_id,
-            kb_version=kb_version,
+        """:meth:`new_record` and :meth:`write` in one go; returns the answer id."""
+        record = self.new_record(
+            reply, guild_id=guild_id, channel_id=channel_id, kb_version=kb_version, answer_id=answer_id
         )
-        self.storage.record_answer(record)
-        if not record.worth_keeping:
-            with self._lock:
-                self._recent[answer_id] = record
-                while len(self._recent) > self._limit:
-                    self._recent.popitem(last=False)
-        return answer_id
+        self.write(record)
+        return record.answer_id
+
+    def knows(self, answer_id: str) -> bool:
+        """Whether the reply is still in memory, so a vote on it can be recorded without asking storage."""
+        with self._lock:
+            return answer_id in self._recent
 
     def record_vote(self, answer_id: str, up: bool) -> bool:
         """Record 👍 (``up``) or 👎 on a reply; False when the reply is no longer known."""

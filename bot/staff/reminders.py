@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -102,8 +103,12 @@ def due_reminders(
     today: dt.date,
     storage: Storage,
     lead_days: Iterable[int] = DEFAULT_LEAD_DAYS,
+    unsaved: Sequence[ReminderMark] = (),
 ) -> list[Reminder]:
-    """The reminders to post on ``today`` (the hub's local date), soonest deadline first."""
+    """The reminders to post on ``today`` (the hub's local date), soonest deadline first.
+
+    ``unsaved`` are marks of reminders already posted that storage could not take yet: they count as done.
+    """
     leads = sorted({int(lead) for lead in lead_days if lead >= 0})
     reminders: list[Reminder] = []
     for item in kb.deadlines():
@@ -111,7 +116,9 @@ def due_reminders(
         days_left = (deadline.date - today).days
         if entry.status != "current" or days_left < 0:
             continue
-        done = storage.reminder_leads_done(entry.id, deadline.date)
+        done = storage.reminder_leads_done(entry.id, deadline.date) | {
+            mark.lead_days for mark in unsaved if (mark.entry_id, mark.deadline_date) == (entry.id, deadline.date)
+        }
         nearest_done = min(done, default=None)
         due = [
             lead for lead in leads
@@ -136,11 +143,6 @@ def due_reminders(
     return reminders
 
 
-def mark_sent(storage: Storage, reminder: Reminder, at: dt.datetime) -> None:
-    """Record a reminder as sent (and the larger lead times it replaces as skipped), in one transaction."""
-    storage.mark_reminders(reminder.marks(at))
-
-
 async def send_due_reminders(
     kb: KnowledgeBase,
     storage: Storage,
@@ -150,29 +152,47 @@ async def send_due_reminders(
     lead_days: Iterable[int] = DEFAULT_LEAD_DAYS,
     zone: ZoneInfo = LONDON,
     post_from: dt.time = POST_FROM,
+    unsaved: list[ReminderMark] | None = None,
 ) -> list[Reminder]:
     """One pass: post every due reminder with ``send`` and record it; returns those sent.
 
     Nothing is posted before ``post_from`` local time. A reminder is recorded right after ``send``
-    returns; if ``send`` raises, it is not recorded and the next pass tries again.
+    returns; if ``send`` raises, it is not recorded and the next pass tries again. Storage is used
+    off the event loop; marks it cannot take (a busy database) wait in ``unsaved`` for the next pass,
+    so a posted reminder is never posted again meanwhile.
     """
     local = now.astimezone(zone)
     if local.time() < post_from:
         return []
+    unsaved = [] if unsaved is None else unsaved
+    if unsaved:
+        await _save_marks(storage, unsaved, [])
     sent: list[Reminder] = []
-    for reminder in due_reminders(kb, local.date(), storage, lead_days):
+    for reminder in await asyncio.to_thread(due_reminders, kb, local.date(), storage, lead_days, tuple(unsaved)):
         try:
             await send(reminder)
         except Exception:
             log.exception("could not post the reminder for %s (%s)", reminder.entry_id, reminder.deadline.date)
             continue
-        mark_sent(storage, reminder, now)
+        await _save_marks(storage, unsaved, reminder.marks(now))
         log.info(
             "reminder posted: %s %s, %d-day lead%s", reminder.entry_id, reminder.deadline.date, reminder.lead_days,
             f" (skipped {', '.join(map(str, reminder.skipped_leads))})" if reminder.skipped_leads else "",
         )
         sent.append(reminder)
     return sent
+
+
+async def _save_marks(storage: Storage, unsaved: list[ReminderMark], marks: Sequence[ReminderMark]) -> None:
+    """Save ``unsaved`` and ``marks``; what storage cannot take now stays in ``unsaved``."""
+    waiting = [*unsaved, *marks]
+    try:
+        await asyncio.to_thread(storage.mark_reminders, waiting)
+    except sqlite3.Error as error:
+        log.warning("could not record %d reminder mark(s) (%s); keeping them to save later", len(waiting), error)
+        unsaved[:] = waiting
+    else:
+        unsaved.clear()
 
 
 async def reminder_loop(
@@ -193,10 +213,11 @@ async def reminder_loop(
     each pass sees the latest reload.
     """
     leads = tuple(lead_days)
+    unsaved: list[ReminderMark] = []
 
     async def job() -> None:
         await send_due_reminders(
-            knowledge(), storage, send, now=clock(), lead_days=leads, zone=zone, post_from=post_from
+            knowledge(), storage, send, now=clock(), lead_days=leads, zone=zone, post_from=post_from, unsaved=unsaved
         )
 
     await every(interval, job, stop=stop, name="deadline reminders")

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -222,8 +223,34 @@ def _day(moment: dt.datetime) -> str:
 _MARKDOWN = re.compile(r"([\\*_`~|>#\[\]])")
 
 
+# Terminal escape sequences: CSI (ESC [ … or the one-byte CSI), OSC / DCS / APC / PM / SOS strings
+# up to BEL or ST, and any other ESC + one character.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b.?",
+    re.DOTALL,
+)
+# Characters that reorder or hide text in a terminal (bidirectional controls) or break lines.
+_INVISIBLE = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
+def printable(text: str) -> str:
+    """Teachers' text made safe to print: escape sequences removed, control and bidirectional
+    characters dropped (line breaks and tabs become spaces), runs of spaces collapsed.
+    """
+    text = _ESCAPES.sub("", text)
+    kept = (
+        " " if char in "\t\n\r\x0b\x0c\u2028\u2029" else char
+        for char in text
+        if char in "\t\n\r\x0b\x0c\u2028\u2029"
+        or (char not in _INVISIBLE and unicodedata.category(char) != "Cc")
+    )
+    return " ".join("".join(kept).split())
+
+
 def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
+    text = printable(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -246,7 +273,7 @@ def _render(report: Report, *, items: int | None, clip: int | None, markdown: bo
         return f"**{text}**" if markdown else text
 
     def quoted(text: str) -> str:
-        text = _clip(text, clip) if clip else " ".join(text.split())
+        text = _clip(text, clip) if clip else printable(text)
         return "“" + (_MARKDOWN.sub(r"\\\1", text) if markdown else text) + "”"
 
     def take(rows: Sequence[object]) -> tuple[Sequence[object], str | None]:
@@ -321,8 +348,11 @@ def report_csv(report: Report) -> str:
 
 
 def _cell(value: object) -> object:
-    """Teachers' text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Teachers' text made printable; what a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    if value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
 

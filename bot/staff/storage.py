@@ -11,7 +11,8 @@ What is kept, and what never is
 * **Reminders** — which deadline reminders were sent (or skipped in favour of a later one).
 
 Never a user id, user name or message link: these are teachers' messages and the hub is the data
-controller. ``tests/staff/test_storage.py`` inspects the schema and fails on such a column.
+controller. A question's mentions of other people, roles and channels, its email addresses and phone
+numbers are replaced by placeholders (:func:`~bot.staff.privacy.scrub_identity`) before it is kept. ``tests/staff/test_storage.py`` inspects the schema and fails on such a column.
 Everything but reminders of deadlines still to come is deleted by :meth:`Storage.purge_older_than`
 once older than the retention period (``retention_days``, default 180).
 
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from bot.reply import Reply, Status
+from bot.staff.privacy import scrub_identity
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -66,6 +68,10 @@ class InteractionRecord:
     topics: tuple[str, ...]
     confidence: float
     kb_version: str
+
+    def __post_init__(self) -> None:
+        # The one gate every question passes before it is kept: nobody else's identity gets in.
+        object.__setattr__(self, "question", scrub_identity(self.question))
 
     @classmethod
     def from_reply(
@@ -289,6 +295,8 @@ def migrate(connection: sqlite3.Connection, migrations: Sequence[Migration] = MI
     if versions != sorted(set(versions)) or (versions and versions[0] != 1):
         raise ValueError(f"migrations must be numbered 1, 2, … in order, got {versions}")
     applied: list[int] = []
+    if versions and schema_version(connection) >= versions[-1]:
+        return applied  # up to date: no write lock needed, so another writer cannot hold up the start
     for migration in migrations:
         connection.execute("BEGIN IMMEDIATE")
         try:
@@ -317,11 +325,24 @@ def migrate(connection: sqlite3.Connection, migrations: Sequence[Migration] = MI
 
 
 # ----- SQLite ----------------------------------------------------------------------------------------
+def is_busy(error: BaseException) -> bool:
+    """Whether ``error`` means another connection holds the database (SQLITE_BUSY or SQLITE_LOCKED)."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        or "locked" in str(error)
+    )
+
+
+DEFAULT_BUSY_TIMEOUT = 10.0
+
+
 class SQLiteStorage:
     """:class:`Storage` in one SQLite file (the embedded default).
 
-    Safe to share between threads (one connection behind a lock), so callers on an event loop may
-    use :func:`asyncio.to_thread`; each call is a few milliseconds, so calling it directly is fine too.
+    Safe to share between threads: writes go through one connection behind a lock, reads through a
+    second one, so a write waiting for another program's lock (at most ``busy_timeout`` seconds,
+    then :class:`sqlite3.OperationalError`) never holds up a read — WAL lets reads go on meanwhile.
+    The bot calls it off the event loop.
     """
 
     def __init__(
@@ -329,15 +350,18 @@ class SQLiteStorage:
         path: str | Path,
         *,
         migrations: Sequence[Migration] = MIGRATIONS,
-        busy_timeout: float = 10.0,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     ) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
+        in_memory = str(path) == ":memory:"
+        if not in_memory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(
             str(path), isolation_level=None, timeout=busy_timeout, check_same_thread=False
         )
+        self._read_lock = self._lock
+        self._reader = self._db
         try:
             mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal" and str(path) != ":memory:":
@@ -347,14 +371,21 @@ class SQLiteStorage:
             # the last commits (never corrupt the file).
             self._db.execute("PRAGMA synchronous = NORMAL")
             migrate(self._db, migrations)
+            if not in_memory:  # a second connection to ":memory:" would be another database
+                self._reader = sqlite3.connect(
+                    str(path), isolation_level=None, timeout=busy_timeout, check_same_thread=False
+                )
+                self._read_lock = threading.Lock()
         except BaseException:
             self._db.close()
             raise
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SQLiteStorage:
-        """The database named by the settings' ``database_path`` (created on first use)."""
-        return cls(settings.database_path)
+        """The database named by the settings' ``database_path`` (created on first use), whose writes
+        wait at most ``database_wait_seconds`` for another program's lock.
+        """
+        return cls(settings.database_path, busy_timeout=settings.database_wait_seconds)
 
     def __enter__(self) -> SQLiteStorage:
         return self
@@ -365,6 +396,9 @@ class SQLiteStorage:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        if self._reader is not self._db:
+            with self._read_lock:
+                self._reader.close()
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -383,8 +417,8 @@ class SQLiteStorage:
             self._db.execute("COMMIT")
 
     def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            cursor = self._db.execute(sql, tuple(parameters))
+        with self._read_lock:
+            cursor = self._reader.execute(sql, tuple(parameters))
             cursor.row_factory = sqlite3.Row
             return cursor.fetchall()
 

@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -94,7 +95,10 @@ class FakeDiscord:
     """The fake server. Start with :meth:`start`; point the bot at :attr:`rest_base_url` and
     :attr:`gateway_url`."""
 
-    def __init__(self) -> None:
+    def __init__(self, heartbeat_interval_ms: int = 45000) -> None:
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.heartbeats: list[float] = []  # time.monotonic() of each heartbeat (op 1) received
+        self.gateway_down = False  # while True, new gateway connections are refused (HTTP 503)
         self.requests: list[Request] = []
         self.received: list[dict[str, Any]] = []  # gateway payloads from the client
         self.commands: dict[str, dict[str, Any]] = {}  # name -> registered command
@@ -246,6 +250,9 @@ class FakeDiscord:
             "response_message_ephemeral": bool(flags & EPHEMERAL),
         }
         resource: dict[str, Any] = {"type": kind}
+        if kind == 6 and token in self._clicked:
+            # DEFERRED_UPDATE_MESSAGE: the clicked message is edited later through @original.
+            self._messages[token] = self._clicked[token]
         if kind == 7 and token in self._clicked:
             # UPDATE_MESSAGE edits the message the component is on: same id, same flags.
             clicked = self._clicked[token]
@@ -295,11 +302,13 @@ class FakeDiscord:
 
     # ----- gateway ----------------------------------------------------------------------------
 
-    async def _gateway(self, http: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, http: web.Request) -> web.StreamResponse:
+        if self.gateway_down:
+            return web.Response(status=503, text="the gateway is down")
         socket = web.WebSocketResponse()
         await socket.prepare(http)
         self._sockets.add(socket)
-        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 45000}, "s": None, "t": None})
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None})
         try:
             async for frame in socket:
                 if frame.type != WSMsgType.TEXT:
@@ -314,6 +323,7 @@ class FakeDiscord:
     async def _on_gateway(self, socket: web.WebSocketResponse, payload: dict[str, Any]) -> None:
         op = payload["op"]
         if op == 1:
+            self.heartbeats.append(time.monotonic())
             await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
         elif op == 2:
             self._socket = socket
@@ -408,6 +418,11 @@ class FakeDiscord:
         before = self.resumed
         await self._socket.send_json({"op": 7, "d": None, "s": None, "t": None})
         await self.wait_for(lambda: self.resumed > before)
+
+    async def drop_connection(self) -> None:
+        """Close the gateway session as a server going away would (the client then reconnects)."""
+        assert self._socket is not None
+        await self._socket.close(code=1000, message=b"going away")
 
     async def wait_identified(self) -> None:
         await self.wait_for(lambda: self.identified > 0)

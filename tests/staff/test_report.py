@@ -180,3 +180,24 @@ def test_report_for_discord(storage: SQLiteStorage, kb: KnowledgeBase) -> None:
     assert len(text) <= DISCORD_LIMIT and "**Questions by phase**" in text
     with pytest.raises(ValueError, match="not a period"):
         report_for_discord(storage, kb, "yesterday", now=NOW)
+
+
+HOSTILE = "\x1b[2J\x1b]0;owned\x07Is there\x1b[31m a trip\x1b[0m?\x07\x08\x00 \x9b1m\u202egnp.exe\nsecond line"
+CONTROLS = ("\x1b", "\x07", "\x08", "\x00", "\x9b", "\u202e")
+
+
+def test_teachers_text_cannot_drive_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = write_kb(tmp_path / "knowledge", OFFERS)
+    database = tmp_path / "hub.sqlite3"
+    now = dt.datetime.now(dt.UTC)
+    with SQLiteStorage(database) as storage:
+        storage.record_answer(record("u", HOSTILE, asked_at=now - dt.timedelta(hours=1)))
+        kb_text = report_for_discord(storage, make_kb(tmp_path / "kb2", OFFERS), "7d", now=now)
+    assert main(["--knowledge", str(directory), "report", "--since", "7d", "--database", str(database)]) == 0
+    printed = capsys.readouterr().out
+    assert main(["--knowledge", str(directory), "report", "--since", "7d", "--database", str(database), "--csv", "-"]) == 0
+    csv_text = capsys.readouterr().out
+    for shown in (printed, kb_text, csv_text):
+        assert "Is there a trip?" in shown and "gnp.exe second line" in shown
+        for control in CONTROLS:
+            assert control not in shown, (control, shown)

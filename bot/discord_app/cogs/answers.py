@@ -12,7 +12,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_app.checks import cooldown
 from bot.discord_app.client import HubBot
 from bot.discord_app.replies import NO_MENTIONS, send_reply
 
@@ -47,12 +46,13 @@ class Answers(commands.Cog):
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="Your question, e.g. “When do Mastering Number applications close?”")
-    @cooldown
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]) -> None:
         """Ask about the hub's programmes: who they're for, costs, deadlines, how to apply."""
         snapshot = self.bot.knowledge.current
-        reply = snapshot.engine.answer(question, today=self.bot.today())
-        await send_reply(interaction, reply, snapshot, ephemeral=self.bot.settings.ephemeral_replies)
+        ephemeral = self.bot.reply_privately(interaction)
+        work = self.bot.think(snapshot.engine.answer, question, today=self.bot.today())
+        reply = await self.bot.in_time(interaction, work, ephemeral=ephemeral)
+        await send_reply(interaction, reply, snapshot, ephemeral=ephemeral)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -68,21 +68,42 @@ class Answers(commands.Cog):
         ):
             return
         question = strip_mentions_of(me.id, message.content)
+        if addressed and not self._may_reply(message):
+            return
         if not question:
             await self._reply(message, content=EMPTY_MENTION_HINT)
             return
         snapshot = self.bot.knowledge.current
-        reply = snapshot.engine.answer(question, today=self.bot.today())
+        reply = await self.bot.think(snapshot.engine.answer, question, today=self.bot.today())
         if not addressed and (
-            reply.status != "answered" or reply.confidence < self.bot.settings.unprompted_min_confidence
+            reply.status != "answered"
+            or reply.confidence < self.bot.settings.unprompted_min_confidence
+            or not self._may_reply(message)
         ):
             return
-        if self.bot.cooldowns.retry_after(message.author.id):
-            return  # in a public channel, silence is kinder than a "slow down" message
-        embed, view = await self.bot.staff.answer_message(
-            reply, snapshot, guild_id=message.guild.id if message.guild else None, channel_id=message.channel.id
+
+        async def out(embed: discord.Embed, view: discord.ui.View | None) -> None:
+            await self._reply(message, embed=embed, view=view)
+
+        await self.bot.staff.deliver(
+            reply, snapshot, out, guild_id=message.guild.id if message.guild else None, channel_id=message.channel.id
         )
-        await self._reply(message, embed=embed, view=view)
+
+    def _may_reply(self, message: discord.Message) -> bool:
+        """Whether the author's limit and the server's cap on public replies allow a reply (counted).
+
+        Over either, the bot stays silent: in a channel, silence is kinder than a "slow down" message.
+        """
+        limits = self.bot.limits
+        if limits.asks.retry_after(message.author.id):
+            log.debug("mention over the per-person limit; not answered")
+            return False
+        if not isinstance(message.channel, discord.DMChannel) and not limits.may_post_publicly(
+            message.guild.id if message.guild else None
+        ):
+            log.info("server %s has had its share of public replies for now; a mention is not answered", message.guild)
+            return False
+        return True
 
     @staticmethod
     async def _reply(message: discord.Message, **content: Any) -> None:

@@ -8,7 +8,6 @@ from discord.app_commands import Choice
 from discord.ext import commands
 
 from bot.discord_app import limits
-from bot.discord_app.checks import cooldown
 from bot.discord_app.client import HubBot
 from bot.discord_app.eligibility import (
     COG_NAME,
@@ -19,7 +18,8 @@ from bot.discord_app.eligibility import (
     show,
 )
 from bot.discord_app.embeds import notice_embed, text
-from bot.discord_app.replies import NO_MENTIONS, tell
+from bot.discord_app.offload import suggestions
+from bot.discord_app.replies import send, tell
 from bot.eligibility.flow import has_checks, named, start
 from bot.knowledge.schema import Entry
 
@@ -48,7 +48,6 @@ class Eligibility(commands.Cog, name=COG_NAME):
 
     @app_commands.command(name="eligibility")
     @app_commands.describe(programme="Start typing a programme's name, e.g. EEF trial or Mastering Number at KS2")
-    @cooldown
     async def eligibility(self, interaction: discord.Interaction, programme: app_commands.Range[str, 1, 100]) -> None:
         """Am I eligible? A private check of a programme's criteria, one question at a time."""
         snapshot = self.bot.knowledge.current
@@ -56,7 +55,10 @@ class Eligibility(commands.Cog, name=COG_NAME):
         # The value is normally an entry id from autocomplete, but people can type anything.
         entry = named(kb, programme)
         if entry is None:
-            found = [e for e in snapshot.engine.search_names(programme, 5) if e.status == "current"]
+            matches = await self.bot.in_time(
+                interaction, self.bot.think(snapshot.engine.search_names, programme, 5), ephemeral=True
+            )
+            found = [e for e in matches if e.status == "current"]
             if not found:
                 await tell(interaction, UNKNOWN)
                 return
@@ -70,7 +72,8 @@ class Eligibility(commands.Cog, name=COG_NAME):
     async def programme_name(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         snapshot = self.bot.knowledge.current
         if current.strip():
-            found = [e for e in snapshot.engine.search_names(current, limits.AUTOCOMPLETE_CHOICES * 2) if e.status == "current"]
+            matches = await suggestions(self.bot.answers, snapshot.engine.search_names, current, limits.AUTOCOMPLETE_CHOICES * 2)
+            found = [e for e in matches if e.status == "current"]
         else:
             found = checks_first(sorted(snapshot.kb.current_entries(), key=lambda e: e.name))
         return [
@@ -83,7 +86,7 @@ class Eligibility(commands.Cog, name=COG_NAME):
         names = "\n".join(f"• {entry.name}" for entry in found)
         embed = notice_embed("Am I eligible?", f"Which programme do you mean?\n{names}")
         view = choice_view(flow_id, found)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await send(interaction, embed=embed, view=view, ephemeral=True)
 
 
 async def setup(bot: HubBot) -> None:

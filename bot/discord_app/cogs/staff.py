@@ -27,6 +27,7 @@ BAD_PERIOD = (
     "I couldn't read “{since}” as a period. Use a number of hours, days or weeks such as 12h, 30d or 4w, "
     "or a start date such as 2025-09-01."
 )
+NO_RECORDS = "There is no report: the records database was locked when the bot started, so nothing is being recorded. See /kb status."
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -46,7 +47,11 @@ class Staff(commands.GroupCog, group_name="kb", group_description="Hub staff: th
         """Which version of the knowledge base is in service, its entries and warnings."""
         staff = self.bot.staff
         body = status_text(
-            self.bot.knowledge.current, self.bot.synced_to, refused=staff.refused, watching=staff.watcher is not None
+            self.bot.knowledge.current,
+            self.bot.synced_to,
+            refused=staff.refused,
+            watching=staff.watcher is not None,
+            recording=staff.recording_text(),
         )
         await send(interaction, embed=notice_embed("Knowledge base in service", body), ephemeral=True)
 
@@ -77,8 +82,12 @@ class Staff(commands.GroupCog, group_name="kb", group_description="Hub staff: th
         except (ValueError, OverflowError):  # not a period, or one reaching back before year 1
             await tell(interaction, BAD_PERIOD.format(since=discord.utils.escape_markdown(since.strip())))
             return
+        if not self.bot.staff.recording:
+            await tell(interaction, NO_RECORDS)
+            return
         kb = self.bot.knowledge.current.kb
-        body = await asyncio.to_thread(report_for_discord, self.bot.staff.storage, kb, since, now)
+        work = asyncio.to_thread(report_for_discord, self.bot.staff.storage, kb, since, now)
+        body = await self.bot.in_time(interaction, work, ephemeral=True)
         await tell(interaction, body)
 
 
