@@ -20,7 +20,9 @@ POSTINGS_BUDGET = 400  # name/keyword postings examined per question, rarest wor
 NAME_CANDIDATES = 40
 CONTENT_CANDIDATES = 24
 CONTENT_REACH = 400  # a word in more entries than this identifies none of them
-LOOKED_AT = 14  # entries examined closely per question
+LOOKED_AT = 12  # entries examined closely per question, by their prior
+SNIPPET_CANDIDATES = 12  # snippets searched across the whole knowledge base
+SNIPPET_ENTRIES = 4  # entries added because one of their snippets matches well
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Evidence:
     content: float = 0.0  # BM25
     number_hits: int = 0
     coverage: float = 0.0  # share of the question's topic words the entry knows at all
+    snippet: float = 0.0  # how well its best snippet matches, against the best snippet anywhere (0..1)
     own_name: frozenset[str] = field(default_factory=frozenset)  # every word of the entry's names
 
     @property
@@ -105,7 +108,19 @@ def gather(index: KnowledgeIndex, question: Question, limit: int = LOOKED_AT) ->
         evidence(entry_id)
     for entry_id, item in found.items():
         item.content = content.get(entry_id, 0.0)
+    snippets = index.search_snippets(words, SNIPPET_CANDIDATES, CONTENT_REACH)
+    top_snippet = snippets[0][0] if snippets else 0.0
+    by_snippet: dict[str, float] = {}
+    for score, entry_id, _ in snippets:
+        by_snippet.setdefault(entry_id, score / top_snippet)
     chosen = heapq.nlargest(limit, found.values(), key=lambda e: e.prior)
+    picked = {item.entry_id for item in chosen}
+    for entry_id in [i for i in by_snippet if i not in picked][:SNIPPET_ENTRIES]:
+        item = evidence(entry_id)
+        item.content = content.get(entry_id, 0.0)
+        chosen.append(item)
+    for item in chosen:
+        item.snippet = by_snippet.get(item.entry_id, 0.0)
     topic = question.content - index.neutral
     for item in chosen:
         item.own_name = frozenset().union(*item.indexed.name_sets) if item.indexed.name_sets else frozenset()

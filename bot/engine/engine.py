@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 NO_SITUATION = Situation()
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
-_ACRONYM = re.compile(r"\b(?:what (?:does|do|is|s) (?:an? |the )?(\w{2,10}) (?:stand|short) for|what is (\w{2,10}) short for|(\w{2,10}) (?:stand|stands) for)\b")
 
 
 @dataclass(frozen=True)
@@ -222,12 +221,12 @@ class Engine:
         return sorted(entries, key=lambda e: (_KIND_ORDER.get(e.kind, 9), e.name))
 
     def _expansion(self, question: Question) -> tuple[str, str] | None:
-        found = _ACRONYM.search(question.asked_text)
-        if not found:
-            return None
-        word = next(group for group in found.groups() if group)
-        expansion = self.index.mapper.expansion(word)
-        return (word, expansion) if expansion else None
+        """The abbreviation the question asks about and what it stands for, from the vocabulary."""
+        for word in question.asked_text.split():
+            expansion = self.index.mapper.expansion(word)
+            if expansion:
+                return word, expansion
+        return None
 
     def _missing_contact(self, question: Question) -> str | None:
         """The contact detail asked for ("phone number", "email address") when the hub has not given it."""

@@ -28,13 +28,22 @@ FEATURES = (
     # the entry
     "named", "name_score", "alias_coverage", "code_hit", "keywords", "bm25", "entry_coverage",
     "phase_mismatch", "phase_soft_mismatch", "phase_match", "role_mismatch", "role_match",
-    "history_mismatch", "year_mismatch", "is_top", "prior_margin", "information",
+    "history_mismatch", "year_mismatch", "is_top", "prior_margin", "information", "snippet_match",
     # the unit against what is asked
     "lead_kind", "any_kind", "focus_covered", "focus_unknown_kb", "focus_unknown_entry",
     "number_hit", "figure_for_count", "faq_similarity", "detail_ask", "slot_missing", "no_ask",
     "summary_unit", "no_focus", "situation", "answers_lead", "answers_any", "asked_covered", "question_length",
     "detail_uncovered", "unnamed_asked_covered", "unnamed_figure", "faq_question_covered",
+    # what kind of question it is (the same for every option of a question: only the gate uses these)
+    "asks_field", "asks_figure", "asks_reason", "asks_offers", "asks_what",
 )
+ASK_GROUPS = {
+    "asks_field": {"deadline", "time", "cost", "apply", "eligibility", "who_for", "code", "stages", "links", "contact"},
+    "asks_figure": {"how_many", "when"},
+    "asks_reason": {"why", "changed"},
+    "asks_offers": {"list", "exists", "which", "compare"},
+    "asks_what": {"what", "acronym"},
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ def entry_values(question: Question, evidence: Evidence, check: EntryCheck, top_
         min(1.0, evidence.keyword_hits / 2), evidence.content / (evidence.content + 6.0), evidence.coverage,
         float(check.phase_mismatch), float(check.phase_soft_mismatch), float(check.phase_match),
         float(check.role_mismatch), float(check.role_match), float(check.history_mismatch), float(check.year_mismatch),
-        float(is_top), max(-1.0, min(1.0, margin)), float(entry.kind == "information"),
+        float(is_top), max(-1.0, min(1.0, margin)), float(entry.kind == "information"), evidence.snippet,
     ]
 
 
@@ -90,4 +99,5 @@ def unit_values(
         float(lead in unit.answers), float(bool(set(question.asks) & unit.answers)), asked[0], min(1.0, len(question.content) / 20),
         float(detail) * (1.0 - focus.covered), asked[0] * (1.0 - named), float(lead == "how_many" and unit.has_figure) * (1.0 - named),
         faq_covered,
+        *(float(lead in group) for group in ASK_GROUPS.values()),
     ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import math
+from array import array
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ def question_words() -> set[str]:
 
 # Cached indexes are valid only for the code that built them.
 CODE_FINGERPRINT = code_fingerprint(__file__, "text.py", "vocabulary.py")
+SNIPPETS_PER_ENTRY = 256  # snippets beyond this many in one entry are not searched directly
 BM25_K1 = 1.2
 BM25_B = 0.6
 _STEMS: dict[str, str] = {}
@@ -273,9 +276,47 @@ class KnowledgeIndex:
         self.content_idf = {
             word: math.log(1 + (total - len(found) + 0.5) / (len(found) + 0.5)) for word, found in content_postings.items()
         }
+        self._build_snippet_postings()
         self._name_weights: dict[str, float] = {}
         for indexed in self.entries.values():
             indexed.name_totals = [sum(map(self.name_weight, words)) for words in indexed.name_sets]
+
+    def _build_snippet_postings(self) -> None:
+        """Every snippet's words → (entry number, snippet number) packed in one integer, for searching snippets directly."""
+        postings: dict[str, array] = defaultdict(lambda: array("I"))
+        self.entry_ids: list[str] = list(self.entries)
+        self.snippet_lengths: list[list[int]] = []
+        for number, indexed in enumerate(self.entries.values()):
+            lengths = []
+            for item, words in enumerate(indexed.item_words[:SNIPPETS_PER_ENTRY]):
+                found = words.split() if isinstance(words, str) else words
+                lengths.append(len(found))
+                key = number * SNIPPETS_PER_ENTRY + item
+                for word in set(found):
+                    postings[word].append(key)
+            self.snippet_lengths.append(lengths)
+        self.snippet_postings = dict(postings)
+
+    def search_snippets(self, words: frozenset[str], limit: int, reach: int) -> list[tuple[float, str, int]]:
+        """The best-matching snippets of the whole knowledge base: (score, entry id, snippet number), best first."""
+        scores: dict[int, float] = {}
+        for word in words:
+            if word in self.neutral:
+                continue
+            keys = self.snippet_postings.get(word)
+            if not keys or len(keys) > reach:
+                continue
+            idf = self.content_idf.get(word, 0.0)
+            for key in keys:
+                scores[key] = scores.get(key, 0.0) + idf
+        best = heapq.nlargest(limit, scores.items(), key=lambda pair: pair[1] / math.sqrt(1 + self._snippet_length(pair[0])))
+        return [
+            (score / math.sqrt(1 + self._snippet_length(key)), self.entry_ids[key // SNIPPETS_PER_ENTRY], key % SNIPPETS_PER_ENTRY)
+            for key, score in best
+        ]
+
+    def _snippet_length(self, key: int) -> int:
+        return self.snippet_lengths[key // SNIPPETS_PER_ENTRY][key % SNIPPETS_PER_ENTRY]
 
     def name_weight(self, word: str) -> float:
         """How much a word identifies an entry by name (function words count for little)."""
