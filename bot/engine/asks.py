@@ -79,7 +79,7 @@ def unit_answers(kind: str, text: str, own_questions: str = "") -> frozenset[str
     """The question types a unit can answer: its field's own type, what its text shows, and what its FAQ questions ask."""
     found = set(FIELD_ANSWERS.get(kind, ()))
     lowered = text.lower()
-    found.update(name for name, pattern in _unit_cues() if pattern.search(text if name == "people" else lowered))
-    if own_questions:
+    found.update(name for name, pattern in _unit_cues() if pattern.search(lowered))
+    if own_questions:  # an FAQ answers what its own questions ask, whatever its answer's wording
         found.update(detect_asks(own_questions))
     return frozenset(found)

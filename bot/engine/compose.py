@@ -112,6 +112,7 @@ class Composer:
     # ----- one answer ------------------------------------------------------------------------
     def answer(
         self, question: Question, option: Option, today: dt.date, confidence: float, support: tuple[Option, ...] = (),
+        alternatives: tuple[Option, ...] = (),
     ) -> Reply:
         entry = option.evidence.indexed.entry
         unit = option.unit
@@ -139,13 +140,19 @@ class Composer:
             sources.append(entry.summary.source)
         if entry.status == "historical":
             sections.append(ReplySection("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer."))
+        if alternatives:
+            others = [f"{o.evidence.indexed.entry.name} — {shorten(self.hint(o.evidence.indexed.entry, question, today), 120)}" for o in alternatives]
+            sections.insert(0, ReplySection("If you meant another one", bullets(others)))
+            topics_extra = tuple(o.entry_id for o in alternatives)
+        else:
+            topics_extra = ()
         wants_links = bool({"apply", "deadline"} & set(question.asks)) or unit.kind in {"apply", "deadline", "eligibility", "criterion"}
         links = self._links(entry, ACTION_LINKS) if wants_links else ()
         if unit.kind == "link":
             links = self._links(entry, limit=5)
         return Reply(
             question=question.raw, status="answered", headline=headline, intent=question.lead,
-            sections=tuple(sections[:MAX_SECTIONS]), links=links, topics=(entry.id,), confidence=round(confidence, 2),
+            sections=tuple(sections[:MAX_SECTIONS]), links=links, topics=(entry.id, *topics_extra), confidence=round(confidence, 2),
             title=entry.name, sources=self._titles(sources), last_reviewed=entry.last_reviewed.isoformat(),
         )
 
@@ -212,6 +219,9 @@ class Composer:
             unit = self.unit_of(entry.id, kind)
             if unit is not None and kind in SECOND_FIELDS:
                 return first_sentence(self.word_unit(unit, entry, today))
+        missing = MISSING_WORDS.get(question.lead)
+        if question.lead in {"deadline", "time", "cost"} and missing:
+            return f"no {missing.removeprefix('a ').removeprefix('the ')} in my notes — {first_sentence(entry.summary.text)}"
         return first_sentence(entry.summary.text)
 
     def clarify(self, question: Question, decision: Decision, today: dt.date) -> Reply:
@@ -243,7 +253,13 @@ class Composer:
         sources: list[Source] = []
         for option in options:
             entry = option.evidence.indexed.entry
-            sections.append(ReplySection(entry.name, self.word_unit(option.unit, entry, today, option.situation)))
+            parts = [self.word_unit(option.unit, entry, today)]
+            for kind in ("who_for", "summary"):
+                unit = self.unit_of(entry.id, kind)
+                if unit is not None and unit.text not in parts[0] and len(parts) < 2:
+                    parts.append(unit.text)
+                    sources.extend(unit.sources)
+            sections.append(ReplySection(entry.name, "\n".join(parts)))
             sources.extend(option.unit.sources)
         names = " and ".join(o.evidence.indexed.entry.name for o in options)
         return Reply(

@@ -130,6 +130,7 @@ class Decision:
     entries: tuple[str, ...] = ()  # for lists, comparisons and choices: the entries, in order
     missing: tuple[str, ...] = ()  # for "not known": what the question names that no entry has
     support: tuple[Option, ...] = ()  # for an answer: other units of the same entry shown with it
+    alternatives: tuple[Scored, ...] = ()  # for an answer: other entries the question names alike
 
     @property
     def best(self) -> Scored | None:
@@ -167,7 +168,8 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
             chosen = (top, *close)[:CLARIFY_LIMIT]
             return Decision("clarify", chosen, f"{len(chosen)} entries named alike are about as likely",
                             tuple(s.option.entry_id for s in chosen))
-        return Decision("answer", (top,), f"p={top.probability:.2f} ≥ {model.answer_at:.2f}")
+        return Decision("answer", (top,), f"p={top.probability:.2f} ≥ {model.answer_at:.2f}",
+                        alternatives=tuple(alike[:CLARIFY_LIMIT - 1]))
     if top.probability >= model.clarify_at and alike and lead not in detail_types():
         chosen = (top, *alike)[:CLARIFY_LIMIT]
         return Decision("clarify", chosen, f"no option reaches {model.answer_at:.2f}; {len(chosen)} entries named alike are plausible",

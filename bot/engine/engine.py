@@ -206,7 +206,10 @@ class Engine:
         if action == "clarify":
             return composer.clarify(question, decision, today)
         if action == "answer" and decision.best is not None:
-            return composer.answer(question, decision.best.option, today, decision.best.probability, decision.support)
+            return composer.answer(
+                question, decision.best.option, today, decision.best.probability, decision.support,
+                tuple(s.option for s in decision.alternatives),
+            )
         return composer.not_known(question, decision, today)
 
     # ----- helpers -----------------------------------------------------------------------------

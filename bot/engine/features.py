@@ -33,7 +33,7 @@ FEATURES = (
     "lead_kind", "any_kind", "focus_covered", "focus_unknown_kb", "focus_unknown_entry",
     "number_hit", "figure_for_count", "faq_similarity", "detail_ask", "slot_missing", "no_ask",
     "summary_unit", "no_focus", "situation", "answers_lead", "answers_any", "asked_covered", "question_length",
-    "detail_uncovered", "unnamed_asked_covered", "unnamed_figure", "faq_question_covered",
+    "detail_uncovered", "unnamed_asked_covered", "unnamed_figure", "faq_question_covered", "counts_asked",
     # what kind of question it is (the same for every option of a question: only the gate uses these)
     "asks_field", "asks_figure", "asks_reason", "asks_offers", "asks_what",
 )
@@ -96,8 +96,8 @@ def unit_values(
         float(detail), float(bool(wanted_fields) and not (wanted_fields & entry_kinds)),
         float(not question.asks), float(unit.kind == "summary"), float(not focus.words),
         float(asks_eligibility and bool(situation) and unit.kind in {"criterion", "eligibility"}),
-        float(lead in unit.answers), float(bool(set(question.asks) & unit.answers)), asked[0], min(1.0, len(question.content) / 20),
+        float(lead in unit.answers), float(bool(set(question.asks) & unit.answers)), asked[0], min(1.0, len(question.asked_content) / 12),
         float(detail) * (1.0 - focus.covered), asked[0] * (1.0 - named), float(lead == "how_many" and unit.has_figure) * (1.0 - named),
-        faq_covered,
+        faq_covered, float(lead == "how_many" and bool(unit.counted & question.asked_content)),
         *(float(lead in group) for group in ASK_GROUPS.values()),
     ]

@@ -163,7 +163,7 @@ def replay(engine: Engine, model: Model, item: Item, scored: list[Scored] | None
         decision = supporting(model, decision, list(analysis.options), scores)
     key = (decision.action, decision.entries, tuple(
         (s.option.entry_id, s.option.unit.kind, s.option.unit.position) for s in decision.chosen[:1] if decision.action != "clarify"
-    ), tuple((o.unit.kind, o.unit.position) for o in decision.support))
+    ), tuple((o.unit.kind, o.unit.position) for o in decision.support), tuple(s.option.entry_id for s in decision.alternatives))
     cached = item.judged.get(key)
     if cached is None:
         reply = engine.compose(replace(analysis, scored=tuple(scored), decision=decision), TODAY)

@@ -55,6 +55,7 @@ class Question:
     numbers: frozenset[str]
     wants_history: bool
     asked_text: str  # the normalised sentence(s) that ask, for explanations
+    asked_content: frozenset[str] = frozenset()  # topic terms of the sentence(s) that ask (context sentences aside)
     parts: tuple[str, ...] = ()  # the separate questions when one message asks two
 
     @property
@@ -149,5 +150,6 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         numbers=frozenset(numbers_in(list(words))),
         wants_history=bool(_HISTORY.search(mapped_whole)),
         asked_text=asked_text,
+        asked_content=frozenset(t for t in asked_terms if t not in STOPWORDS),
         parts=tuple(asking) if len(asking) > 1 else (),
     )

@@ -14,7 +14,16 @@ from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
 from bot.knowledge.schema import Entry, Source
 
-_FIGURE_WORDS = re.compile(r"\b(?:[2-9]|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|thousands|millions?|half)\b", re.I)
+# A count of something: "7,576 schools", "three cultures", "hundreds of" (not "Years 4 and 5", not a year).
+_FIGURE_WORDS = re.compile(
+    r"(?<!year )(?<!years )\b(?:[2-9]|[1-9]\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b(?![/-]\d)(?! (?:and|or|to)\b) [a-z]+s\b"
+    r"|\b(?:hundreds|thousands|dozens|millions?)\b",
+    re.I,
+)
+FIGURE_REACH = 3  # words after a figure that say what it counts
+
+_A_FIGURE = re.compile(r"(?<![\w/])(?:\d[\d,.]*%?\+?|two|three|four|five|six|seven|eight|nine|ten|hundreds|thousands|dozens|millions)(?![\w/])", re.I)
+_A_YEAR = re.compile(r"(?:19|20)\d\d")
 
 # Unit kinds and what they hold.
 KINDS = (
@@ -36,6 +45,7 @@ class Unit:
     label: str = ""  # an FAQ's first question, a stage's name
     position: int = 0  # its place among the entry's units of the same kind
     answers: frozenset[str] = frozenset()  # question types it can answer (asks.unit_answers)
+    counted: frozenset[str] = frozenset()  # terms right after a figure: what its figures count ("schools")
 
     @property
     def has_figure(self) -> bool:
@@ -111,6 +121,17 @@ class UnitIndex:
             self._faq_questions[entry_id] = found
         return found
 
+    def _counted(self, text: str) -> frozenset[str]:
+        """The analysed words just after each figure in ``text`` ("1,349 schools were involved" → school)."""
+        found: set[str] = set()
+        for match in _A_FIGURE.finditer(text):
+            figure = match.group(0)
+            if _A_YEAR.fullmatch(figure):
+                continue  # "2024" is a year; "2,037" is a count
+            after = text[match.end() :].split()[:FIGURE_REACH]
+            found.update(self.index.analyse(" ".join(after)))
+        return frozenset(found) - STOPWORDS
+
     def _build(self, indexed: EntryIndex) -> tuple[Unit, ...]:
         analyse = self.index.analyse
         units = []
@@ -122,5 +143,8 @@ class UnitIndex:
             if kind == "faq":
                 own = " ".join(" ".join(self.index.corrected(q)) for q in indexed.entry.faqs[position].questions)
             answers = unit_answers(kind, shown, own)
-            units.append(Unit(kind, indexed.entry.id, shown, terms, frozenset(numbers_in(tokens(matched))), sources, label, position, answers))
+            counted = self._counted(shown)
+            units.append(Unit(
+                kind, indexed.entry.id, shown, terms, frozenset(numbers_in(tokens(shown))), sources, label, position, answers, counted,
+            ))
         return tuple(units)

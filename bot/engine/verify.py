@@ -103,7 +103,7 @@ class FocusWeights:
     @cached_property
     def asked(self) -> frozenset[str]:
         """Every topic word of the question, including those that say what kind of question it is."""
-        return self.question.content
+        return self.question.asked_content or self.question.content
 
     @cached_property
     def kb_unknown(self) -> frozenset[str]:
