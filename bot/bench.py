@@ -109,6 +109,8 @@ def synthetic_entries(count: int, seed: int = 7) -> list[dict]:
             ],
             "last_reviewed": "2026-09-01",
         }
+        if number % 4 == 0:  # like the real knowledge base, some offers carry a programme code
+            entry["codes"] = [f"KMH25-{number:04d}"]
         if number % 3 == 0:
             day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 500))
             entry["deadlines"] = [{"label": "Applications close", "date": day.isoformat(), "source": SOURCE}]

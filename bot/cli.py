@@ -1,4 +1,4 @@
-"""The command line: `python -m bot [ask|console|deadlines|validate|schema|run|bench|report] …`."""
+"""The command line: `python -m bot [ask|programme|console|deadlines|validate|schema|run|bench|report] …`."""
 
 from __future__ import annotations
 
@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question (omit with --jsonl)")
     ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON lines")
     ask.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+
+    programme = commands.add_parser(
+        "programme", help="everything about one programme, by name, alias or code (exit 1 if no programme fits)"
+    )
+    programme.add_argument("name", nargs="+", help="the programme's name, an alias or a code such as NCP17-09")
+    programme.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
 
     commands.add_parser("console", help="chat with the bot locally (also understands /programmes, /deadlines …)")
 
@@ -111,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if command == "ask":
         return _ask(engine, args, today)
+    if command == "programme":
+        return _programme(engine, " ".join(args.name), today)
     if command == "deadlines" and args.ics:
         from bot.staff.cli import ics_command
 
@@ -157,6 +165,15 @@ def _ask(engine, args: argparse.Namespace, today: dt.date | None) -> int:  # noq
         return 2
     print(render_text(engine.answer(question, today)))
     return 0
+
+
+def _programme(engine, name: str, today: dt.date | None) -> int:  # noqa: ANN001
+    from bot.lookup import programme_reply
+    from bot.render import render_text
+
+    reply = programme_reply(engine, name, today)
+    print(render_text(reply))
+    return 0 if reply.status == "answered" else 1
 
 
 def _deadlines(engine, phase_text: str | None, today: dt.date | None) -> int:  # noqa: ANN001

@@ -16,6 +16,7 @@ from bot.engine.dates import today_in_london
 from bot.engine.engine import Engine
 from bot.knowledge.schema import PHASE_LABELS
 from bot.listings import deadlines_text, parse_phase, phase_text
+from bot.lookup import NameLookup, near_miss_line, programme_reply
 from bot.render import render_text
 
 HISTORY_FILE = Path.home() / ".hubbot_history"
@@ -77,23 +78,17 @@ class Console:
     def _programme(self, argument: str) -> str:
         if not argument:
             return "Which programme? For example: /programme mastering number ks2"
-        found = self.engine.search_names(argument, limit=5)
-        if not found:
-            return "I don't know a programme by that name. Try /programmes <phase> to see them all."
-        reply = self.engine.describe(found[0].id, self.day)
-        assert reply is not None
-        text = render_text(reply)
-        if len(found) > 1:
-            text += "\n\nDid you mean another? " + "; ".join(entry.name for entry in found[1:])
-        return text
+        return render_text(programme_reply(self.engine, argument, self.day))
 
     def _eligibility(self, argument: str) -> str:
         if not argument:
             return "Which programme? For example: /eligibility mastering number ks2"
+        lookup = NameLookup.of(self.engine.kb)
         exact = named(self.engine.kb, argument)
-        found = [exact] if exact else [e for e in self.engine.search_names(argument, limit=5) if e.status == "current"]
+        found = [exact] if exact else [e for e in lookup.matches(argument) if e.status == "current"][:5]
         if not found:
-            return "I don't know a programme by that name. Try /programmes <phase> to see them all."
+            near = near_miss_line(lookup.near_misses(argument))
+            return f"I don't know a programme by that name. {near} Try /programmes <phase> to see them all.".replace("  ", " ")
         if len(found) > 1:  # a check of the wrong programme would mislead: ask which one
             names = "\n".join(f"• {entry.name}" for entry in found)
             return f"Which programme do you mean?\n{names}\nType /eligibility with its name, e.g. /eligibility {found[0].name}"

@@ -17,6 +17,7 @@ from bot.discord_app.embeds import deadlines_embed, programmes_embed, text
 from bot.discord_app.replies import add_candidates, send, send_reply
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Phase
+from bot.lookup import NameLookup, programme_reply
 from bot.staff.calendar import FILENAME, calendar_bytes, calendar_deadlines
 
 PHASE_CHOICES = [Choice(name=phase.label, value=phase.value) for phase in Phase]
@@ -62,8 +63,8 @@ class Catalogue(commands.Cog):
         snapshot = self.bot.knowledge.current
         today = self.bot.today()
         # The value is normally an entry id from autocomplete, but people can type anything:
-        # anything else is a question about that name.
-        reply = snapshot.engine.describe(name, today) or snapshot.engine.answer(name, today=today)
+        # an exact name opens it; otherwise "which one?" or "no programme by that name".
+        reply = programme_reply(snapshot.engine, name, today)
         await send_reply(interaction, reply, snapshot, ephemeral=self.bot.settings.ephemeral_replies)
 
     @programme.autocomplete("name")
@@ -71,7 +72,7 @@ class Catalogue(commands.Cog):
         snapshot = self.bot.knowledge.current
         return [
             Choice(name=text(entry.name, limits.CHOICE_NAME), value=entry.id)
-            for entry in snapshot.engine.search_names(current, limits.AUTOCOMPLETE_CHOICES)
+            for entry in NameLookup.of(snapshot.kb).suggest(current, limits.AUTOCOMPLETE_CHOICES)
         ]
 
     @app_commands.command(name="deadlines")

@@ -22,6 +22,7 @@ from bot.discord_app.embeds import notice_embed, text
 from bot.discord_app.replies import NO_MENTIONS, tell
 from bot.eligibility.flow import has_checks, named, start
 from bot.knowledge.schema import Entry
+from bot.lookup import NameLookup, near_miss_line
 
 UNKNOWN = "I don't know a programme by that name. Start typing and pick one of the suggestions."
 
@@ -56,9 +57,10 @@ class Eligibility(commands.Cog, name=COG_NAME):
         # The value is normally an entry id from autocomplete, but people can type anything.
         entry = named(kb, programme)
         if entry is None:
-            found = [e for e in snapshot.engine.search_names(programme, 5) if e.status == "current"]
+            lookup = NameLookup.of(kb)
+            found = [e for e in lookup.matches(programme) if e.status == "current"][:5]
             if not found:
-                await tell(interaction, UNKNOWN)
+                await tell(interaction, f"{UNKNOWN} {near_miss_line(lookup.near_misses(programme))}".strip())
                 return
             if len(found) > 1:
                 await self._ask_which(interaction, found)
@@ -70,7 +72,7 @@ class Eligibility(commands.Cog, name=COG_NAME):
     async def programme_name(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         snapshot = self.bot.knowledge.current
         if current.strip():
-            found = [e for e in snapshot.engine.search_names(current, limits.AUTOCOMPLETE_CHOICES * 2) if e.status == "current"]
+            found = NameLookup.of(snapshot.kb).suggest(current, limits.AUTOCOMPLETE_CHOICES, current_only=True)
         else:
             found = checks_first(sorted(snapshot.kb.current_entries(), key=lambda e: e.name))
         return [
