@@ -9,9 +9,6 @@ import os
 import sys
 from pathlib import Path
 
-from bot.engine.dates import today_in_london
-from bot.knowledge.problems import KnowledgeError
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KNOWLEDGE = PROJECT_ROOT / "knowledge"
 
@@ -67,9 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     run.add_argument("--config", type=Path, help="YAML config file (see config.example.yaml)")
 
-    bench = commands.add_parser("bench", help="measure load and answer speed on synthetic knowledge bases")
-    bench.add_argument("--sizes", default="50,500,5000", help="comma-separated programme counts")
-    bench.add_argument("--questions", type=int, default=400, help="questions per size")
+    bench = commands.add_parser(
+        "bench", help="speed and memory on traffic-like questions, beside rapidfuzz and bm25s (see README 'Speed')"
+    )
+    bench.add_argument("--sizes", default="100,1000,5000", help="comma-separated synthetic entry counts")
+    bench.add_argument("--large", action="store_true", help="add 50,000 entries (load linearity; takes minutes)")
+    bench.add_argument("--questions", type=int, default=400, help="questions per knowledge base")
+    bench.add_argument("--no-real", action="store_true", help="skip the bundled knowledge base")
+    bench.add_argument("--json", type=Path, metavar="FILE", help="also write every figure as JSON")
 
     from bot.staff.cli import add_report_parser
 
@@ -105,9 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         return _run(args.config)
     if command == "bench":
-        from bot.bench import bench_command
-
-        return bench_command([int(size) for size in args.sizes.split(",")], args.questions)
+        return _bench(args)
     if command == "report":
         from bot.staff.cli import report_command
 
@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 def _engine(directory: Path):  # noqa: ANN202 - Engine import is deferred to keep start-up light
     from bot.engine.engine import Engine
     from bot.knowledge.loader import load_knowledge
+    from bot.knowledge.problems import KnowledgeError
 
     try:
         return Engine(load_knowledge(directory))
@@ -177,6 +178,7 @@ def _programme(engine, name: str, today: dt.date | None) -> int:  # noqa: ANN001
 
 
 def _deadlines(engine, phase_text: str | None, today: dt.date | None) -> int:  # noqa: ANN001
+    from bot.engine.dates import today_in_london
     from bot.listings import deadlines_text, parse_phase
 
     phase = parse_phase(phase_text)
@@ -185,6 +187,23 @@ def _deadlines(engine, phase_text: str | None, today: dt.date | None) -> int:  #
         return 2
     print(deadlines_text(engine.kb, today or today_in_london(), phase))
     return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from bot.bench.command import BenchSettings, bench_command
+
+    try:
+        sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    except ValueError:
+        print(f"hubbot bench: --sizes takes whole numbers separated by commas, not {args.sizes!r}", file=sys.stderr)
+        return 2
+    if args.large:
+        sizes.append(50_000)
+    if any(size < 10 for size in sizes) or args.questions < 1:
+        print("hubbot bench: sizes must be at least 10 and --questions at least 1", file=sys.stderr)
+        return 2
+    settings = BenchSettings(sizes=tuple(sizes), questions=args.questions, real=not args.no_real)
+    return bench_command(settings, args.json)
 
 
 def _run(config: Path | None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bench import synthetic_entries
+from bot.bench.synthetic import synthetic_entries
 from bot.knowledge.schema import Entry
 
 # The loopback fake Discord and the real bot, for the few lookups checked where Discord users meet them.

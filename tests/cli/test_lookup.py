@@ -126,9 +126,14 @@ def test_synthetic_nonsense_finds_nothing(synthetic) -> None:
 
 def test_synthetic_typed_beginnings_and_typos(synthetic) -> None:
     lookup = NameLookup(synthetic)
-    entry = next(e for e in synthetic if e.name.startswith("Developing A Level Fractions"))
-    assert all(e.name.startswith("Developing A Level Fractions") for e in lookup.suggest("developing a level fract")[:3])
-    assert lookup.suggest("devloping a levl fractons " + entry.name.split()[-1].lower())[0] is entry
+    entry = next(e for e in synthetic if e.name.startswith("Developing ") and len(e.name.split()) == 5)
+    words = entry.name.lower().split()
+    beginning = " ".join(words[:3]) + " " + words[3][:4]
+    starting = {e.id for e in synthetic if e.name.lower().startswith(beginning)}
+    assert {e.id for e in lookup.suggest(beginning)[: len(starting)]} == starting
+    typos = " ".join(word[:2] + word[3:] if len(word) >= 6 else word for word in words)  # a letter dropped
+    assert typos != entry.name.lower()
+    assert lookup.suggest(typos)[0] is entry
 
 
 def test_autocomplete_scores_a_bounded_number_of_names(synthetic, monkeypatch) -> None:
