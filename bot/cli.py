@@ -22,6 +22,9 @@ def default_sources() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+TODAY_HELP = "pretend today is this date, for deadline wording (default: today in Europe/London)"
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -32,31 +35,32 @@ def _date(text: str) -> dt.date:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hubbot", description="Answers teachers' questions about the Maths Hub's offers.")
     parser.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE, help="knowledge-base directory")
-    parser.add_argument("--today", type=_date, help="pretend today is this date (YYYY-MM-DD)")
+    parser.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=TODAY_HELP)
     commands = parser.add_subparsers(dest="command")
 
     ask = commands.add_parser("ask", help="answer one question, or one per input line with --jsonl")
     ask.add_argument("question", nargs="*", help="the question (omit with --jsonl)")
     ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON lines")
-    ask.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+    ask.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD", help=TODAY_HELP)
 
     programme = commands.add_parser(
         "programme", help="everything about one programme, by name, alias or code (exit 1 if no programme fits)"
     )
     programme.add_argument("name", nargs="+", help="the programme's name, an alias or a code such as NCP17-09")
-    programme.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+    programme.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD", help=TODAY_HELP)
 
     commands.add_parser("console", help="chat with the bot locally (also understands /programmes, /deadlines …)")
 
     deadlines = commands.add_parser("deadlines", help="list upcoming and recently closed deadlines")
-    deadlines.add_argument("--phase", help="early-years, primary, secondary, post-16 or cross-phase")
-    deadlines.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+    deadlines.add_argument("--phase", help="a phase or stage: early-years, primary, secondary, post-16, cross-phase, ks2, y7 …")
+    deadlines.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD", help=TODAY_HELP)
     deadlines.add_argument("--ics", type=Path, metavar="FILE", help="write the deadlines as an iCalendar file ('-' for stdout)")
 
     validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on errors")
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge directory (default: the bundled one)")
     validate.add_argument("--sources", type=Path, help="directory of source documents to check quotes against")
-    validate.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+    validate.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD",
+                          help="pretend today is this date when dating freshness warnings")
 
     schema = commands.add_parser("schema", help="write JSON Schemas of the knowledge-base format")
     schema.add_argument("--out", type=Path, help="output directory (default: <knowledge>/schema)")
@@ -80,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code. Output cut short by a closed pipe (``| head``) is no error to report."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not complain again
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     today = getattr(args, "today_sub", None) or args.today
     command = args.command
@@ -147,25 +161,38 @@ def _ask(engine, args: argparse.Namespace, today: dt.date | None) -> int:  # noq
     from bot.render import render_text
 
     if args.jsonl:
-        for line in sys.stdin:
-            question = line.rstrip("\n")
-            reply = engine.answer(question, today)
-            row = {
-                "question": question,
-                "status": reply.status,
-                "text": render_text(reply),
-                "topics": list(reply.topics),
-                "confidence": reply.confidence,
-            }
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-        return 0
+        return _ask_jsonl(engine, today)
     question = " ".join(args.question)
     if not question:
-        print("usage: python -m bot ask \"your question\"", file=sys.stderr)
+        print("usage: python -m bot ask \"your question\"  (or --jsonl to read questions from standard input)", file=sys.stderr)
         return 2
-    print(render_text(engine.answer(question, today)))
+    _show(render_text(engine.answer(question, today)))
     return 0
+
+
+def _ask_jsonl(engine, today: dt.date | None) -> int:  # noqa: ANN001
+    from bot.render import render_text
+
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        reply = engine.answer(question, today)
+        row = {
+            "question": question,
+            "status": reply.status,
+            "text": render_text(reply),
+            "topics": list(reply.topics),
+            "confidence": reply.confidence,
+        }
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def _show(text: str) -> None:
+    """Print a reply: styled on a terminal (rich), plain when piped."""
+    from bot.console import terminal_printer
+
+    terminal_printer(sys.stdout)(text)
 
 
 def _programme(engine, name: str, today: dt.date | None) -> int:  # noqa: ANN001
@@ -173,7 +200,7 @@ def _programme(engine, name: str, today: dt.date | None) -> int:  # noqa: ANN001
     from bot.render import render_text
 
     reply = programme_reply(engine, name, today)
-    print(render_text(reply))
+    _show(render_text(reply))
     return 0 if reply.status == "answered" else 1
 
 
@@ -183,9 +210,10 @@ def _deadlines(engine, phase_text: str | None, today: dt.date | None) -> int:  #
 
     phase = parse_phase(phase_text)
     if phase_text and phase is None:
-        print(f"unknown phase {phase_text!r}: use early-years, primary, secondary, post-16 or cross-phase", file=sys.stderr)
+        print(f"hubbot deadlines: unknown phase {phase_text!r}: use early-years, primary, secondary, post-16, "
+              "cross-phase, or a stage such as ks2 or y7", file=sys.stderr)
         return 2
-    print(deadlines_text(engine.kb, today or today_in_london(), phase))
+    _show(deadlines_text(engine.kb, today or today_in_london(), phase))
     return 0
 
 
