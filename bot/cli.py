@@ -171,10 +171,12 @@ def _ask(engine, args: argparse.Namespace, today: dt.date | None) -> int:  # noq
 
 
 def _ask_jsonl(engine, today: dt.date | None) -> int:  # noqa: ANN001
+    """One JSON line per input line, always valid UTF-8: bad bytes are replaced, no line is lost."""
     from bot.render import render_text
 
-    for line in sys.stdin:
-        question = line.rstrip("\n")
+    out = sys.stdout.buffer
+    for raw in sys.stdin.buffer:
+        question = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         reply = engine.answer(question, today)
         row = {
             "question": question,
@@ -183,8 +185,9 @@ def _ask_jsonl(engine, today: dt.date | None) -> int:  # noqa: ANN001
             "topics": list(reply.topics),
             "confidence": reply.confidence,
         }
-        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+        line = json.dumps(row, ensure_ascii=False) + "\n"
+        out.write(line.encode("utf-8", errors="replace"))  # a stray surrogate cannot break the line
+    out.flush()
     return 0
 
 
