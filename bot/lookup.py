@@ -49,7 +49,7 @@ class LookupSettings:
     common_gram_share: float = 0.05  # trigrams in more than this share of words don't select candidates
     prefix_words: int = 200  # name words a typed beginning ("ma") may stand for
     finished_prefix: int = 3  # in a finished name, a word this long may be a longer word's beginning
-    candidates: int = 120  # entries scored by rapidfuzz per keystroke
+    candidates: int = 64  # entries scored by rapidfuzz per keystroke (25 are shown)
     scan_budget: int = 5_000  # postings read per keystroke before settling for what was found
     near_miss_share: float = 0.5  # share of the typed words' weight an entry must know to be a near-miss
     near_miss_limit: int = 5

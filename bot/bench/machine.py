@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 
 MB = 1024 * 1024
@@ -74,12 +74,15 @@ def peak_rss_mb() -> float:
 
 
 def bm25_version() -> str | None:
-    """The installed bm25s version, or None when it is missing (or cannot be imported)."""
+    """The installed bm25s version, or None when it is missing or cannot be imported.
+
+    Asked of a child interpreter, so the parent never loads bm25s and numpy just to know.
+    """
+    probe = "import bm25s, importlib.metadata as m; print(m.version('bm25s'))"
     try:
-        import bm25s  # noqa: F401
-    except ImportError:
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+    except (OSError, subprocess.TimeoutExpired):
         return None
-    try:
-        return metadata.version("bm25s")
-    except metadata.PackageNotFoundError:
-        return "unknown version"
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or "unknown version"

@@ -12,8 +12,10 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.knowledge.schema import Entry
+if TYPE_CHECKING:  # the bench's parent process reads MIX without loading the schema
+    from bot.knowledge.schema import Entry
 
 # Share of each question type in the mix (summing to 1), after the kinds of real questions.
 MIX = {

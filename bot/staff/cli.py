@@ -6,10 +6,10 @@ import datetime as dt
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.problems import KnowledgeError
+if TYPE_CHECKING:  # imported when used, so building the command line stays light
+    from bot.knowledge.base import KnowledgeBase
 
 
 def add_report_parser(commands: Any) -> None:
@@ -34,6 +34,7 @@ def report_command(
     knowledge base or an unwritable CSV) or 2 (bad usage).
     """
     from bot.knowledge.loader import load_knowledge
+    from bot.knowledge.problems import KnowledgeError
     from bot.staff.report import build_report, parse_since, render_report, report_csv
     from bot.staff.storage import SQLiteStorage
 
