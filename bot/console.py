@@ -190,14 +190,19 @@ def as_markdown(text: str) -> str:
     """The bot's Discord-style text as CommonMark: "•" items become a list, every line break is kept,
     and ``<phase>`` stays text (only ``<https://…>`` is a link).
     """
-    lines = []
+    lines: list[str] = []
+    in_list = False
     for line in _NOT_A_LINK.sub(r"\\<", text).split("\n"):
+        item = line.startswith("• ") or bool(_NUMBERED.match(line))
+        if in_list and line and not item:
+            lines.append("")  # a line after a list is not part of its last item
         if line.startswith("• "):
             lines.append("- " + line[2:])
-        elif _NUMBERED.match(line) or not line:
+        elif item or not line:
             lines.append(line)
         else:
             lines.append(_BLOCK_MARK.sub(r"\\\1", line) + "  ")  # a hard line break, as Discord shows it
+        in_list = item
     return "\n".join(lines)
 
 

@@ -3,8 +3,10 @@ on a terminal (rich) while staying plain text through a pipe."""
 
 from __future__ import annotations
 
+import io
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -12,7 +14,7 @@ import time
 
 import pytest
 
-from bot.console import Console
+from bot.console import Console, terminal_printer
 from tests.conftest import ROOT, TODAY
 
 
@@ -121,3 +123,19 @@ def test_through_a_pipe_replies_stay_plain_text() -> None:
                           capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
     assert done.stdout.startswith("**Mathematical Thinking and the new GCSE**")
     assert "\x1b[" not in done.stdout
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_terminal_lines_keep_their_breaks_and_a_list_ends_where_it_ends(console, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # wide enough that rich wraps nothing
+    screen = _Terminal()
+    terminal_printer(screen)(console.respond("/programme sktm"))
+    shown = [re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", line).strip() for line in screen.getvalue().splitlines()]
+    assert "Which programme do you mean?" in shown
+    assert any(line.startswith("Type a number (1–8)") for line in shown)
+    assert not any("project Type a number" in line for line in shown)
+    assert not any("**" in line for line in shown)
