@@ -1,4 +1,4 @@
-"""The command line: `python -m bot [ask|console|deadlines|validate|schema|run|bench|report] …`."""
+"""The command line: `python -m bot [ask|programme|console|deadlines|validate|schema|run|bench|report] …`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ import json
 import os
 import sys
 from pathlib import Path
-
-from bot.engine.dates import today_in_london
-from bot.knowledge.problems import KnowledgeError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KNOWLEDGE = PROJECT_ROOT / "knowledge"
@@ -25,6 +22,9 @@ def default_sources() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+TODAY_HELP = "pretend today is this date, for deadline wording (default: today in Europe/London)"
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -35,25 +35,32 @@ def _date(text: str) -> dt.date:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hubbot", description="Answers teachers' questions about the Maths Hub's offers.")
     parser.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE, help="knowledge-base directory")
-    parser.add_argument("--today", type=_date, help="pretend today is this date (YYYY-MM-DD)")
+    parser.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=TODAY_HELP)
     commands = parser.add_subparsers(dest="command")
 
     ask = commands.add_parser("ask", help="answer one question, or one per input line with --jsonl")
     ask.add_argument("question", nargs="*", help="the question (omit with --jsonl)")
     ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON lines")
-    ask.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+    ask.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD", help=TODAY_HELP)
+
+    programme = commands.add_parser(
+        "programme", help="everything about one programme, by name, alias or code (exit 1 if no programme fits)"
+    )
+    programme.add_argument("name", nargs="+", help="the programme's name, an alias or a code such as NCP17-09")
+    programme.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD", help=TODAY_HELP)
 
     commands.add_parser("console", help="chat with the bot locally (also understands /programmes, /deadlines …)")
 
     deadlines = commands.add_parser("deadlines", help="list upcoming and recently closed deadlines")
-    deadlines.add_argument("--phase", help="early-years, primary, secondary, post-16 or cross-phase")
-    deadlines.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+    deadlines.add_argument("--phase", help="a phase or stage: early-years, primary, secondary, post-16, cross-phase, ks2, y7 …")
+    deadlines.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD", help=TODAY_HELP)
     deadlines.add_argument("--ics", type=Path, metavar="FILE", help="write the deadlines as an iCalendar file ('-' for stdout)")
 
     validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on errors")
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge directory (default: the bundled one)")
     validate.add_argument("--sources", type=Path, help="directory of source documents to check quotes against")
-    validate.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+    validate.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD",
+                          help="pretend today is this date when dating freshness warnings")
 
     schema = commands.add_parser("schema", help="write JSON Schemas of the knowledge-base format")
     schema.add_argument("--out", type=Path, help="output directory (default: <knowledge>/schema)")
@@ -61,9 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     run.add_argument("--config", type=Path, help="YAML config file (see config.example.yaml)")
 
-    bench = commands.add_parser("bench", help="measure load and answer speed on synthetic knowledge bases")
-    bench.add_argument("--sizes", default="50,500,5000", help="comma-separated programme counts")
-    bench.add_argument("--questions", type=int, default=400, help="questions per size")
+    bench = commands.add_parser(
+        "bench", help="speed and memory on traffic-like questions, beside rapidfuzz and bm25s (see README 'Speed')"
+    )
+    bench.add_argument("--sizes", default="100,1000,5000", help="comma-separated synthetic entry counts")
+    bench.add_argument("--large", action="store_true", help="add 50,000 entries (load linearity; takes minutes)")
+    bench.add_argument("--questions", type=int, default=400, help="questions per knowledge base")
+    bench.add_argument("--no-real", action="store_true", help="skip the bundled knowledge base")
+    bench.add_argument("--json", type=Path, metavar="FILE", help="also write every figure as JSON")
 
     from bot.staff.cli import add_report_parser
 
@@ -72,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code. Output cut short by a closed pipe (``| head``) is no error to report."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not complain again
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     today = getattr(args, "today_sub", None) or args.today
     command = args.command
@@ -99,9 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         return _run(args.config)
     if command == "bench":
-        from bot.bench import bench_command
-
-        return bench_command([int(size) for size in args.sizes.split(",")], args.questions)
+        return _bench(args)
     if command == "report":
         from bot.staff.cli import report_command
 
@@ -111,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if command == "ask":
         return _ask(engine, args, today)
+    if command == "programme":
+        return _programme(engine, " ".join(args.name), today)
     if command == "deadlines" and args.ics:
         from bot.staff.cli import ics_command
 
@@ -125,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
 def _engine(directory: Path):  # noqa: ANN202 - Engine import is deferred to keep start-up light
     from bot.engine.engine import Engine
     from bot.knowledge.loader import load_knowledge
+    from bot.knowledge.problems import KnowledgeError
 
     try:
         return Engine(load_knowledge(directory))
@@ -138,36 +161,80 @@ def _ask(engine, args: argparse.Namespace, today: dt.date | None) -> int:  # noq
     from bot.render import render_text
 
     if args.jsonl:
-        for line in sys.stdin:
-            question = line.rstrip("\n")
-            reply = engine.answer(question, today)
-            row = {
-                "question": question,
-                "status": reply.status,
-                "text": render_text(reply),
-                "topics": list(reply.topics),
-                "confidence": reply.confidence,
-            }
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-        return 0
+        return _ask_jsonl(engine, today)
     question = " ".join(args.question)
     if not question:
-        print("usage: python -m bot ask \"your question\"", file=sys.stderr)
+        print("usage: python -m bot ask \"your question\"  (or --jsonl to read questions from standard input)", file=sys.stderr)
         return 2
-    print(render_text(engine.answer(question, today)))
+    _show(render_text(engine.answer(question, today)))
     return 0
 
 
+def _ask_jsonl(engine, today: dt.date | None) -> int:  # noqa: ANN001
+    """One JSON line per input line, always valid UTF-8: bad bytes are replaced, no line is lost."""
+    from bot.render import render_text
+
+    out = sys.stdout.buffer
+    for raw in sys.stdin.buffer:
+        question = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        reply = engine.answer(question, today)
+        row = {
+            "question": question,
+            "status": reply.status,
+            "text": render_text(reply),
+            "topics": list(reply.topics),
+            "confidence": reply.confidence,
+        }
+        line = json.dumps(row, ensure_ascii=False) + "\n"
+        out.write(line.encode("utf-8", errors="replace"))  # a stray surrogate cannot break the line
+    out.flush()
+    return 0
+
+
+def _show(text: str) -> None:
+    """Print a reply: styled on a terminal (rich), plain when piped."""
+    from bot.console import terminal_printer
+
+    terminal_printer(sys.stdout)(text)
+
+
+def _programme(engine, name: str, today: dt.date | None) -> int:  # noqa: ANN001
+    from bot.lookup import programme_reply
+    from bot.render import render_text
+
+    reply = programme_reply(engine, name, today)
+    _show(render_text(reply))
+    return 0 if reply.status == "answered" else 1
+
+
 def _deadlines(engine, phase_text: str | None, today: dt.date | None) -> int:  # noqa: ANN001
+    from bot.engine.dates import today_in_london
     from bot.listings import deadlines_text, parse_phase
 
     phase = parse_phase(phase_text)
     if phase_text and phase is None:
-        print(f"unknown phase {phase_text!r}: use early-years, primary, secondary, post-16 or cross-phase", file=sys.stderr)
+        print(f"hubbot deadlines: unknown phase {phase_text!r}: use early-years, primary, secondary, post-16, "
+              "cross-phase, or a stage such as ks2 or y7", file=sys.stderr)
         return 2
-    print(deadlines_text(engine.kb, today or today_in_london(), phase))
+    _show(deadlines_text(engine.kb, today or today_in_london(), phase))
     return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from bot.bench.command import BenchSettings, bench_command
+
+    try:
+        sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    except ValueError:
+        print(f"hubbot bench: --sizes takes whole numbers separated by commas, not {args.sizes!r}", file=sys.stderr)
+        return 2
+    if args.large:
+        sizes.append(50_000)
+    if any(size < 10 for size in sizes) or args.questions < 1:
+        print("hubbot bench: sizes must be at least 10 and --questions at least 1", file=sys.stderr)
+        return 2
+    settings = BenchSettings(sizes=tuple(sizes), questions=args.questions, real=not args.no_real)
+    return bench_command(settings, args.json)
 
 
 def _run(config: Path | None) -> int:

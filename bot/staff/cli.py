@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.problems import KnowledgeError
+if TYPE_CHECKING:  # imported when used, so building the command line stays light
+    from bot.knowledge.base import KnowledgeBase
 
 
 def add_report_parser(commands: Any) -> None:
@@ -29,8 +30,11 @@ def report_command(
     *,
     now: dt.datetime | None = None,
 ) -> int:
-    """Print the staff report (and write the CSV); exit code 0, 1 (no data or bad KB) or 2 (bad usage)."""
+    """Print the staff report (and write the CSV); exit code 0 (also with nothing recorded yet), 1 (bad
+    knowledge base or an unwritable CSV) or 2 (bad usage).
+    """
     from bot.knowledge.loader import load_knowledge
+    from bot.knowledge.problems import KnowledgeError
     from bot.staff.report import build_report, parse_since, render_report, report_csv
     from bot.staff.storage import SQLiteStorage
 
@@ -49,22 +53,43 @@ def report_command(
             print(f"hubbot report: {error}", file=sys.stderr)
             return 2
     if not database.exists():
-        print(f"hubbot report: no database at {database} yet (the bot creates it when it runs)", file=sys.stderr)
-        return 1
+        print(f"No questions recorded yet: there is no database at {database} "
+              "(the bot creates it when it records its first question).")
+        return 0
     try:
         kb = load_knowledge(knowledge_dir)
     except KnowledgeError as error:
         print(error, file=sys.stderr)
         return 1
-    with SQLiteStorage(database) as storage:
-        report = build_report(storage, kb, since, now)
+    try:
+        with SQLiteStorage(database) as storage:
+            report = build_report(storage, kb, since, now)
+    except sqlite3.Error as error:
+        print(f"hubbot report: cannot read the database at {database}: {error}", file=sys.stderr)
+        return 1
     if csv_path is not None and str(csv_path) == "-":
         sys.stdout.write(report_csv(report))
         return 0
-    print(render_report(report))
+    if report.total == 0:
+        print(f"No questions recorded yet since {since:%d %B %Y}.")
+    else:
+        print(render_report(report))
     if csv_path is not None:
-        csv_path.write_text(report_csv(report), encoding="utf-8", newline="")
-        print(f"\nwrote {csv_path}")
+        return _write(csv_path, report_csv(report).encode("utf-8"), "the CSV")
+    return 0
+
+
+def _write(path: Path, content: bytes, what: str) -> int:
+    """Write a file the user named; a missing folder or a refusal is one clear line, exit 1."""
+    if not path.parent.is_dir():
+        print(f"hubbot: cannot write {what} to {path}: the folder {path.parent} does not exist", file=sys.stderr)
+        return 1
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        print(f"hubbot: cannot write {what} to {path}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"wrote {what} to {path}")
     return 0
 
 
@@ -82,7 +107,5 @@ def ics_command(kb: KnowledgeBase, path: Path, phase_text: str | None) -> int:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return 0
-    path.write_bytes(content)
     count = len(calendar_deadlines(kb, phase))
-    print(f"wrote {count} deadline{'s' if count != 1 else ''} to {path}")
-    return 0
+    return _write(path, content, f"{count} deadline{'s' if count != 1 else ''}")

@@ -177,6 +177,7 @@ async def test_no_entry_point_runs_the_engine_on_the_event_loop(
         "autocomplete": lambda: fake_discord.autocomplete("programme", "name", "mastering"),
         "answer button": lambda: fake_discord.click(clarify_message, candidate),
     }
+    reached: set[str] = set()
     for name, start in entry_points.items():
         calls = engine.calls
         # The test shares the bot's event loop: time from the start, so a loop the engine blocked shows.
@@ -188,9 +189,13 @@ async def test_no_entry_point_runs_the_engine_on_the_event_loop(
         assert help_reply.body["data"]["embeds"]
         assert waited < LONG / 3, f"{name}: /help waited {waited:.2f} s behind the engine"
         await slow
-        async with asyncio.timeout(10):  # the engine is reached once the answer before it is done
-            while engine.calls == calls:
-                await asyncio.sleep(0.05)
+        # Let the slow work finish before the next entry point (name lookups may not reach the engine).
+        deadline = time.monotonic() + LONG + 2
+        while engine.calls == calls and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if engine.calls != calls:
+            reached.add(name)
+    assert {"/ask", "mention", "/programmes", "answer button"} <= reached, reached
 
 
 def test_one_worker_while_the_loop_needs_the_other_core() -> None:

@@ -17,6 +17,7 @@ from bot.discord_app.offload import suggestions
 from bot.discord_app.replies import add_candidates, send, send_reply
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Phase
+from bot.lookup import NameLookup, programme_reply
 from bot.reply import Reply
 from bot.staff.calendar import FILENAME, calendar_bytes, calendar_deadlines
 
@@ -64,8 +65,8 @@ class Catalogue(commands.Cog):
 
         def look_up() -> Reply:
             # The value is normally an entry id from autocomplete, but people can type anything:
-            # anything else is a question about that name.
-            return snapshot.engine.describe(name, today) or snapshot.engine.answer(name, today=today)
+            # an exact name opens it; otherwise "which one?" or "no programme by that name".
+            return programme_reply(snapshot.engine, name, today)
 
         reply = await self.bot.in_time(interaction, self.bot.think(look_up), ephemeral=ephemeral)
         await send_reply(interaction, reply, snapshot, ephemeral=ephemeral)
@@ -73,7 +74,7 @@ class Catalogue(commands.Cog):
     @programme.autocomplete("name")
     async def programme_name(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         snapshot = self.bot.knowledge.current
-        found = await suggestions(self.bot.answers, snapshot.engine.search_names, current, limits.AUTOCOMPLETE_CHOICES)
+        found = await suggestions(self.bot.answers, NameLookup.of(snapshot.kb).suggest, current, limits.AUTOCOMPLETE_CHOICES)
         return [Choice(name=text(entry.name, limits.CHOICE_NAME), value=entry.id) for entry in found]
 
     @app_commands.command(name="deadlines")

@@ -22,6 +22,7 @@ from bot.discord_app.offload import suggestions
 from bot.discord_app.replies import send, tell
 from bot.eligibility.flow import has_checks, named, start
 from bot.knowledge.schema import Entry
+from bot.lookup import NameLookup, near_miss_line
 
 UNKNOWN = "I don't know a programme by that name. Start typing and pick one of the suggestions."
 
@@ -55,12 +56,11 @@ class Eligibility(commands.Cog, name=COG_NAME):
         # The value is normally an entry id from autocomplete, but people can type anything.
         entry = named(kb, programme)
         if entry is None:
-            matches = await self.bot.in_time(
-                interaction, self.bot.think(snapshot.engine.search_names, programme, 5), ephemeral=True
-            )
-            found = [e for e in matches if e.status == "current"]
+            lookup = NameLookup.of(kb)
+            matches = await self.bot.in_time(interaction, self.bot.think(lookup.matches, programme), ephemeral=True)
+            found = [e for e in matches if e.status == "current"][:5]
             if not found:
-                await tell(interaction, UNKNOWN)
+                await tell(interaction, f"{UNKNOWN} {near_miss_line(lookup.near_misses(programme))}".strip())
                 return
             if len(found) > 1:
                 await self._ask_which(interaction, found)
@@ -72,8 +72,12 @@ class Eligibility(commands.Cog, name=COG_NAME):
     async def programme_name(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         snapshot = self.bot.knowledge.current
         if current.strip():
-            matches = await suggestions(self.bot.answers, snapshot.engine.search_names, current, limits.AUTOCOMPLETE_CHOICES * 2)
-            found = [e for e in matches if e.status == "current"]
+            lookup = NameLookup.of(snapshot.kb)
+
+            def current_suggestions(typed: str, count: int) -> list[Entry]:
+                return lookup.suggest(typed, count, current_only=True)
+
+            found = await suggestions(self.bot.answers, current_suggestions, current, limits.AUTOCOMPLETE_CHOICES)
         else:
             found = checks_first(sorted(snapshot.kb.current_entries(), key=lambda e: e.name))
         return [
