@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.engine.asks import FIELD_KINDS, units_for
@@ -22,7 +23,7 @@ from bot.engine.decide import Decision, Model, Scored, best_per_entry, choose, l
 from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import Option, entry_values, unit_values
 from bot.engine.index import KnowledgeIndex
-from bot.engine.text import tokens
+from bot.engine.text import STOPWORDS, tokens
 from bot.engine.understand import Question, understand
 from bot.engine.units import UnitIndex
 from bot.engine.verify import FocusWeights, asked_overlap, check_entry, check_focus, entry_roles, faq_question_overlap
@@ -115,7 +116,7 @@ class Engine:
         evidence = tuple(gather(self.index, question))
         options = self.options(question, evidence)
         scores, scored = score_options(self.model, options)
-        decision = self.decide(question, evidence, scored)
+        decision = self.decide(question, evidence, scored, options)
         decision = supporting(self.model, decision, options, scores)
         return Analysis(question, evidence, tuple(options), tuple(scores), tuple(scored), decision)
 
@@ -145,7 +146,9 @@ class Engine:
                 found.append(Option(item, unit, check, focus, situation, values))
         return found
 
-    def decide(self, question: Question, evidence: tuple[Evidence, ...], scored: list[Scored]) -> Decision:
+    def decide(
+        self, question: Question, evidence: tuple[Evidence, ...], scored: list[Scored], options: Sequence[Option] = (),
+    ) -> Decision:
         """The one decision: what kind of reply, and which entries and units it rests on."""
         lead = question.lead
         per_entry = best_per_entry(scored)
@@ -172,6 +175,9 @@ class Engine:
             named = [s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= 0.5]
             if len(named) >= 2:
                 return Decision("compare", tuple(named[:2]), "names two offers to compare", tuple(s.option.entry_id for s in named[:2]))
+        exact = self._faq_asked_word_for_word(question, options)
+        if exact is not None:
+            return Decision("answer", (exact,), "asks an FAQ of the knowledge base word for word")
         decision = choose(self.model, scored, lead)
         if decision.action == "unknown" and not (top_named or question.focus - self.index.neutral):
             asked = units_for(question.asks) & FIELD_KINDS
@@ -229,6 +235,18 @@ class Engine:
             expansion = self.index.mapper.expansion(word)
             if expansion:
                 return word, expansion
+        return None
+
+    def _faq_asked_word_for_word(self, question: Question, options: Sequence[Option]) -> Scored | None:
+        """The option answering an FAQ whose listed question is exactly this one (staff wrote it for this)."""
+        asked = " ".join(t for t in question.terms if t not in STOPWORDS)
+        for option in options:
+            unit = option.unit
+            if unit.kind != "faq":
+                continue
+            texts = self.units.faq_questions(option.entry_id)[unit.position]
+            if any(" ".join(w for w in text.split() if w not in STOPWORDS) == asked for text in texts):
+                return Scored(option, 1.0)
         return None
 
     def _missing_contact(self, question: Question) -> str | None:

@@ -39,6 +39,7 @@ DEFAULT_SETS = ("eval/labelled/dev.yaml", "eval/labelled/train.yaml", "eval/hold
 TODAY = dt.date(2026, 12, 1)
 L2 = 0.02
 WRONG_ANSWER_COST = 1.0  # an answer that is wrong counts this much worse than a decline
+FAQ_WEIGHT = 0.5  # an FAQ's own wording counts half as much as a question a teacher wrote
 GRID = {
     "answer_at": (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7),
     "clarify_at": (0.1, 0.15, 0.2, 0.25, 0.3),
@@ -56,52 +57,73 @@ class Item:
     values: np.ndarray  # options × features
     labels: np.ndarray  # 1 when that option, composed, would be judged right
     judged: dict = field(default_factory=dict)  # decision → (right, answered but wrong), replayed often
+    weight: float = 1.0
 
     @property
     def out_of_scope(self) -> bool:
         return self.raw["kind"] == "out_of_scope"
 
 
-def judge(raw: dict, status: str, text: str) -> bool:
-    """The scorer's rule: decline out-of-scope questions; otherwise don't decline and match every regex."""
+def judge(raw: dict, status: str, text: str, topics: tuple[str, ...] = ()) -> bool:
+    """The scorer's rule: decline out-of-scope questions; otherwise don't decline and match every regex.
+
+    An FAQ's own question (``entry`` set) is right when it is answered from its entry.
+    """
     if raw["kind"] == "out_of_scope":
         return status == "unknown"
     if status == "unknown" or len(text) > MAX_TEXT:
         return False
+    if raw.get("entry"):
+        return status == "answered" and raw["entry"] in topics[:1]
     return all(re.search(rx, text, re.IGNORECASE) for rx in raw.get("expect", []))
 
 
-def load_items(engine: Engine, paths: list[Path]) -> list[Item]:
-    items = []
+def faq_items(engine: Engine) -> list[dict]:
+    """Every question the knowledge base lists under an FAQ, labelled with its entry."""
+    return [
+        {"id": f"faq:{entry.id}:{n}", "q": question, "kind": "faq", "entry": entry.id, "weight": FAQ_WEIGHT}
+        for entry in engine.kb
+        for n, faq in enumerate(entry.faqs)
+        for question in faq.questions
+    ]
+
+
+def load_items(engine: Engine, paths: list[Path], with_faqs: bool = True) -> list[Item]:
+    raws = []
     for path in paths:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for raw in loaded.get("items", loaded) if isinstance(loaded, dict) else loaded:
-            analysis = engine.analyse(raw["q"])
-            labels = []
-            for option in analysis.options:
-                reply = engine.composer.answer(analysis.question, option, TODAY, 1.0)
-                labels.append(judge(raw, reply.status, render_text(reply)))
-            values = np.array([o.values for o in analysis.options], dtype=float).reshape(-1, len(FEATURES))
-            items.append(Item(raw, analysis, values, np.array(labels, dtype=float)))
+        raws.extend(loaded.get("items", loaded) if isinstance(loaded, dict) else loaded)
+    if with_faqs:
+        raws.extend(faq_items(engine))
+    items = []
+    for raw in raws:
+        analysis = engine.analyse(raw["q"])
+        labels = []
+        for option in analysis.options:
+            reply = engine.composer.answer(analysis.question, option, TODAY, 1.0)
+            labels.append(judge(raw, reply.status, render_text(reply), reply.topics))
+        values = np.array([o.values for o in analysis.options], dtype=float).reshape(-1, len(FEATURES))
+        items.append(Item(raw, analysis, values, np.array(labels, dtype=float), weight=raw.get("weight", 1.0)))
     return items
 
 
 def fit_ranker(items: list[Item]) -> np.ndarray:
     """Conditional logit over each question's options: the right ones should score highest."""
-    groups = [(item.values, item.labels > 0) for item in items if len(item.values) and item.labels.any()]
+    groups = [(item.values, item.labels > 0, item.weight) for item in items if len(item.values) and item.labels.any()]
+    mass = sum(weight for _, _, weight in groups)
 
     def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        total, gradient = L2 * beta @ beta, 2 * L2 * beta
-        for x, right in groups:
+        total, gradient = L2 * beta @ beta * mass, 2 * L2 * beta * mass
+        for x, right, weight in groups:
             s = x @ beta
             p_all = np.exp(s - s.max())
             p_all /= p_all.sum()
             s_right = s[right]
             p_right = np.exp(s_right - s_right.max())
             p_right /= p_right.sum()
-            total += (np.log(np.exp(s - s.max()).sum()) + s.max()) - (np.log(np.exp(s_right - s_right.max()).sum()) + s_right.max())
-            gradient += x.T @ p_all - x[right].T @ p_right
-        return total / len(groups), gradient / len(groups)
+            total += weight * ((np.log(np.exp(s - s.max()).sum()) + s.max()) - (np.log(np.exp(s_right - s_right.max()).sum()) + s_right.max()))
+            gradient += weight * (x.T @ p_all - x[right].T @ p_right)
+        return total / mass, gradient / mass
 
     result = minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B")
     return result.x
@@ -119,7 +141,7 @@ def gate_rows(model: Model, items: list[Item]) -> tuple[np.ndarray, np.ndarray, 
         for position, entry_scored in enumerate(scored[:2]):
             rows.append(entry_scored.gate_values)
             labels.append(item.labels[index[id(entry_scored.option)]])
-            weights.append(1.0 if position == 0 else 0.25)
+            weights.append(item.weight * (1.0 if position == 0 else 0.25))
     return np.array(rows), np.array(labels), np.array(weights)
 
 
@@ -156,7 +178,7 @@ def replay(engine: Engine, model: Model, item: Item, scored: list[Scored] | None
     if scored is None:
         scores, scored = score_options(model, list(analysis.options))
     engine.model = model
-    decision = engine.decide(analysis.question, analysis.evidence, scored)
+    decision = engine.decide(analysis.question, analysis.evidence, scored, analysis.options)
     if decision.action == "answer" and model.support_margin > 0:
         if scores is None:
             scores = [model.rank_score(o.values) for o in analysis.options]
@@ -167,7 +189,7 @@ def replay(engine: Engine, model: Model, item: Item, scored: list[Scored] | None
     cached = item.judged.get(key)
     if cached is None:
         reply = engine.compose(replace(analysis, scored=tuple(scored), decision=decision), TODAY)
-        right = judge(item.raw, reply.status, render_text(reply))
+        right = judge(item.raw, reply.status, render_text(reply), reply.topics)
         cached = item.judged[key] = (right, reply.status == "answered" and not right)
     return cached
 
@@ -178,7 +200,7 @@ def best_thresholds(engine: Engine, model: Model, items: list[Item]) -> Model:
 
     def value(candidate: Model) -> float:
         results = [replay(engine, candidate, item, s) for item, s in zip(items, scored, strict=True)]
-        return sum(r for r, _ in results) - WRONG_ANSWER_COST * sum(w for _, w in results)
+        return sum(item.weight * (r - WRONG_ANSWER_COST * w) for item, (r, w) in zip(items, results, strict=True))
 
     best, best_value = model, value(model)
     for _ in range(2):
@@ -196,18 +218,23 @@ def best_thresholds(engine: Engine, model: Model, items: list[Item]) -> Model:
 def cross_validate(engine: Engine, items: list[Item], folds: int, seed: int = 7) -> dict:
     order = list(range(len(items)))
     random.Random(seed).shuffle(order)
-    right = wrong = seen = 0
+    right = {"questions": 0, "faqs": 0}
+    wrong = {"questions": 0, "faqs": 0}
     for fold in range(folds):
         held = {order[i] for i in range(fold, len(order), folds)}
         model = fit_model(engine, [item for i, item in enumerate(items) if i not in held])
         for i in held:
             ok, bad = replay(engine, model, items[i])
-            right += ok
-            wrong += bad
-        seen += len(held)
-        print(f"  fold {fold + 1}/{folds}: {right}/{seen} right so far, {wrong} answered wrong", file=sys.stderr)
-    return {"folds": folds, "questions": len(items), "right": right, "answered_wrong": wrong,
-            "score": round(right / len(items), 4)}
+            group = "faqs" if items[i].raw.get("entry") else "questions"
+            right[group] += ok
+            wrong[group] += bad
+        print(f"  fold {fold + 1}/{folds}: {right} right so far, {wrong} answered wrong", file=sys.stderr)
+    count = {group: sum(1 for item in items if bool(item.raw.get("entry")) == (group == "faqs")) for group in right}
+    return {
+        group: {"questions": count[group], "right": right[group], "answered_wrong": wrong[group],
+                "score": round(right[group] / count[group], 4) if count[group] else None}
+        for group in right
+    } | {"folds": folds}
 
 
 def data_fingerprint(paths: list[Path]) -> str:
@@ -222,19 +249,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="*", default=list(DEFAULT_SETS))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    parser.add_argument("--no-faqs", action="store_true", help="leave out the knowledge base's own FAQ questions")
     parser.add_argument("--write", action="store_true", help=f"write the fitted model to {MODEL_FILE}")
     args = parser.parse_args(argv)
     paths = [ROOT / p if not Path(p).is_absolute() else Path(p) for p in args.sets]
     engine = Engine(load_knowledge(ROOT / "knowledge", today=TODAY), model=Model.blank())
-    items = load_items(engine, paths)
+    items = load_items(engine, paths, with_faqs=not args.no_faqs)
     print(f"{len(items)} questions, {sum(len(i.values) for i in items)} options, "
           f"{int(sum(i.labels.sum() > 0 for i in items))} with at least one right option", file=sys.stderr)
     cv = None if args.no_cv else cross_validate(engine, items, args.folds)
     model = fit_model(engine, items)
-    fitted = [replay(engine, model, item) for item in items]
-    summary = {"right": sum(r for r, _ in fitted), "answered_wrong": sum(w for _, w in fitted), "questions": len(items)}
+    fitted = [(item, *replay(engine, model, item)) for item in items]
+    summary = {
+        group: {"right": sum(r for item, r, _ in fitted if bool(item.raw.get("entry")) == is_faq),
+                "answered_wrong": sum(w for item, _, w in fitted if bool(item.raw.get("entry")) == is_faq),
+                "questions": sum(1 for item, _, _ in fitted if bool(item.raw.get("entry")) == is_faq)}
+        for group, is_faq in (("questions", False), ("faqs", True))
+    }
     meta = {
-        "fitted": {"sets": list(args.sets), "data": data_fingerprint(paths), "questions": len(items), "l2": L2,
+        "fitted": {"sets": list(args.sets), "faq_questions": not args.no_faqs, "faq_weight": FAQ_WEIGHT,
+                   "data": data_fingerprint(paths), "questions": len(items), "l2": L2,
                    "wrong_answer_cost": WRONG_ANSWER_COST, "on_fitted_data": summary},
         "cross_validation": cv,
     }
