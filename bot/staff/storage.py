@@ -369,7 +369,9 @@ def migrate(connection: sqlite3.Connection, migrations: Sequence[Migration] = MI
             connection.execute("ROLLBACK")
             raise
         applied.append(migration.version)
-        log.info("database schema migrated to version %d: %s", migration.version, migration.description)
+    if applied:  # one line however many were applied, so a first start stays quiet
+        described = "; ".join(m.description for m in migrations if m.version in applied)
+        log.info("database schema migrated to version %d: %s", applied[-1], described)
     return applied
 
 
