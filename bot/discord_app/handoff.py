@@ -77,7 +77,7 @@ STAFF_ONLY = "Only hub staff can answer handed-off questions."
 EMPTY_ANSWER = "Your answer was empty, so nothing was sent."
 UNREACHABLE = (
     "I can no longer reach the teacher who asked this: who asked is kept only in my memory, and I have "
-    "restarted since (or it was more than {hours} hours ago). Closed in the report as not reachable."
+    "restarted since (or it was more than {hours} hours ago). It no longer counts as open in the report."
 )
 NOT_SENT_TITLE = "Your answer was not sent"
 NOT_DELIVERED = (

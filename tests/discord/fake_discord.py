@@ -459,8 +459,10 @@ class FakeDiscord:
         user_id: int = TEACHER_ID,
         roles: tuple[int, ...] = (),
         message: dict[str, Any] | None = None,
+        direct: bool = False,
     ) -> dict[str, Any]:
-        """An INTERACTION_CREATE payload from a member of the test guild in #general."""
+        """An INTERACTION_CREATE payload from a member of the test guild in #general (or, ``direct``,
+        from a user in their direct messages with the bot)."""
         interaction_id = next(self._ids)
         member = self._member(user_id, f"user{user_id % 100}", roles=roles)
         member["permissions"] = "0"
@@ -483,6 +485,15 @@ class FakeDiscord:
             "context": 0,
             "attachment_size_limit": 10485760,
         }
+        if direct:
+            for key in ("guild_id", "member", "guild_locale"):
+                del payload[key]
+            payload.update(
+                user=member["user"],
+                channel_id=str(DM_CHANNEL_ID),
+                channel={"id": str(DM_CHANNEL_ID), "type": 1, "recipients": [member["user"]]},
+                context=1,
+            )
         if message is not None:
             payload["message"] = message
             self._clicked[payload["token"]] = message
@@ -538,12 +549,13 @@ class FakeDiscord:
         values: list[str] | None = None,
         user_id: int = TEACHER_ID,
         roles: tuple[int, ...] = (),
+        direct: bool = False,
     ) -> dict[str, Any]:
         """The INTERACTION_CREATE payload of a click (to deliver several at once)."""
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2 if values is None else 3}
         if values is not None:
             data["values"] = values
-        return self.interaction(3, data, user_id=user_id, roles=roles, message=message)
+        return self.interaction(3, data, user_id=user_id, roles=roles, message=message, direct=direct)
 
     async def submit_form(
         self,

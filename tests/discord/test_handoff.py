@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,7 @@ from tests.discord.fake_discord import (
     FakeDiscord,
     Request,
 )
+from tests.discord.test_records_under_lock import locked
 from tests.discord.test_staff_flow import CLARIFY, LONG_AGO, STAFF, UNKNOWN, ask, components_of, kb_command
 
 CHANNEL_MESSAGE = 4
@@ -304,11 +306,76 @@ async def test_after_a_restart_reply_says_the_teacher_can_no_longer_be_reached(
     assert handoff.outcome == "unreachable"
 
 
+async def test_a_question_in_a_direct_message_is_answered_privately(bot: HubBot, fake_discord: FakeDiscord) -> None:
+    after = fake_discord.mark()
+    await fake_discord.say(f"{UNKNOWN} @everyone <@{STAFF_ID}>", mention_bot=False, direct=True)
+    reply = await fake_discord.request("POST", rf"/channels/{DM_CHANNEL_ID}/messages", after=after)
+    offered = ask_button(reply.body)
+    assert offered is not None
+    after = fake_discord.mark()
+    click = fake_discord.click_payload(posted_message(fake_discord, DM_CHANNEL_ID), offered["custom_id"], direct=True)
+    await fake_discord.interact(click)
+    post = await staff_post(fake_discord, after)
+    assert "Asked in a direct message" in post.body["embeds"][0]["description"]
+    assert str(DM_CHANNEL_ID) not in str(post.body) and str(TEACHER_ID) not in str(post.body)
+    description = post.body["embeds"][0]["description"]
+    assert UNKNOWN in description and "@everyone" not in description and f"<@{STAFF_ID}>" not in description
+    assert post.body["allowed_mentions"]["parse"] == []
+    [confirmation] = await followups(fake_discord, click["token"], after)
+    assert confirmation.body["content"] == PASSED_PRIVATELY
+
+    staff_message = posted_message(fake_discord, STAFF_CHANNEL_ID)
+    opened = await fake_discord.click(staff_message, button(post.body, "Reply")["custom_id"], **STAFF)
+    after = fake_discord.mark()
+    await fake_discord.submit_form(staff_message, opened.body["data"]["custom_id"], {"answer": "Not that we know of."}, **STAFF)
+    [delivered] = await followups(fake_discord, click["token"], after)
+    assert delivered.body["embeds"][0]["description"] == "Not that we know of."
+
+
+# ----- the limits and the records that already hold -------------------------------------------------
+async def test_the_hand_off_button_counts_against_the_askers_limit(
+    start_bot: StartBot, settings_for: Callable[..., Settings], fake_discord: FakeDiscord
+) -> None:
+    await start_bot(settings_for(cooldown_rate=1, cooldown_seconds=60))
+    payload, response = await fake_discord.slash("ask", ask(UNKNOWN))
+    clicked = await fake_discord.click(fake_discord.response_message(payload), ask_button(response.body["data"])["custom_id"])
+    assert "try again in" in clicked.body["data"]["content"] and clicked.body["data"]["flags"] & EPHEMERAL
+    assert not fake_discord.requests_to("POST", STAFF_POSTS)
+
+
+async def test_staffs_buttons_count_against_the_click_limit(
+    start_bot: StartBot, settings_for: Callable[..., Settings], fake_discord: FakeDiscord
+) -> None:
+    await start_bot(settings_for(click_rate=1, click_seconds=60))
+    _, staff_message, post = await hand_off_private_ask(fake_discord)
+    reply_id = button(post.body, "Reply")["custom_id"]
+    assert (await fake_discord.click(staff_message, reply_id, **STAFF)).body["type"] == MODAL
+    again = await fake_discord.click(staff_message, reply_id, **STAFF)
+    assert "try again in" in again.body["data"]["content"]
+
+
+async def test_a_hand_off_does_not_wait_for_a_locked_database_and_is_recorded_after(
+    start_bot: StartBot, settings_for: Callable[..., Settings], fake_discord: FakeDiscord
+) -> None:
+    settings = settings_for(database_wait_seconds=5)
+    bot = await start_bot(settings)
+    with locked(settings.database_path):
+        started = time.monotonic()
+        await hand_off_private_ask(fake_discord)
+        assert time.monotonic() - started < 2.0, "the question and the hand-off were not held up by the records"
+        assert bot.staff.writer is not None and bot.staff.writer.pending >= 1
+    [handoff] = (await storage_of(bot)).handoffs(LONG_AGO)
+    assert handoff.is_open and handoff.interaction.question == UNKNOWN
+    assert bot.staff.dropped == 0
+
+
 # ----- where it is not offered ----------------------------------------------------------------------
 async def test_no_staff_channel_no_hand_off(
     start_bot: StartBot, settings_for: Callable[..., Settings], fake_discord: FakeDiscord
 ) -> None:
     with_channel = await start_bot(settings_for())
+    _, help_reply = await fake_discord.slash("help")
+    assert f"**{ASK_LABEL}**" in help_reply.body["data"]["embeds"][0]["description"]
     payload, response = await fake_discord.slash("ask", ask(UNKNOWN))
     old_button = ask_button(response.body["data"])
     assert old_button is not None
@@ -318,6 +385,8 @@ async def test_no_staff_channel_no_hand_off(
     await start_bot(settings_for(staff_channel_id=None))
     _, response = await fake_discord.slash("ask", ask(UNKNOWN))
     assert response.body["data"]["embeds"] and ask_button(response.body["data"]) is None
+    _, help_reply = await fake_discord.slash("help")
+    assert ASK_LABEL not in help_reply.body["data"]["embeds"][0]["description"]
     after = fake_discord.mark()
     await fake_discord.say(f"<@{BOT_ID}> {UNKNOWN}")
     mention_reply = await fake_discord.request("POST", rf"/channels/{CHANNEL_ID}/messages", after=after)
@@ -326,6 +395,21 @@ async def test_no_staff_channel_no_hand_off(
     clicked = await fake_discord.click(old_message, old_button["custom_id"])
     assert clicked.body["data"]["content"].startswith(NOT_SET_UP)
     assert not fake_discord.requests_to("POST", STAFF_POSTS)
+
+
+async def test_a_public_ask_is_handed_off_with_a_link_to_the_reply(
+    start_bot: StartBot, settings_for: Callable[..., Settings], fake_discord: FakeDiscord
+) -> None:
+    await start_bot(settings_for(ephemeral_replies=False))
+    payload, response = await fake_discord.slash("ask", ask(UNKNOWN))
+    assert not response.body["data"].get("flags", 0) & EPHEMERAL
+    public = fake_discord.response_message(payload)
+    after = fake_discord.mark()
+    await fake_discord.click(public, ask_button(response.body["data"])["custom_id"])
+    post = await staff_post(fake_discord, after)
+    jump = f"https://discord.com/channels/{GUILD_ID}/{CHANNEL_ID}/{public['id']}"
+    assert button(post.body, "Go to the question")["url"] == jump
+    assert button(post.body, "Mark answered")
 
 
 async def test_answered_replies_offer_no_hand_off(bot: HubBot, fake_discord: FakeDiscord) -> None:
