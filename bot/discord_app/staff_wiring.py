@@ -227,6 +227,8 @@ class StaffServices:
                 kb_version=snapshot.kb.version,
             )
             view = add_votes(view, record.answer_id)
+        # The replies the bot could not answer outright are the ones whose question the records keep,
+        # so a hand-off always has its question to point at.
         if asker_id is not None and reply.status in KEPT_STATUSES and handoff_available(self.bot):
             handoff_id = record.answer_id if record is not None else new_answer_id()
             self.handoffs.offer(handoff_id, reply.question, asker_id, bot_said(reply), jump_url)

@@ -9,7 +9,9 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import MagicMock
 
+import discord
 import pytest
 
 from bot.config import Settings
@@ -19,6 +21,7 @@ from bot.discord_app.handoff import (
     ALREADY_PASSED,
     ASK_ID,
     ASK_LABEL,
+    FORGOTTEN,
     NOT_SET_UP,
     NOT_YOURS,
     PASSED_LABEL,
@@ -27,6 +30,8 @@ from bot.discord_app.handoff import (
     POST_TITLE,
     STAFF_ONLY,
     answer_form_id,
+    form_value,
+    noted,
 )
 from bot.discord_app.knowledge import KnowledgeService
 from bot.staff.report import build_report, render_report
@@ -294,9 +299,12 @@ async def test_after_a_restart_reply_says_the_teacher_can_no_longer_be_reached(
     settings = settings_for()
     first = await start_bot(settings)
     _, staff_message, post = await hand_off_private_ask(fake_discord)
+    not_yet_payload, not_yet = await fake_discord.slash("ask", ask(CLARIFY))
     await first.close()
 
     second = await start_bot(settings)
+    late = await fake_discord.click(fake_discord.response_message(not_yet_payload), ask_button(not_yet.body["data"])["custom_id"])
+    assert late.body["data"]["content"] == FORGOTTEN, "who asked is forgotten too: ask again"
     clicked = await fake_discord.click(staff_message, button(post.body, "Reply")["custom_id"], **STAFF)
     assert clicked.body["type"] == UPDATE_MESSAGE, "the staff post itself says so"
     fields = str(clicked.body["data"]["embeds"][0]["fields"])
@@ -439,3 +447,23 @@ async def test_status_says_prominently_when_the_hub_has_no_contact_detail(
     status = response.body["data"]["embeds"][0]["description"]
     assert "⚠" not in status.splitlines()[0] and "no email, website or phone" not in status
     assert "**Staff hand-off** off" in status
+
+
+# ----- pieces ---------------------------------------------------------------------------------------
+def test_a_submitted_answer_is_read_from_an_action_row_or_a_label() -> None:
+    row = {"components": [{"type": 1, "components": [{"type": 4, "custom_id": "answer", "value": "In a row"}]}]}
+    label = {"components": [{"type": 18, "component": {"type": 4, "custom_id": "answer", "value": "In a label"}}]}
+    assert [form_value(row, "answer"), form_value(label, "answer"), form_value({}, "answer")] == ["In a row", "In a label", ""]
+
+
+def test_notes_on_a_staff_post_stay_within_discords_limits() -> None:
+    embed = discord.Embed(title=POST_TITLE, description="“q”")
+    embed.add_field(name="I replied", value="Sorry.")
+    embed.add_field(name="Handed off", value="<t:1:f>")
+    message = MagicMock(spec=discord.Message)
+    for number in range(40):
+        message.embeds = [embed]
+        embed = noted(message, "Answered", f"answer {number} " + "x" * 1000)
+    assert len(embed.fields) <= 25 and len(embed) <= 6000
+    assert [field.name for field in embed.fields[:2]] == ["I replied", "Handed off"], "the question's context stays"
+    assert embed.fields[-1].value.startswith("answer 39")
