@@ -66,6 +66,10 @@ class Settings(BaseModel):
     # Hub staff
     staff_role_ids: list[int] = Field(default_factory=list)
     staff_channel_id: int | None = None
+    # "Ask the hub team" on replies the bot could not answer outright (needs staff_channel_id); who
+    # asked is remembered in memory only, for this long, so staff's answer can reach them.
+    staff_handoff: bool = True
+    handoff_memory_hours: float = Field(default=168.0, gt=0)
 
     # Deadline reminders and records (staff workflow)
     reminder_channel_id: int | None = None

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.discord_app.checks import HubTree, on_app_command_error
 from bot.discord_app.cooldown import RateLimits
 from bot.discord_app.feedback import VoteButton
+from bot.discord_app.handoff import HandoffButton, MarkAnsweredButton, StaffReplyButton
 from bot.discord_app.knowledge import KnowledgeService
 from bot.discord_app.offload import AnswerPool, in_time
 from bot.discord_app.replies import NO_MENTIONS, EntryButton, EntrySelect
@@ -31,6 +32,7 @@ EXTENSIONS = (
     "bot.discord_app.cogs.answers",
     "bot.discord_app.cogs.catalogue",
     "bot.discord_app.cogs.eligibility",
+    "bot.discord_app.cogs.handoff",
     "bot.discord_app.cogs.help",
     "bot.discord_app.cogs.staff",
 )
@@ -93,7 +95,7 @@ class HubBot(commands.Bot):
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        self.add_dynamic_items(EntryButton, EntrySelect, VoteButton)
+        self.add_dynamic_items(EntryButton, EntrySelect, VoteButton, HandoffButton, StaffReplyButton, MarkAnsweredButton)
         await self.staff.start()
         assert self.application_id is not None  # set by login, which runs before this hook
         self.synced_to = await sync_commands(

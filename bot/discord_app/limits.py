@@ -19,6 +19,10 @@ ROWS = 5
 SELECT_OPTIONS = 25
 SELECT_OPTION_TEXT = 100
 CUSTOM_ID = 100
+PLACEHOLDER = 100
+TEXT_INPUT = 4000
+# An interaction's token accepts followups for 15 minutes; past this, a reply goes another way.
+FOLLOWUP_WINDOW_SECONDS = 14 * 60
 
 ELLIPSIS = "…"
 

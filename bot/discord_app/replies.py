@@ -161,19 +161,25 @@ async def answer_chosen_entry(interaction: discord.Interaction, entry_id: str) -
             else:
                 await send(interaction, embed=embed, view=view, ephemeral=True)
 
-        await bot.staff.deliver(reply, snapshot, out, guild_id=interaction.guild_id, channel_id=interaction.channel_id)
+        await bot.staff.deliver(
+            reply, snapshot, out, guild_id=interaction.guild_id, channel_id=interaction.channel_id, asker_id=interaction.user.id
+        )
     except Exception as error:  # whatever failed, the user hears of it and it is logged
         await report_error(interaction, error)
 
 
 async def send_reply(interaction: discord.Interaction, reply: Reply, snapshot: Snapshot, *, ephemeral: bool) -> None:
-    """Respond to a slash command (or follow up a deferred one) with a reply with 👍/👎, then record it."""
+    """Respond to a slash command (or follow up a deferred one) with a reply with 👍/👎 (and, when the
+    bot could not answer outright, "Ask the hub team"), then record it.
+    """
     bot: HubBot = interaction.client  # type: ignore[assignment]
 
     async def out(embed: discord.Embed, view: discord.ui.View | None) -> None:
         await send(interaction, embed=embed, view=view, ephemeral=ephemeral)
 
-    await bot.staff.deliver(reply, snapshot, out, guild_id=interaction.guild_id, channel_id=interaction.channel_id)
+    await bot.staff.deliver(
+        reply, snapshot, out, guild_id=interaction.guild_id, channel_id=interaction.channel_id, asker_id=interaction.user.id
+    )
 
 
 async def update(interaction: discord.Interaction, *, embed: discord.Embed, view: discord.ui.View | None) -> None:

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+NO_CONTACT = (
+    "⚠ **Teachers have no way to reach the hub**: hub.yaml has no email, website or phone, so every "
+    "“I don't know” ends only “{line}” Add one to hub.yaml."
+)
 SHOWN_PROBLEMS = 15
 SHOWN_WARNINGS = 5
 VALIDATE = "run `python -m bot validate`"
@@ -60,12 +64,16 @@ def status_text(
     refused: RefusedReload | None = None,
     watching: bool = False,
     recording: str | None = None,
+    handoff: str | None = None,
 ) -> str:
-    """``/kb status``: the version in service, when it was loaded, its entries and warnings."""
+    """``/kb status``: the version in service, when it was loaded, its entries and warnings — first
+    of all, when teachers are given no way to reach the hub.
+    """
     kb = snapshot.kb
     kinds = Counter(entry.kind for entry in kb)
     historical = sum(1 for entry in kb if entry.status == "historical")
-    lines = [
+    lines = [] if kb.hub.has_contact_detail else [NO_CONTACT.format(line=kb.hub.contact_line()), ""]
+    lines += [
         f"**Version** {kb.version}, loaded {discord_time(kb.loaded_at)}",
         f"**Entries** {len(kb)} ({historical} historical): "
         + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())),
@@ -75,6 +83,8 @@ def status_text(
     ]
     if recording:
         lines.append(recording)
+    if handoff:
+        lines.append(handoff)
     if refused is not None:
         count = len(refused.problems)
         lines.append(

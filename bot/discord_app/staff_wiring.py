@@ -1,8 +1,9 @@
-"""The staff workflow in the running bot: records and votes, reminders, retention and live reloads.
+"""The staff workflow in the running bot: records and votes, hand-offs to the hub team, reminders,
+retention and live reloads.
 
 :class:`StaffServices` is created with the bot, started in its ``setup_hook`` and stopped when it
 closes. It owns the storage (opened from the settings unless one is given) and is the one place
-the Discord layer records an answer or a vote — always after the answer is sent.
+the Discord layer records an answer, a vote or a hand-off — always after the answer is sent.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ import discord
 from bot.discord_app import limits
 from bot.discord_app.embeds import text
 from bot.discord_app.feedback import add_votes
+from bot.discord_app.handoff import Recipient, add_handoff_button, handoff_available
 from bot.discord_app.knowledge import Snapshot
 from bot.discord_app.replies import NO_MENTIONS, build_message, clip_label
 from bot.discord_app.staff_notices import RefusedReload, problems_text, reloaded_text, tell_staff_channel
 from bot.knowledge.problems import KnowledgeError
 from bot.reply import Reply
+from bot.staff.handoffs import HandoffDesk
 from bot.staff.record_writer import RecordWriter
-from bot.staff.records import Recorder
+from bot.staff.records import Recorder, new_answer_id
 from bot.staff.reminders import Reminder, reminder_loop
-from bot.staff.storage import InteractionRecord, SQLiteStorage, Storage, is_busy
+from bot.staff.storage import KEPT_STATUSES, HandoffOutcome, InteractionRecord, SQLiteStorage, Storage, is_busy
 from bot.staff.tasks import retention_loop
 from bot.staff.watch import KnowledgeWatcher
 
@@ -63,6 +66,17 @@ def reminder_message(reminder: Reminder) -> tuple[str, discord.ui.View | None]:
     return text("\n".join(lines), limits.CONTENT), view
 
 
+BOT_SAID = 300  # characters of the bot's reply shown to staff with a hand-off
+
+
+def bot_said(reply: Reply) -> str:
+    """What the bot replied, in brief, for staff: the headline and any options it offered."""
+    said = reply.headline
+    if reply.candidates:
+        said += " " + ", ".join(candidate.name for candidate in reply.candidates)
+    return limits.clip(said, BOT_SAID)
+
+
 async def _now(value: bool | None) -> bool | None:
     return value
 
@@ -89,6 +103,7 @@ class StaffServices:
         self._tasks: list[asyncio.Task[None]] = []
         self._sending = asyncio.Condition()
         self._being_sent = 0
+        self.handoffs: HandoffDesk[Recipient] = HandoffDesk(bot.settings.handoff_memory_hours * 3600)
 
     @property
     def storage(self) -> Storage:
@@ -185,24 +200,40 @@ class StaffServices:
 
     # ----- answers and votes --------------------------------------------------------------------
     def prepare(
-        self, reply: Reply, snapshot: Snapshot, *, guild_id: int | None, channel_id: int | None
+        self,
+        reply: Reply,
+        snapshot: Snapshot,
+        *,
+        guild_id: int | None,
+        channel_id: int | None,
+        asker_id: int | None = None,
+        jump_url: str | None = None,
     ) -> tuple[discord.Embed, discord.ui.View | None, InteractionRecord | None]:
         """The embed and components of an answer about to be sent, with 👍/👎 when it will be
         recorded, and its record (None while recording is off). Instant: nothing is written yet.
 
+        A reply the bot could not answer outright also offers ``asker_id`` "Ask the hub team", when
+        hand-offs are set up; ``jump_url`` is the asker's message, when they asked in a channel.
         Only a server's channel is recorded with the question: a direct-message channel id would
         point at one person.
         """
         embed, view = build_message(reply, snapshot)
-        if self.recorder is None:
-            return embed, view, None
-        record = self.recorder.new_record(
-            reply,
-            guild_id=guild_id,
-            channel_id=channel_id if guild_id is not None else None,
-            kb_version=snapshot.kb.version,
-        )
-        return embed, add_votes(view, record.answer_id), record
+        record = None
+        if self.recorder is not None:
+            record = self.recorder.new_record(
+                reply,
+                guild_id=guild_id,
+                channel_id=channel_id if guild_id is not None else None,
+                kb_version=snapshot.kb.version,
+            )
+            view = add_votes(view, record.answer_id)
+        # The replies the bot could not answer outright are the ones whose question the records keep,
+        # so a hand-off always has its question to point at.
+        if asker_id is not None and reply.status in KEPT_STATUSES and handoff_available(self.bot):
+            handoff_id = record.answer_id if record is not None else new_answer_id()
+            self.handoffs.offer(handoff_id, reply.question, asker_id, bot_said(reply), jump_url)
+            view = add_handoff_button(view or discord.ui.View(timeout=None), handoff_id)
+        return embed, view, record
 
     def record_sent(self, record: InteractionRecord | None) -> None:
         """Queue the record of an answer that was sent; returns at once."""
@@ -220,9 +251,13 @@ class StaffServices:
         *,
         guild_id: int | None,
         channel_id: int | None,
+        asker_id: int | None = None,
+        jump_url: str | None = None,
     ) -> None:
         """Send an answer with ``send(embed, view)``, then record it: answers first, records after."""
-        embed, view, record = self.prepare(reply, snapshot, guild_id=guild_id, channel_id=channel_id)
+        embed, view, record = self.prepare(
+            reply, snapshot, guild_id=guild_id, channel_id=channel_id, asker_id=asker_id, jump_url=jump_url
+        )
         async with self._sending:
             self._being_sent += 1
         try:
@@ -245,6 +280,21 @@ class StaffServices:
         done = writer.submit(functools.partial(recorder.record_vote, answer_id, up), f"a vote on answer {answer_id}")
         # An answer still in memory is recorded in the background (a failure is logged and counted).
         return _now(True) if known else self.vote_result(done)
+
+    def record_handoff(self, answer_id: str) -> None:
+        """Queue the note that a question was passed to the hub team; returns at once."""
+        self._submit(lambda recorder: recorder.record_handoff(answer_id), f"the hand-off of answer {answer_id}")
+
+    def close_handoff(self, answer_id: str, outcome: HandoffOutcome) -> None:
+        """Queue closing a hand-off (answered, or the teacher unreachable); returns at once."""
+        self._submit(lambda recorder: recorder.close_handoff(answer_id, outcome), f"closing the hand-off of {answer_id}")
+
+    def _submit(self, write: Callable[[Recorder], object], what: str) -> None:
+        recorder, writer = self.recorder, self.writer
+        if recorder is None or writer is None:
+            self.unrecorded += 1
+            return
+        writer.submit(functools.partial(write, recorder), what)
 
     async def vote_result(self, done: Future[bool]) -> bool | None:
         """Wait (boundedly) for a vote on an answer that only storage may know."""
@@ -275,6 +325,18 @@ class StaffServices:
         if self.dropped:
             line += f" {self.dropped} record{'s' if self.dropped != 1 else ''} not written since the bot started (database busy)."
         return line
+
+    def handoff_text(self) -> str:
+        """One line for ``/kb status``: whether teachers can pass questions to the hub team."""
+        settings = self.bot.settings
+        if not settings.staff_handoff:
+            return "**Staff hand-off** off (staff_handoff is false)."
+        if settings.staff_channel_id is None:
+            return "**Staff hand-off** off: set staff_channel_id to let teachers pass questions to the hub team."
+        return (
+            f"**Staff hand-off** on: “Ask the hub team” posts in <#{settings.staff_channel_id}>; "
+            f"who asked is remembered for {settings.handoff_memory_hours:g} hours, in memory only."
+        )
 
     # ----- reloads ------------------------------------------------------------------------------
     async def reload(self) -> tuple[Snapshot, Snapshot]:

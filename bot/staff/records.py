@@ -6,6 +6,9 @@ most recent replies of every kind) and written to storage if and when someone vo
 database never holds the text of an answer nobody voted on. A vote on an answered reply that has
 left memory (after a restart, or thousands of replies later) is not recorded.
 
+A question passed to the hub team is noted with :meth:`Recorder.record_handoff` and closed with
+:meth:`Recorder.close_handoff` when staff answer it (or the teacher can no longer be reached).
+
 The bot makes a reply's record (:meth:`Recorder.new_record`, in memory, instant) before sending it
 and writes it (:meth:`Recorder.write`) afterwards, in the background.
 """
@@ -20,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.reply import Reply
-from bot.staff.storage import InteractionRecord, Storage
+from bot.staff.storage import HandoffOutcome, InteractionRecord, Storage
 
 log = logging.getLogger(__name__)
 
@@ -109,3 +112,16 @@ class Recorder:
         if not recorded:
             log.info("vote on an answer that is no longer known (%s); not recorded", answer_id)
         return recorded
+
+    def record_handoff(self, answer_id: str) -> bool:
+        """Note that a reply's question was passed to the hub team; False when the reply is no longer known."""
+        with self._lock:
+            record = self._recent.get(answer_id)
+        recorded = self.storage.record_handoff(answer_id, self._clock(), record)
+        if not recorded:
+            log.info("hand-off of a question that is no longer known (%s); not recorded", answer_id)
+        return recorded
+
+    def close_handoff(self, answer_id: str, outcome: HandoffOutcome) -> bool:
+        """Close a hand-off as answered or unreachable; False when it was not open."""
+        return self.storage.close_handoff(answer_id, outcome, self._clock())

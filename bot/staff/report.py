@@ -1,5 +1,6 @@
-"""The staff report: what teachers asked that the bot could not answer, which answers were
-unhelpful, and how many questions each topic and phase drew — what staff need to decide what to
+"""The staff report: what teachers asked that the bot could not answer, which questions they passed
+to the hub team and are still waiting for an answer, which answers were unhelpful, and how many
+questions each topic and phase drew — what staff need to decide what to
 add to the knowledge base next.
 
 :func:`build_report` reads a :class:`~bot.staff.storage.Storage` for a period;
@@ -22,7 +23,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import PHASE_LABELS, Phase
-from bot.staff.storage import KEPT_STATUSES, InteractionRecord, Storage, VotedAnswer
+from bot.staff.storage import KEPT_STATUSES, Handoff, InteractionRecord, Storage, VotedAnswer
 
 DEFAULT_SINCE = "30d"
 SIMILARITY = 80  # token_set_ratio at or above which two questions are "the same question"
@@ -156,9 +157,20 @@ class Report:
     by_topic: list[Count]
     by_phase: list[Count]
     labels: dict[str, str] = field(default_factory=dict)
+    handoffs: list[Handoff] = field(default_factory=list)  # made in the period, and every one still open
 
     def label(self, topic: str) -> str:
         return self.labels.get(topic, topic)
+
+    @property
+    def handed_off(self) -> list[Handoff]:
+        """Hand-offs made in the period."""
+        return [handoff for handoff in self.handoffs if handoff.handed_off_at >= self.since]
+
+    @property
+    def open_handoffs(self) -> list[Handoff]:
+        """Hand-offs still waiting for a staff answer, whenever made, oldest first."""
+        return [handoff for handoff in self.handoffs if handoff.is_open]
 
 
 def build_report(storage: Storage, kb: KnowledgeBase, since: dt.datetime, now: dt.datetime) -> Report:
@@ -212,6 +224,7 @@ def build_report(storage: Storage, kb: KnowledgeBase, since: dt.datetime, now: d
             for key, n in sorted(phase_counts.items(), key=lambda item: (phase_order.get(item[0], 99), item[0]))
         ],
         labels=labels,
+        handoffs=storage.handoffs(since),
     )
 
 
@@ -304,6 +317,16 @@ def _render(report: Report, *, items: int | None, clip: int | None, markdown: bo
     if more:
         lines.append(more)
 
+    lines += ["", heading("Questions passed to the hub team"), _handoff_counts(report)]
+    waiting, more = take(report.open_handoffs)
+    if waiting:
+        lines.append("Still waiting for an answer (oldest first):")
+    for handoff in waiting:
+        assert isinstance(handoff, Handoff)
+        lines.append(f"• {_day(handoff.handed_off_at)}: {quoted(handoff.interaction.question)}")
+    if more:
+        lines.append(more)
+
     lines += ["", heading("Answers with the most 👎")]
     if not report.downvoted_topics:
         lines.append("No 👎 in this period.")
@@ -332,6 +355,19 @@ def _render(report: Report, *, items: int | None, clip: int | None, markdown: bo
     lines += ["", heading("Questions by phase")]
     lines += [f"• {count.label}: {count.questions}" for count in report.by_phase] or ["None."]
     return "\n".join(lines)
+
+
+def _handoff_counts(report: Report) -> str:
+    made = report.handed_off
+    answered = sum(1 for handoff in made if handoff.outcome == "answered")
+    unreachable = sum(1 for handoff in made if handoff.outcome == "unreachable")
+    waiting = len(report.open_handoffs)
+    line = f"{len(made)} in this period: {answered} answered"
+    if unreachable:
+        line += f", {unreachable} closed unanswered (the teacher could no longer be reached)"
+    line += f". {waiting} open hand-off{'s' if waiting != 1 else ''}"
+    older = sum(1 for handoff in report.open_handoffs if handoff.handed_off_at < report.since)
+    return line + (f" ({older} from before this period)." if older else ".")
 
 
 # ----- CSV ----------------------------------------------------------------------------------------
@@ -364,6 +400,12 @@ def _csv_rows(report: Report) -> Iterable[tuple[object, ...]]:
         statuses = ", ".join(f"{n} {status}" for status, n in sorted(group.statuses.items()))
         detail = " | ".join(group.examples[1:])
         yield ("unanswered", rank, group.examples[0], f"{statuses}; {detail}" if detail else statuses, group.count, "", "")
+    made = report.handed_off
+    for outcome in ("answered", "unreachable"):
+        yield ("handoffs", "", outcome, "", sum(1 for h in made if h.outcome == outcome), "", "")
+    yield ("handoffs", "", "open", "", len(report.open_handoffs), "", "")
+    for rank, handoff in enumerate(report.open_handoffs, 1):
+        yield ("open_handoff", rank, handoff.interaction.question, f"handed off {handoff.handed_off_at.date().isoformat()}", "", "", "")
     for rank, votes in enumerate(report.downvoted_topics, 1):
         yield ("downvoted_topic", rank, votes.label, votes.topic, "", votes.up, votes.down)
     for rank, answer in enumerate(report.downvoted_answers, 1):

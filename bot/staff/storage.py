@@ -9,6 +9,9 @@ What is kept, and what never is
 * **Question counts** — how many questions were asked per UTC day, status and set of topics, with
   no text at all: what the report's counts by topic and phase are built from.
 * **Reminders** — which deadline reminders were sent (or skipped in favour of a later one).
+* **Hand-offs** — which kept questions a teacher passed to the hub team ("Ask the hub team"), when,
+  and whether staff answered (or the teacher could no longer be reached). Who asked, and where to
+  deliver the answer, are known only to the running bot, in memory.
 
 Never a user id, user name or message link: these are teachers' messages and the hub is the data
 controller. A question's mentions of other people, roles and channels, its email addresses and phone
@@ -51,6 +54,7 @@ DEFAULT_RETENTION_DAYS = 180
 STATUSES: tuple[Status, ...] = ("answered", "clarify", "unknown")
 KEPT_STATUSES: frozenset[str] = frozenset({"clarify", "unknown"})
 Outcome = Literal["sent", "skipped"]
+HandoffOutcome = Literal["answered", "unreachable"]
 
 
 # ----- records ------------------------------------------------------------------------------------
@@ -134,6 +138,20 @@ class ReminderMark:
 
 
 @dataclass(frozen=True)
+class Handoff:
+    """A question passed to the hub team: open until ``outcome`` says how it was closed."""
+
+    interaction: InteractionRecord
+    handed_off_at: dt.datetime
+    closed_at: dt.datetime | None = None
+    outcome: HandoffOutcome | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None
+
+
+@dataclass(frozen=True)
 class PurgeResult:
     """How many rows of each kind :meth:`Storage.purge_older_than` deleted."""
 
@@ -141,10 +159,11 @@ class PurgeResult:
     votes: int = 0
     question_counts: int = 0
     reminders: int = 0
+    handoffs: int = 0
 
     @property
     def total(self) -> int:
-        return self.interactions + self.votes + self.question_counts + self.reminders
+        return self.interactions + self.votes + self.question_counts + self.reminders + self.handoffs
 
 
 # ----- the interface ------------------------------------------------------------------------------
@@ -164,6 +183,20 @@ class Storage(Protocol):
 
         Returns False (and records nothing) when the answer is neither stored nor given.
         """
+        ...
+
+    def record_handoff(self, answer_id: str, at: dt.datetime, record: InteractionRecord | None = None) -> bool:
+        """Note that a kept question was passed to the hub team (once; later calls change nothing);
+        ``record`` is kept first if it is not stored yet. False when the question is neither.
+        """
+        ...
+
+    def close_handoff(self, answer_id: str, outcome: HandoffOutcome, at: dt.datetime) -> bool:
+        """Close an open hand-off as answered or unreachable; False if there is no open one."""
+        ...
+
+    def handoffs(self, since: dt.datetime) -> list[Handoff]:
+        """Hand-offs made at or after ``since``, and every one still open, oldest first."""
         ...
 
     def interactions(self, since: dt.datetime, statuses: Sequence[str] | None = None) -> list[InteractionRecord]:
@@ -270,6 +303,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        2,
+        "questions handed off to the hub team",
+        (
+            """
+            CREATE TABLE handoffs (
+                answer_id      TEXT PRIMARY KEY REFERENCES interactions (answer_id) ON DELETE CASCADE,
+                handed_off_at  TEXT NOT NULL,
+                closed_at      TEXT,
+                outcome        TEXT CHECK (outcome IN ('answered', 'unreachable')),
+                CHECK ((closed_at IS NULL) = (outcome IS NULL))
+            )
+            """,
+            "CREATE INDEX handoffs_by_time ON handoffs (handed_off_at)",
+        ),
+    ),
 )
 
 
@@ -320,7 +369,9 @@ def migrate(connection: sqlite3.Connection, migrations: Sequence[Migration] = MI
             connection.execute("ROLLBACK")
             raise
         applied.append(migration.version)
-        log.info("database schema migrated to version %d: %s", migration.version, migration.description)
+    if applied:  # one line however many were applied, so a first start stays quiet
+        described = "; ".join(m.description for m in migrations if m.version in applied)
+        log.info("database schema migrated to version %d: %s", applied[-1], described)
     return applied
 
 
@@ -449,6 +500,28 @@ class SQLiteStorage:
             )
             return True
 
+    def record_handoff(self, answer_id: str, at: dt.datetime, record: InteractionRecord | None = None) -> bool:
+        if record is not None and record.answer_id != answer_id:
+            raise ValueError("the record is of another answer")
+        with self._transaction() as db:
+            if record is not None:
+                self._insert_interaction(db, record)
+            if db.execute("SELECT 1 FROM interactions WHERE answer_id = ?", (answer_id,)).fetchone() is None:
+                return False
+            db.execute(
+                "INSERT INTO handoffs (answer_id, handed_off_at) VALUES (?, ?) ON CONFLICT (answer_id) DO NOTHING",
+                (answer_id, _stamp(at)),
+            )
+            return True
+
+    def close_handoff(self, answer_id: str, outcome: HandoffOutcome, at: dt.datetime) -> bool:
+        with self._transaction() as db:
+            closed = db.execute(
+                "UPDATE handoffs SET closed_at = ?, outcome = ? WHERE answer_id = ? AND outcome IS NULL",
+                (_stamp(at), outcome, answer_id),
+            ).rowcount
+        return bool(closed)
+
     @staticmethod
     def _insert_interaction(db: sqlite3.Connection, record: InteractionRecord) -> None:
         db.execute(
@@ -496,6 +569,11 @@ class SQLiteStorage:
                 (stamp, stamp),
             ).fetchone()[0]
             db.execute("DELETE FROM votes WHERE voted_at < ?", (stamp,))
+            # Hand-offs go with their interaction too.
+            handoffs = db.execute(
+                "SELECT COUNT(*) FROM handoffs WHERE answer_id IN (SELECT answer_id FROM interactions WHERE asked_at < ?)",
+                (stamp,),
+            ).fetchone()[0]
             interactions = db.execute("DELETE FROM interactions WHERE asked_at < ?", (stamp,)).rowcount
             # A day's count is due once the whole day is older than the cut-off.
             counts = db.execute("DELETE FROM question_counts WHERE day < ?", (day,)).rowcount
@@ -504,7 +582,7 @@ class SQLiteStorage:
             reminders = db.execute(
                 "DELETE FROM sent_reminders WHERE deadline_date < ? AND sent_at < ?", (day, stamp)
             ).rowcount
-        result = PurgeResult(interactions, votes, counts, reminders)
+        result = PurgeResult(interactions, votes, counts, reminders, handoffs)
         if result.total:
             log.info("retention: deleted %s (older than %d days)", result, days)
         return result
@@ -533,6 +611,26 @@ class SQLiteStorage:
             parameters += list(statuses)
         rows = self._read(sql + " ORDER BY asked_at, rowid", parameters)
         return [self._interaction(row) for row in rows]
+
+    def handoffs(self, since: dt.datetime) -> list[Handoff]:
+        rows = self._read(
+            """
+            SELECT i.*, h.handed_off_at, h.closed_at, h.outcome
+            FROM handoffs AS h JOIN interactions AS i ON i.answer_id = h.answer_id
+            WHERE h.handed_off_at >= ? OR h.outcome IS NULL
+            ORDER BY h.handed_off_at, i.answer_id
+            """,
+            [_stamp(since)],
+        )
+        return [
+            Handoff(
+                self._interaction(row),
+                _unstamp(row["handed_off_at"]),
+                _unstamp(row["closed_at"]) if row["closed_at"] else None,
+                row["outcome"],
+            )
+            for row in rows
+        ]
 
     def voted_answers(self, since: dt.datetime) -> list[VotedAnswer]:
         rows = self._read(

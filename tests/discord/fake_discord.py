@@ -111,6 +111,8 @@ class FakeDiscord:
         self._messages: dict[str, dict[str, Any]] = {}  # interaction token -> its response message
         self._clicked: dict[str, dict[str, Any]] = {}  # component interaction token -> the message clicked
         self.posted: list[dict[str, Any]] = []  # messages the bot posted in channels
+        self.expired_tokens: set[str] = set()  # interaction tokens whose followups Discord refuses
+        self.direct_messages_closed = False  # while True, the teacher does not accept direct messages
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -197,6 +199,8 @@ class FakeDiscord:
             return _json(self._register(body, path))
         if match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
             return _json(self._callback(match[1], match[2], body))
+        if (match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)(?:/.*)?", path)) and match[1] in self.expired_tokens:
+            return _json({"message": "Invalid Webhook Token", "code": 50027}, status=401)
         if match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)", path):
             return _json(self._message(CHANNEL_ID, body))
         if match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)/messages/@original", path):
@@ -205,6 +209,11 @@ class FakeDiscord:
                 message = {**message, **self._message(CHANNEL_ID, body), "id": message["id"], "flags": message["flags"]}
                 self._messages[match[1]] = message
             return _json(message)
+        if (method, path) == ("POST", "/users/@me/channels"):
+            recipient = int(body["recipient_id"])
+            return _json({"id": str(DM_CHANNEL_ID), "type": 1, "last_message_id": None, "recipients": [user(recipient, "teacher")]})
+        if self.direct_messages_closed and (method, path) == ("POST", f"/channels/{DM_CHANNEL_ID}/messages"):
+            return _json({"message": "Cannot send messages to this user", "code": 50007}, status=403)
         if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
             self.posted.append(self._message(int(match[1]), body))
             return _json(self.posted[-1])
@@ -450,8 +459,10 @@ class FakeDiscord:
         user_id: int = TEACHER_ID,
         roles: tuple[int, ...] = (),
         message: dict[str, Any] | None = None,
+        direct: bool = False,
     ) -> dict[str, Any]:
-        """An INTERACTION_CREATE payload from a member of the test guild in #general."""
+        """An INTERACTION_CREATE payload from a member of the test guild in #general (or, ``direct``,
+        from a user in their direct messages with the bot)."""
         interaction_id = next(self._ids)
         member = self._member(user_id, f"user{user_id % 100}", roles=roles)
         member["permissions"] = "0"
@@ -474,6 +485,15 @@ class FakeDiscord:
             "context": 0,
             "attachment_size_limit": 10485760,
         }
+        if direct:
+            for key in ("guild_id", "member", "guild_locale"):
+                del payload[key]
+            payload.update(
+                user=member["user"],
+                channel_id=str(DM_CHANNEL_ID),
+                channel={"id": str(DM_CHANNEL_ID), "type": 1, "recipients": [member["user"]]},
+                context=1,
+            )
         if message is not None:
             payload["message"] = message
             self._clicked[payload["token"]] = message
@@ -510,13 +530,46 @@ class FakeDiscord:
         return await self.interact(self.interaction(4, self.command_data(name, options)))
 
     async def click(
-        self, message: dict[str, Any], custom_id: str, *, values: list[str] | None = None, user_id: int = TEACHER_ID
+        self,
+        message: dict[str, Any],
+        custom_id: str,
+        *,
+        values: list[str] | None = None,
+        user_id: int = TEACHER_ID,
+        roles: tuple[int, ...] = (),
     ) -> Request:
         """Click a button (or choose ``values`` in a select) on a message the bot sent."""
+        return await self.interact(self.click_payload(message, custom_id, values=values, user_id=user_id, roles=roles))
+
+    def click_payload(
+        self,
+        message: dict[str, Any],
+        custom_id: str,
+        *,
+        values: list[str] | None = None,
+        user_id: int = TEACHER_ID,
+        roles: tuple[int, ...] = (),
+        direct: bool = False,
+    ) -> dict[str, Any]:
+        """The INTERACTION_CREATE payload of a click (to deliver several at once)."""
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2 if values is None else 3}
         if values is not None:
             data["values"] = values
-        return await self.interact(self.interaction(3, data, user_id=user_id, message=message))
+        return self.interaction(3, data, user_id=user_id, roles=roles, message=message, direct=direct)
+
+    async def submit_form(
+        self,
+        message: dict[str, Any],
+        custom_id: str,
+        values: dict[str, str],
+        *,
+        user_id: int = TEACHER_ID,
+        roles: tuple[int, ...] = (),
+    ) -> Request:
+        """Submit a form (modal) the bot opened from a button on ``message``, with a value per text input."""
+        rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]} for key, value in values.items()]
+        data = {"custom_id": custom_id, "components": rows}
+        return await self.interact(self.interaction(5, data, user_id=user_id, roles=roles, message=message))
 
     def response_message(self, payload: dict[str, Any]) -> dict[str, Any]:
         """The message the bot created in response to an interaction."""

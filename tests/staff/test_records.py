@@ -52,3 +52,13 @@ def test_memory_of_answered_replies_is_bounded(storage: SQLiteStorage) -> None:
     recorder = Recorder(storage, clock=lambda: NOW, recent=3)
     ids = [recorder.record_reply(reply("answered"), guild_id=1, channel_id=1, kb_version="v") for _ in range(5)]
     assert [recorder.record_vote(answer_id, up=True) for answer_id in ids] == [False, False, True, True, True]
+
+
+def test_a_handoff_is_recorded_and_closed_through_the_recorder(storage: SQLiteStorage) -> None:
+    recorder = Recorder(storage, clock=lambda: NOW)
+    answer_id = recorder.record_reply(reply("unknown", "Is there a trip?"), guild_id=1, channel_id=2, kb_version="v")
+    assert recorder.record_handoff(answer_id)
+    assert [h.interaction.answer_id for h in storage.handoffs(NOW)] == [answer_id]
+    assert recorder.close_handoff(answer_id, "answered")
+    assert not recorder.close_handoff(answer_id, "answered")
+    assert Recorder(storage, clock=lambda: NOW).record_handoff("0123456789abcdef") is False  # never seen

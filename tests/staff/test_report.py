@@ -147,12 +147,57 @@ def test_csv_export(storage: SQLiteStorage, kb: KnowledgeBase) -> None:
     report = build_report(storage, kb, NOW - dt.timedelta(days=30), NOW)
     rows = list(csv.DictReader(io.StringIO(report_csv(report))))
     sections = {row["section"] for row in rows}
-    assert sections == {"status", "unanswered", "downvoted_topic", "downvoted_answer", "topic", "phase"}
+    assert sections == {"status", "unanswered", "handoffs", "downvoted_topic", "downvoted_answer", "topic", "phase"}
     first = next(row for row in rows if row["section"] == "unanswered")
     assert first["rank"] == "1" and first["questions"] == "3" and "maths conference" in first["item"]
     assert any(row["item"].startswith("'=HYPERLINK") for row in rows)  # not run as a formula
     topic = next(row for row in rows if row["section"] == "downvoted_topic")
     assert (topic["item"], topic["thumbs_down"], topic["thumbs_up"]) == ("Number Club", "3", "1")
+
+
+def handed_off(storage: SQLiteStorage) -> None:
+    """Three hand-offs in the period (one answered, one unreachable, one open) and one open from before."""
+    day = dt.timedelta(days=1)
+    hand_offs = [
+        ("h-old", "Can someone ring me about the old course?", 45, None),
+        ("h-answered", "Who do I talk to about funding?", 5, "answered"),
+        ("h-lost", "Is the spring conference full?", 4, "unreachable"),
+        ("h-open", "Can my TA come to the work group?", 2, None),
+    ]
+    for answer_id, text, days_ago, outcome in hand_offs:
+        storage.record_answer(record(answer_id, text, asked_at=NOW - days_ago * day))
+        storage.record_handoff(answer_id, NOW - days_ago * day)
+        if outcome:
+            storage.close_handoff(answer_id, outcome, NOW - (days_ago - 1) * day)
+
+
+def test_report_lists_open_handoffs_whenever_made(storage: SQLiteStorage, kb: KnowledgeBase) -> None:
+    handed_off(storage)
+    report = build_report(storage, kb, NOW - dt.timedelta(days=30), NOW)
+    assert [h.interaction.answer_id for h in report.open_handoffs] == ["h-old", "h-open"]
+    text = render_report(report)
+    section = text.split("Questions passed to the hub team\n", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines() == [
+        "3 in this period: 1 answered, 1 closed unanswered (the teacher could no longer be reached). "
+        "2 open hand-offs (1 from before this period).",
+        "Still waiting for an answer (oldest first):",
+        "• 14 February 2026: “Can someone ring me about the old course?”",
+        "• 29 March 2026: “Can my TA come to the work group?”",
+    ]
+    short = render_report(report, limit=DISCORD_LIMIT, markdown=True)
+    assert "**Questions passed to the hub team**" in short and "Can my TA come to the work group?" in short
+    rows = list(csv.DictReader(io.StringIO(report_csv(report))))
+    counts = {row["item"]: row["questions"] for row in rows if row["section"] == "handoffs"}
+    assert counts == {"answered": "1", "unreachable": "1", "open": "2"}
+    assert [row["item"] for row in rows if row["section"] == "open_handoff"] == [
+        "Can someone ring me about the old course?",
+        "Can my TA come to the work group?",
+    ]
+
+    storage.close_handoff("h-open", "answered", NOW)
+    storage.close_handoff("h-old", "answered", NOW)
+    text = render_report(build_report(storage, kb, NOW - dt.timedelta(days=30), NOW))
+    assert "0 open hand-offs." in text and "Still waiting" not in text
 
 
 def test_report_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -162,11 +207,13 @@ def test_report_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     with SQLiteStorage(database) as storage:
         storage.record_answer(record("u", "Is there a maths conference?", asked_at=now - dt.timedelta(days=2)))
         storage.record_answer(record("o", "An old question?", asked_at=now - dt.timedelta(days=20)))
+        storage.record_handoff("u", now - dt.timedelta(days=1))
     out_csv = tmp_path / "report.csv"
     code = main(["--knowledge", str(directory), "report", "--since", "7d", "--database", str(database), "--csv", str(out_csv)])
     printed = capsys.readouterr().out
     assert code == 0
     assert "Is there a maths conference?" in printed and "An old question?" not in printed
+    assert "1 open hand-off." in printed, "python -m bot report shows the open hand-offs by default"
     assert "Is there a maths conference?" in out_csv.read_text(encoding="utf-8")
 
     assert main(["report", "--since", "soon", "--database", str(database)]) == 2

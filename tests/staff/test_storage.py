@@ -58,7 +58,7 @@ def test_migrations_apply_from_empty_and_are_idempotent(db_path: Path) -> None:
     with SQLiteStorage(db_path) as first:
         assert schema_version(first.connection) == len(MIGRATIONS)
         created = tables(first.connection)
-        assert {"interactions", "votes", "question_counts", "sent_reminders", "schema_version"} <= set(created)
+        assert {"interactions", "votes", "question_counts", "sent_reminders", "handoffs", "schema_version"} <= set(created)
         assert migrate(first.connection) == []
     with SQLiteStorage(db_path) as again:
         assert tables(again.connection) == created
@@ -161,6 +161,49 @@ def test_retention_removes_what_is_due_and_nothing_else(storage: SQLiteStorage) 
     assert sorted(m.entry_id for m in storage.reminder_marks()) == ["future", "recent"]
     assert result.reminders == 1
     assert storage.purge_older_than(days, NOW).total == 0  # nothing more is due
+
+
+def test_a_handoff_is_noted_once_and_closed_once(storage: SQLiteStorage) -> None:
+    storage.record_answer(record("h1", "Who runs the conference?"))
+    assert storage.record_handoff("h1", NOW) is True
+    assert storage.record_handoff("h1", NOW + dt.timedelta(hours=1)) is True  # repeated: nothing changes
+    [handoff] = storage.handoffs(NOW - dt.timedelta(days=1))
+    assert (handoff.interaction.question, handoff.handed_off_at, handoff.is_open) == ("Who runs the conference?", NOW, True)
+
+    assert storage.close_handoff("h1", "answered", NOW + dt.timedelta(hours=2)) is True
+    assert storage.close_handoff("h1", "unreachable", NOW + dt.timedelta(hours=3)) is False  # already closed
+    [closed] = storage.handoffs(NOW - dt.timedelta(days=1))
+    assert (closed.outcome, closed.closed_at, closed.is_open) == ("answered", NOW + dt.timedelta(hours=2), False)
+
+
+def test_a_handoff_of_an_unstored_question_keeps_the_record_given(storage: SQLiteStorage) -> None:
+    assert storage.record_handoff("nope", NOW) is False
+    assert storage.connection.execute("SELECT COUNT(*) FROM handoffs").fetchone()[0] == 0
+    assert storage.record_handoff("late", NOW, record("late", "Is there a conference?")) is True
+    [handoff] = storage.handoffs(NOW - dt.timedelta(days=1))
+    assert handoff.interaction.question == "Is there a conference?"
+    assert storage.close_handoff("never-handed-off", "answered", NOW) is False
+
+
+def test_open_handoffs_are_listed_whatever_the_period(storage: SQLiteStorage) -> None:
+    for answer_id, days_ago in (("old-open", 60), ("old-answered", 60), ("new", 1)):
+        asked = NOW - dt.timedelta(days=days_ago)
+        storage.record_answer(record(answer_id, asked_at=asked))
+        storage.record_handoff(answer_id, asked)
+    storage.close_handoff("old-answered", "answered", NOW - dt.timedelta(days=59))
+    listed = [h.interaction.answer_id for h in storage.handoffs(NOW - dt.timedelta(days=30))]
+    assert listed == ["old-open", "new"]
+
+
+def test_retention_removes_handoffs_with_their_question(storage: SQLiteStorage) -> None:
+    old = NOW - dt.timedelta(days=200)
+    storage.record_answer(record("old", asked_at=old))
+    storage.record_handoff("old", old)
+    storage.record_answer(record("new"))
+    storage.record_handoff("new", NOW)
+    result = storage.purge_older_than(180, NOW)
+    assert (result.interactions, result.handoffs) == (1, 1)
+    assert [h.interaction.answer_id for h in storage.handoffs(dt.datetime.min.replace(tzinfo=dt.UTC))] == ["new"]
 
 
 def test_retention_period_must_be_positive(storage: SQLiteStorage) -> None:

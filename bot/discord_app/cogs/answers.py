@@ -86,7 +86,13 @@ class Answers(commands.Cog):
             await self._reply(message, embed=embed, view=view)
 
         await self.bot.staff.deliver(
-            reply, snapshot, out, guild_id=message.guild.id if message.guild else None, channel_id=message.channel.id
+            reply,
+            snapshot,
+            out,
+            guild_id=message.guild.id if message.guild else None,
+            channel_id=message.channel.id,
+            asker_id=message.author.id,
+            jump_url=message.jump_url if message.guild else None,
         )
 
     def _may_reply(self, message: discord.Message) -> bool:

@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.discord_app.client import HubBot
 from bot.discord_app.embeds import notice_embed
+from bot.discord_app.handoff import handoff_available
 from bot.discord_app.replies import send
 
 HELP = """\
@@ -22,7 +23,12 @@ has published.
 You can also mention me with a question: “@{me} when do applications close?”
 
 Answers say where they come from and when they were last checked. 👍/👎 under an answer tells \
-the hub whether it helped (votes are anonymous). For anything I can't answer: {contact}"""
+the hub whether it helped (votes are anonymous). {cannot}"""
+WITH_HANDOFF = (
+    "When I can't answer, press **Ask the hub team** under my reply and I'll pass your question to the "
+    "hub's staff. {contact}"
+)
+WITHOUT_HANDOFF = "For anything I can't answer: {contact}"
 
 
 class Help(commands.Cog):
@@ -34,7 +40,8 @@ class Help(commands.Cog):
         """What I can answer and how to ask."""
         hub = self.bot.knowledge.current.kb.hub
         me = self.bot.user.display_name if self.bot.user else "hubbot"
-        body = HELP.format(hub=hub.name, me=me, contact=hub.contact_line())
+        cannot = (WITH_HANDOFF if handoff_available(self.bot) else WITHOUT_HANDOFF).format(contact=hub.contact_line())
+        body = HELP.format(hub=hub.name, me=me, cannot=cannot)
         await send(interaction, embed=notice_embed("How to ask me", body), ephemeral=True)
 
 

@@ -52,6 +52,7 @@ class Staff(commands.GroupCog, group_name="kb", group_description="Hub staff: th
             refused=staff.refused,
             watching=staff.watcher is not None,
             recording=staff.recording_text(),
+            handoff=staff.handoff_text(),
         )
         await send(interaction, embed=notice_embed("Knowledge base in service", body), ephemeral=True)
 
