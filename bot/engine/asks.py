@@ -23,6 +23,7 @@ class AskType:
     units: tuple[str, ...]
     detail: bool
     pattern: re.Pattern[str]
+    decline: bool = False  # work the bot does not do: always declined
 
 
 @cache
@@ -30,9 +31,18 @@ def ask_types() -> tuple[AskType, ...]:
     """The question types in priority order (the first that matches leads)."""
     raw = yaml.safe_load((DATA / "asks.yaml").read_text(encoding="utf-8"))["types"]
     return tuple(
-        AskType(name, tuple(spec.get("units", ())), bool(spec.get("detail")), re.compile("|".join(f"(?:{p})" for p in spec["patterns"])))
+        AskType(
+            name, tuple(spec.get("units", ())), bool(spec.get("detail")),
+            re.compile("|".join(f"(?:{p})" for p in spec["patterns"])), bool(spec.get("decline")),
+        )
         for name, spec in raw.items()
     )
+
+
+@cache
+def declined_types() -> frozenset[str]:
+    """Question types that ask for work the bot does not do."""
+    return frozenset(t.name for t in ask_types() if t.decline)
 
 
 @cache

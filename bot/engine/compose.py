@@ -112,7 +112,7 @@ class Composer:
     # ----- one answer ------------------------------------------------------------------------
     def answer(
         self, question: Question, option: Option, today: dt.date, confidence: float, support: tuple[Option, ...] = (),
-        alternatives: tuple[Option, ...] = (),
+        alternatives: tuple[Entry, ...] = (),
     ) -> Reply:
         entry = option.evidence.indexed.entry
         unit = option.unit
@@ -141,10 +141,11 @@ class Composer:
         if entry.status == "historical":
             sections.append(ReplySection("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer."))
         if alternatives:
-            others = [f"{o.evidence.indexed.entry.name} — {shorten(self.hint(o.evidence.indexed.entry, question, today), 120)}" for o in alternatives]
-            sections.insert(0, ReplySection("If you meant another one", bullets(others)))
-            topics_extra = tuple(o.entry_id for o in alternatives)
+            others = [f"{other.name} — {shorten(self.hint(other, question, today), 120)}" for other in alternatives]
+            alternatives_section: tuple[ReplySection, ...] = (ReplySection("If you meant another one", bullets(others)),)
+            topics_extra = tuple(other.id for other in alternatives)
         else:
+            alternatives_section = ()
             topics_extra = ()
         wants_links = bool({"apply", "deadline"} & set(question.asks)) or unit.kind in {"apply", "deadline", "eligibility", "criterion"}
         links = self._links(entry, ACTION_LINKS) if wants_links else ()
@@ -152,13 +153,16 @@ class Composer:
             links = self._links(entry, limit=5)
         return Reply(
             question=question.raw, status="answered", headline=headline, intent=question.lead,
-            sections=tuple(sections[:MAX_SECTIONS]), links=links, topics=(entry.id, *topics_extra), confidence=round(confidence, 2),
+            sections=(*sections[:MAX_SECTIONS], *alternatives_section), links=links, topics=(entry.id, *topics_extra),
+            confidence=round(confidence, 2),
             title=entry.name, sources=self._titles(sources), last_reviewed=entry.last_reviewed.isoformat(),
         )
 
     # ----- not known -------------------------------------------------------------------------
     def not_known(self, question: Question, decision: Decision, today: dt.date) -> Reply:
         """Say exactly what is missing, and what is known nearby."""
+        if decision.missing == ("task",):
+            return self.out_of_scope(question, " — I can't write resources, mark work or give teaching advice")
         if decision.missing and decision.best is None:
             headline = f"I don't have {' or '.join(decision.missing)} in my notes, so I won't guess. {self.contact()}"
             return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead, confidence=0.3)
@@ -167,15 +171,19 @@ class Composer:
             return self.out_of_scope(question)
         option = best.option
         entry = option.evidence.indexed.entry
-        if option.check.missing:
+        why = decision.missing[0] if decision.missing else "confidence"
+        if why == "attribute":
             what = " for " + " and ".join(option.check.missing)
             headline = f"I have nothing in my notes{what} like that. The nearest I know is the {entry.name}."
+        elif why == "field" and question.lead in MISSING_WORDS:
+            headline = f"I don't have {MISSING_WORDS[question.lead]} for the {entry.name} in my notes, so I won't guess."
         else:
-            what = MISSING_WORDS.get(question.lead)
-            if what is None or (question.lead in {"what", "exists", "which", "list", "when"}):
-                unknown = sorted(option.focus.words - option.unit.terms)[:3]
-                what = f"anything about {', '.join(unknown)}" if unknown else "that detail"
-            headline = f"I don't have {what} for the {entry.name} in my notes, so I won't guess."
+            unknown = sorted(option.focus.words - option.unit.terms)[:3]
+            about = f" about {', '.join(unknown)}" if unknown and why != "field" else ""
+            headline = (
+                f"I'm not sure I can answer that{about} from my notes, so I won't guess. "
+                f"The nearest I have is the {entry.name}."
+            )
         return Reply(
             question=question.raw, status="unknown", headline=f"{headline} {self.contact()}", intent=question.lead,
             sections=(ReplySection("What I do know", entry.summary.text),), topics=(entry.id,),
@@ -184,15 +192,16 @@ class Composer:
 
     def out_of_scope(self, question: Question, reason: str = "") -> Reply:
         headline = (
-            f"Sorry — I don't have anything on that in my notes{reason}. I can help with the {self.kb.hub.name}'s "
+            f"Sorry — I don't have anything on that in my notes{reason}. I can only help with the {self.kb.hub.name}'s "
             f"professional-development offers (programmes, Work Groups, who can join, time commitment, costs, "
             f"deadlines and forms). {self.contact()}"
         )
         return Reply(question=question.raw, status="unknown", headline=headline, intent="out_of_scope", confidence=0.1)
 
     def outside(self, question: Question, name: str, reply: str, source: Source | None) -> Reply:
+        tail = f"I can only help with the {self.kb.hub.name}'s professional-development offers."
         return Reply(
-            question=question.raw, status="unknown", headline=f"{reply} {self.contact()}", intent="outside", confidence=0.2,
+            question=question.raw, status="unknown", headline=f"{reply} {tail} {self.contact()}", intent="outside", confidence=0.2,
             title=name, sources=self._titles([source]) if source else (),
         )
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Literal
 
 from bot.engine.asks import detail_types
-from bot.engine.features import FEATURES, Option
+from bot.engine.candidates import Evidence
+from bot.engine.features import FEATURES, REQUIRED_FIELDS, Option
 
 MODEL_FILE = Path(__file__).with_name("data") / "decision.json"
 CLARIFY_LIMIT = 5
@@ -25,7 +26,7 @@ CLARIFY_LIMIT = 5
 Action = Literal["answer", "clarify", "unknown", "list", "compare", "outside", "contact", "acronym", "empty"]
 
 
-GATE_FEATURES = (*FEATURES, "rank_share", "rank_margin")
+GATE_FEATURES = (*FEATURES, "entry_share", "rank_margin")
 
 
 def _sigmoid(z: float) -> float:
@@ -88,7 +89,7 @@ def load_model(path: Path = MODEL_FILE) -> Model:
     )
 
 
-def score_options(model: Model, options: list[Option]) -> tuple[list[float], list["Scored"]]:
+def score_options(model: Model, options: list[Option]) -> tuple[list[float], list[Scored]]:
     """Rank scores for every option, and each entry's best option with the probability it is right."""
     scores = [model.rank_score(o.values) for o in options]
     if not options:
@@ -98,9 +99,9 @@ def score_options(model: Model, options: list[Option]) -> tuple[list[float], lis
         held = best.get(option.entry_id)
         if held is None or scores[i] > scores[held]:
             best[option.entry_id] = i
-    top = max(scores)
-    total = sum(math.exp(s - top) for s in scores)
     leaders = sorted(best.values(), key=lambda i: -scores[i])
+    top = scores[leaders[0]]
+    total = sum(math.exp(scores[i] - top) for i in leaders)  # a softmax over each entry's best option
     scored = []
     for i in leaders:
         others = [scores[j] for j in leaders if j != i]
@@ -158,11 +159,12 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
     if not per_entry:
         return Decision("unknown", reason="no entry has any evidence")
     top = per_entry[0]
-    alike = [s for s in per_entry[1:] if s.probability >= model.clarify_at and _named_alike(top, s)]
+    alike = [s for s in per_entry[1:] if _named_alike(top, s)]  # named by the same words, however likely
     if top.probability >= model.answer_at:
         close = [
             s for s in alike
-            if top.probability - s.probability <= model.tie_margin and s.option.unit.text != top.option.unit.text
+            if s.probability >= model.clarify_at and top.probability - s.probability <= model.tie_margin
+            and s.option.unit.text != top.option.unit.text
         ]
         if close and lead not in detail_types():
             chosen = (top, *close)[:CLARIFY_LIMIT]
@@ -170,17 +172,33 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
                             tuple(s.option.entry_id for s in chosen))
         return Decision("answer", (top,), f"p={top.probability:.2f} ≥ {model.answer_at:.2f}",
                         alternatives=tuple(alike[:CLARIFY_LIMIT - 1]))
-    if top.probability >= model.clarify_at and alike and lead not in detail_types():
-        chosen = (top, *alike)[:CLARIFY_LIMIT]
+    plausible = [s for s in alike if s.probability >= model.clarify_at]
+    if top.probability >= model.clarify_at and plausible and lead not in detail_types():
+        chosen = (top, *plausible)[:CLARIFY_LIMIT]
         return Decision("clarify", chosen, f"no option reaches {model.answer_at:.2f}; {len(chosen)} entries named alike are plausible",
                         tuple(s.option.entry_id for s in chosen))
-    return Decision("unknown", (top,), f"best p={top.probability:.2f} < {model.answer_at:.2f}")
+    return Decision("unknown", (top,), f"best p={top.probability:.2f} < {model.answer_at:.2f}", missing=_missing(top, lead))
+
+
+def _missing(top: Scored, lead: str) -> tuple[str, ...]:
+    """What an unknown answer lacks, for the reply to say: an attribute no entry has, or the field asked for."""
+    option = top.option
+    if option.check.missing:
+        return ("attribute",)
+    wanted = REQUIRED_FIELDS.get(lead)
+    if wanted and not wanted & option.entry_kinds:
+        return ("field",)
+    return ("confidence",)
 
 
 def _named_alike(top: Scored, rival: Scored) -> bool:
+    return named_alike(top.option.evidence, rival.option.evidence)
+
+
+def named_alike(leader: Evidence, rival: Evidence) -> bool:
     """Both entries are named by the same question words, and the leader by no more of them than the rival."""
-    words, others = top.option.evidence.name_words, rival.option.evidence.name_words
-    return bool(words) and rival.option.evidence.name_mass >= 1.0 and not others < words and bool(words & others)
+    words, others = leader.name_words, rival.name_words
+    return bool(words) and rival.name_mass >= 1.0 and not others < words and bool(words & others)
 
 
 SUPPORT_LIMIT = 1

@@ -13,9 +13,9 @@ import gc
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.engine.asks import FIELD_KINDS, units_for
+from bot.engine.asks import FIELD_KINDS, declined_types, units_for
 from bot.engine.candidates import Evidence, gather
 from bot.engine.compose import Composer
 from bot.engine.dates import today_in_london
@@ -123,7 +123,7 @@ class Engine:
     def options(self, question: Question, evidence: tuple[Evidence, ...]) -> list[Option]:
         """Every (entry, unit) pair worth weighing, with its evidence."""
         priors = sorted((e.prior for e in evidence), reverse=True)
-        top_prior, second_prior = (priors + [0.0, 0.0])[:2]
+        top_prior, second_prior = [*priors, 0.0, 0.0][:2]
         weights = FocusWeights(self.index, question)
         found = []
         for item in evidence:
@@ -143,7 +143,7 @@ class Engine:
                 asked = asked_overlap(weights, item, unit)
                 faq_covered = faq_question_overlap(weights, item, faq_terms[unit.position]) if is_faq else 0.0
                 values = (*entry_part, *unit_values(question, unit, focus, situation, kinds, texts, asked, named, faq_covered))
-                found.append(Option(item, unit, check, focus, situation, values))
+                found.append(Option(item, unit, check, focus, situation, values, kinds))
         return found
 
     def decide(
@@ -154,6 +154,8 @@ class Engine:
         per_entry = best_per_entry(scored)
         top = per_entry[0] if per_entry else None
         top_named = top is not None and (top.option.evidence.named or top.option.evidence.name_score >= 0.5)
+        if lead in declined_types():
+            return Decision("unknown", reason="asks for work the bot does not do", missing=("task",))
         if lead == "acronym" and self._expansion(question) is not None:
             return Decision("acronym", reason="asks what an abbreviation stands for")
         outside = self._outside_topic(question)
@@ -168,7 +170,7 @@ class Engine:
         only_attributes = not top_named and not question.focus and bool(question.attributes.phases or question.attributes.roles)
         if lead in {"list", "exists", "which"} or only_attributes:
             listed = self._list_entries(question, evidence)
-            if listed is not None and (lead == "list" or only_attributes or len(listed[0]) >= 2 and not (top and top.option.evidence.named)):
+            if listed is not None and (lead == "list" or only_attributes or (len(listed[0]) >= 2 and not (top and top.option.evidence.named))):
                 entries, why = listed
                 return Decision("list", reason=why, entries=tuple(e.id for e in entries))
         if lead == "compare":
@@ -179,6 +181,7 @@ class Engine:
         if exact is not None:
             return Decision("answer", (exact,), "asks an FAQ of the knowledge base word for word")
         decision = choose(self.model, scored, lead)
+        decision = self._stated_situation_first(question, decision, options)
         if decision.action == "unknown" and not (top_named or question.focus - self.index.neutral):
             asked = units_for(question.asks) & FIELD_KINDS
             having = [e for e in self.kb.current_entries() if asked & {u.kind for u in self.units.of(e.id)}]
@@ -214,7 +217,7 @@ class Engine:
         if action == "answer" and decision.best is not None:
             return composer.answer(
                 question, decision.best.option, today, decision.best.probability, decision.support,
-                tuple(s.option for s in decision.alternatives),
+                tuple(s.option.evidence.indexed.entry for s in decision.alternatives),
             )
         return composer.not_known(question, decision, today)
 
@@ -236,6 +239,21 @@ class Engine:
             if expansion:
                 return word, expansion
         return None
+
+    @staticmethod
+    def _stated_situation_first(question: Question, decision: Decision, options: Sequence[Option]) -> Decision:
+        """An eligibility question whose situation the entry's checks decide is answered by that verdict."""
+        best = decision.best
+        if decision.action != "answer" or best is None or not ({"eligibility", "which"} & set(question.asks)):
+            return decision
+        chosen = best.option
+        if not chosen.situation or chosen.unit.kind in {"criterion", "eligibility"}:
+            return decision
+        verdict = next((o for o in options if o.entry_id == chosen.entry_id and o.unit.kind == "eligibility"), None)
+        if verdict is None:
+            return decision
+        return replace(decision, chosen=(Scored(verdict, best.probability, best.gate_values), *decision.chosen[1:]),
+                       reason=decision.reason + "; the stated situation decides a criterion")
 
     def _faq_asked_word_for_word(self, question: Question, options: Sequence[Option]) -> Scored | None:
         """The option answering an FAQ whose listed question is exactly this one (staff wrote it for this)."""

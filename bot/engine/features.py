@@ -56,6 +56,7 @@ class Option:
     focus: FocusCheck
     situation: Situation
     values: tuple[float, ...]
+    entry_kinds: frozenset[str] = frozenset()  # the kinds of unit the entry has (which fields it has)
 
     @property
     def entry_id(self) -> str:

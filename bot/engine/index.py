@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import heapq
 import math
-from array import array
 import re
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from bot.engine.text import FUNCTION_WORDS, PHASE_TERMS, STOPWORDS, fold_all, numbers_in, stem, tokens
 from bot.engine.vocabulary import PhraseMapper, TypoCorrector
@@ -17,15 +16,16 @@ from bot.knowledge.cache import ParseCache, code_fingerprint
 from bot.knowledge.loader import MEMORY_CACHE
 from bot.knowledge.schema import Entry, Source
 
-# Question words recognised by the intent detector; part of the lexicon so typos in them get fixed.
-INTENT_LEXICON = ["deadline", "close", "closing", "closed", "open", "opening", "extended", "extension", "date", "when", "until", "due", "late", "apply", "application", "form", "eligible", "eligibility", "criteria", "requirement", "prerequisite", "qualify", "allowed", "cost", "free", "funded", "price", "fee", "charge", "pay", "day", "days", "hour", "hours", "session", "sessions", "week", "weeks", "year", "time", "commitment", "long", "contact", "email", "speak", "many", "number", "percent", "percentage", "figure", "statistic", "order", "next", "after", "stage", "stages", "sequence", "exist", "available", "offer", "option", "list", "anything", "everything", "programme", "course", "work", "group", "community", "project", "support", "explain", "information", "about", "describe", "aimed", "suitable", "whom", "join", "register", "before", "need", "needed", "require", "required"]
-
 
 def question_words() -> set[str]:
     """The words that say what a question asks (bot/engine/data/asks.yaml), so typos in them are corrected too."""
     from bot.engine.understand import cue_words
 
     return {word for word in cue_words() if word.isalpha()}
+
+
+# Words typos are corrected towards besides the knowledge base's own: what questions ask.
+QUESTION_LEXICON = ["deadline", "close", "closing", "closed", "open", "opening", "extended", "extension", "date", "when", "until", "due", "late", "apply", "application", "form", "eligible", "eligibility", "criteria", "requirement", "prerequisite", "qualify", "allowed", "cost", "free", "funded", "price", "fee", "charge", "pay", "day", "days", "hour", "hours", "session", "sessions", "week", "weeks", "year", "time", "commitment", "long", "contact", "email", "speak", "many", "number", "percent", "percentage", "figure", "statistic", "order", "next", "after", "stage", "stages", "sequence", "exist", "available", "offer", "option", "list", "anything", "everything", "programme", "course", "work", "group", "community", "project", "support", "explain", "information", "about", "describe", "aimed", "suitable", "whom", "join", "register", "before", "need", "needed", "require", "required"]
 
 
 # Cached indexes are valid only for the code that built them.
@@ -58,17 +58,6 @@ def significant(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(word for word in words if word not in STOPWORDS)
 
 
-@dataclass(frozen=True)
-class Item:
-    """A snippet that can answer a question on its own: an FAQ, fact, stage or criterion."""
-
-    kind: str
-    text: str
-    words: frozenset[str]
-    source: Source
-    label: str = ""
-
-
 @dataclass
 class EntryIndex:
     """What the engine knows about one entry, in normalised form."""
@@ -86,39 +75,6 @@ class EntryIndex:
     name_totals: list[float] = field(default_factory=list)
     name_sets: list[frozenset[str]] = field(default_factory=list)
     keyword_sets: list[frozenset[str]] = field(default_factory=list)
-
-    @cached_property
-    def stage_terms(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        """Each stage's name as (distinctive words, all words), e.g. "Embedding (year 3)" → (embedd,)."""
-        found = []
-        for stage in self.entry.stages:
-            words = tuple(w for w in terms(tokens(stage.name), self.mapper) if w not in STOPWORDS)
-            distinctive = tuple(w for w in words if w not in {"year", "stage"} and not w.isdigit())
-            found.append((distinctive, words))
-        return found
-
-    def stages_named(self, question_terms: tuple[str, ...]) -> list[tuple[int, frozenset[str]]]:
-        """Stages the question names, with the question words that name each."""
-        present = set(question_terms)
-        named = []
-        for position, (distinctive, words) in enumerate(self.stage_terms):
-            if distinctive and all(w in present for w in distinctive):
-                named.append((position, frozenset(distinctive)))
-            elif not distinctive and words and _has_phrase(question_terms, words):
-                named.append((position, frozenset(words)))
-        return named
-
-    @cached_property
-    def items(self) -> list[Item]:
-        """The entry's answerable snippets, with the words analysed when the entry was indexed."""
-        return [
-            Item(kind, shown, words, source, label)
-            for (kind, shown, _, source, label), words in zip(
-                item_specs(self.entry),
-                (frozenset(w.split()) if isinstance(w, str) else w for w in self.item_words),
-                strict=True,
-            )
-        ]
 
 
 def item_specs(entry: Entry) -> list[tuple[str, str, str, Source, str]]:
@@ -138,11 +94,6 @@ def item_specs(entry: Entry) -> list[tuple[str, str, str, Source, str]]:
     return specs
 
 
-def _has_phrase(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
-
-
 class KnowledgeIndex:
     """Inverted indexes over every entry, plus the text analysis both sides share."""
 
@@ -154,7 +105,7 @@ class KnowledgeIndex:
         hub_words = set(terms(tokens(kb.hub.name), self.mapper)) - self.mapper.canonical_words
         self.neutral = FUNCTION_WORDS | frozenset(hub_words)
         self.entries: dict[str, EntryIndex] = {}
-        targets: set[str] = set(self.mapper.words) | set(INTENT_LEXICON) | question_words()
+        targets: set[str] = set(self.mapper.words) | set(QUESTION_LEXICON) | question_words()
         known: set[str] = set(targets)
         for entry in kb:
             indexed = self._cached_entry(entry, cache)

@@ -1,4 +1,4 @@
-"""Stage 3 — verify: does an entry (and a unit of it) agree with what the question names and asks?
+"""Stage 3 — verify: whether an entry, and a unit of it, agrees with what the question names and asks.
 
 A phase, role or year the question names that the entry does not have is a mismatch, never a
 match ("SKTM for secondary ECTs" against the programme for primary ECTs). What the question asks

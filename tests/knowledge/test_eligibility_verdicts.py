@@ -14,7 +14,7 @@ import pytest
 from bot.engine.eligibility import Situation, assess_situation, lesson_shares
 from bot.engine.engine import Engine
 from bot.engine.index import KnowledgeIndex
-from bot.engine.query import understand
+from bot.engine.understand import understand
 from bot.knowledge.base import KnowledgeBase
 
 EEF = "sktm-secondary-nonspecialist-eef-trial"
