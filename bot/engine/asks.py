@@ -64,10 +64,10 @@ def cue_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def units_for(asks: tuple[str, ...]) -> frozenset[str]:
-    """The answer-unit kinds that can answer any of ``asks``."""
+def units_for(asks: tuple[str, ...]) -> tuple[str, ...]:
+    """The answer-unit kinds that can answer any of ``asks``, in the order asks.yaml gives them (replies follow it)."""
     by_name = {t.name: t for t in ask_types()}
-    return frozenset(unit for ask in asks if ask in by_name for unit in by_name[ask].units)
+    return tuple(dict.fromkeys(unit for ask in asks if ask in by_name for unit in by_name[ask].units))
 
 
 # A field answers its own question type by its kind.

@@ -64,7 +64,7 @@ class Evidence:
 
 def _reached(words: frozenset[str], postings: dict[str, list[tuple[str, int]]], neutral: frozenset[str]) -> Iterator[tuple[str, int]]:
     """Each (entry, phrase) reached by the question's words, rarest words first, within the budget."""
-    found = sorted((w for w in words if w not in neutral and w in postings), key=lambda w: len(postings[w]))
+    found = sorted((w for w in words if w not in neutral and w in postings), key=lambda w: (len(postings[w]), w))
     seen: set[tuple[str, int]] = set()
     budget = POSTINGS_BUDGET
     for word in found:
@@ -95,12 +95,12 @@ def gather(index: KnowledgeIndex, question: Question, limit: int = LOOKED_AT) ->
         if phrase <= words and not phrase <= index.neutral:
             evidence(entry_id).keyword_hits += 1
     number_reach = max(20, index.entry_count // 50)
-    for number in question.numbers:
+    for number in sorted(question.numbers):
         postings = index.number_postings.get(number, ())
         if len(postings) <= number_reach:
             for entry_id in postings:
                 evidence(entry_id).number_hits += 1
-    for word in words:
+    for word in sorted(words):
         for entry_id in index.code_postings.get(word, ()):
             evidence(entry_id).code_hit = True
     content = _content(index, words)
@@ -131,13 +131,13 @@ def gather(index: KnowledgeIndex, question: Question, limit: int = LOOKED_AT) ->
 def _names(index: KnowledgeIndex, words: frozenset[str], evidence) -> None:  # noqa: ANN001
     """Best alias per entry: which question words it accounts for, and whether all of it is named."""
     weight = index.name_weight
-    asked = sum(weight(word) for word in words if word in index.name_idf)
+    asked = sum(weight(word) for word in sorted(words) if word in index.name_idf)
     best: dict[str, tuple[float, frozenset[str], float, bool, float, float]] = {}
     for entry_id, number in _reached(words, index.name_postings, index.neutral):
         indexed = index.entries[entry_id]
         phrase = indexed.name_sets[number]
         hit = phrase & words
-        mass = sum(map(weight, hit))
+        mass = sum(map(weight, sorted(hit)))
         total = indexed.name_totals[number]
         if not total or mass < 1.0 or (mass / total < 0.34 and mass / asked < 0.3):
             continue
@@ -156,7 +156,7 @@ def _content(index: KnowledgeIndex, words: frozenset[str]) -> dict[str, float]:
     """BM25 of each entry's text for the question's words (very common words skipped)."""
     raw: dict[str, float] = {}
     reach = min(CONTENT_REACH, max(40, index.entry_count // 10))
-    for word in words:
+    for word in sorted(words):  # a fixed order: the same sums, so the same ties, in every process
         if word in index.neutral:
             continue
         postings = index.content_postings.get(word, ())
@@ -175,7 +175,7 @@ def _coverage(index: KnowledgeIndex, topic: frozenset[str], item: Evidence) -> f
     unknown_weight = math.log(1 + index.entry_count)
     known = item.indexed.content
     total = covered = 0.0
-    for word in topic:
+    for word in sorted(topic):
         weight = index.content_idf.get(word, unknown_weight)
         total += weight
         if word in known:

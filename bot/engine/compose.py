@@ -212,18 +212,31 @@ class Composer:
         )
         return Reply(question=question.raw, status="unknown", headline=headline, intent="help", confidence=0.0)
 
-    def hub_contact(self, question: Question) -> Reply:
-        headline = (
-            f"Your local Maths Hub is the {self.kb.hub.name}: they can tell you which Work Groups and programmes are "
-            f"running near you and how to join. {self.contact()}"
+    def hub_contact(self, question: Question, about: Entry | None = None, today: dt.date | None = None) -> Reply:
+        """How to reach the hub, about one offer when the question names it."""
+        if about is None:
+            headline = (
+                f"Your local Maths Hub is the {self.kb.hub.name}: they can tell you which Work Groups and programmes are "
+                f"running near you and how to join. {self.contact()}"
+            )
+            return Reply(question=question.raw, status="answered", headline=headline, intent="contact", confidence=0.6,
+                         title=self.kb.hub.name)
+        headline = f"For the {about.name}, talk to the {self.kb.hub.name}. {self.contact()}"
+        sections = []
+        apply = self.unit_of(about.id, "apply")
+        if apply is not None and today is not None:
+            sections.append(ReplySection("How to apply", self.word_unit(apply, about, today)))
+        return Reply(
+            question=question.raw, status="answered", headline=headline, intent="contact", sections=tuple(sections),
+            links=self._links(about, ACTION_LINKS), topics=(about.id,), confidence=0.6, title=about.name,
+            sources=self._titles([about.summary.source]), last_reviewed=about.last_reviewed.isoformat(),
         )
-        return Reply(question=question.raw, status="answered", headline=headline, intent="contact", confidence=0.6, title=self.kb.hub.name)
 
     # ----- several entries -------------------------------------------------------------------
     def hint(self, entry: Entry, question: Question, today: dt.date, option: Option | None = None) -> str:
         """A short line that helps the user choose, showing the fact asked about when known."""
         if option is not None and option.unit.kind not in {"summary"}:
-            return first_sentence(self.word_unit(option.unit, entry, today, option.situation))
+            return _telling_sentence(self.word_unit(option.unit, entry, today, option.situation))
         for kind in units_for(question.asks[:1]):
             unit = self.unit_of(entry.id, kind)
             if unit is not None and kind in SECOND_FIELDS:
@@ -244,17 +257,19 @@ class Composer:
             candidates=candidates, topics=tuple(e.id for e in entries), confidence=0.4, title="Which one do you mean?",
         )
 
-    def listing(self, question: Question, entries: list[Entry], heading: str, today: dt.date) -> Reply:
-        lines = []
-        for entry in entries[:LIST_LIMIT]:
-            hint = shorten(self.hint(entry, question, today), 140)
-            lines.append(f"{entry.name} — {hint}")
-        if len(entries) > LIST_LIMIT:
-            lines.append(f"… and {len(entries) - LIST_LIMIT} more")
+    def listing(
+        self, question: Question, entries: list[Entry], heading: str, today: dt.date, see_all: str | None = None,
+    ) -> Reply:
+        """Entries as a list, each with the line that says why it is there; a cut list says how many more."""
+        shown = entries[:LIST_LIMIT]
+        lines = [f"{entry.name} — {_telling_sentence(self.hint(entry, question, today))}" for entry in shown]
+        extra = {"more": str(len(entries) - len(shown))} if len(entries) > len(shown) else {}
+        if see_all:
+            extra["see_all"] = see_all
         return Reply(
             question=question.raw, status="answered", headline=heading + "\n" + bullets(lines), intent="list",
-            topics=tuple(e.id for e in entries[:LIST_LIMIT]), confidence=0.65, title=heading.rstrip(":"),
-            sources=self._titles(e.summary.source for e in entries[:LIST_LIMIT]),
+            topics=tuple(e.id for e in shown), confidence=0.65, title=heading.rstrip(":"),
+            sources=self._titles(e.summary.source for e in shown), extra=extra,
         )
 
     def compare(self, question: Question, options: list[Option], today: dt.date) -> Reply:
@@ -314,6 +329,14 @@ class Composer:
             sections=tuple(sections), links=self._links(entry, limit=5), topics=(entry.id,), confidence=1.0,
             title=entry.name, sources=self._titles(sources), last_reviewed=entry.last_reviewed.isoformat(),
         )
+
+
+def _telling_sentence(text: str) -> str:
+    """The first sentence that says something on its own ("Yes." and "No." say nothing in a list of choices)."""
+    first = first_sentence(text)
+    if len(first) < 25 and len(text) > len(first):
+        return first_sentence(text[len(first) :].strip()) or first
+    return first
 
 
 def _sentence(text: str) -> str:

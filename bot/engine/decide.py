@@ -160,6 +160,10 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
         return Decision("unknown", reason="no entry has any evidence")
     top = per_entry[0]
     alike = [s for s in per_entry[1:] if _named_alike(top, s)]  # named by the same words, however likely
+    undominated = _best_named(top, [s for s in alike if s.probability >= model.clarify_at])
+    if top not in undominated:  # rivals the question names by more of its words are what it means
+        top = undominated[0]
+        alike = [s for s in per_entry if s is not top and _named_alike(top, s)]
     if top.probability >= model.answer_at:
         close = [
             s for s in alike
@@ -191,7 +195,19 @@ def _missing(top: Scored, lead: str) -> tuple[str, ...]:
     return ("confidence",)
 
 
+def _best_named(top: Scored, rivals: list[Scored]) -> list[Scored]:
+    """The leader and rivals that no other one out-names (names by strictly more of the question's words), likeliest first."""
+    group = [top, *rivals]
+    return [
+        item for item in group
+        if not any(item.option.evidence.name_words < other.option.evidence.name_words for other in group)
+    ]
+
+
 def _named_alike(top: Scored, rival: Scored) -> bool:
+    """Named by the same words — and not a past offer set against a current one the question is about."""
+    if rival.option.check.history_mismatch and not top.option.check.history_mismatch:
+        return False
     return named_alike(top.option.evidence, rival.option.evidence)
 
 

@@ -19,14 +19,32 @@ from bot.engine.asks import FIELD_KINDS, declined_types, units_for
 from bot.engine.candidates import Evidence, gather
 from bot.engine.compose import Composer
 from bot.engine.dates import today_in_london
-from bot.engine.decide import Decision, Model, Scored, best_per_entry, choose, load_model, score_options, supporting
+from bot.engine.decide import (
+    CLARIFY_LIMIT,
+    Decision,
+    Model,
+    Scored,
+    best_per_entry,
+    choose,
+    load_model,
+    score_options,
+    supporting,
+)
 from bot.engine.eligibility import Situation, assess_situation
-from bot.engine.features import Option, entry_values, unit_values
+from bot.engine.features import REQUIRED_FIELDS, Option, entry_values, unit_values
 from bot.engine.index import KnowledgeIndex
 from bot.engine.text import STOPWORDS, tokens
 from bot.engine.understand import Question, understand
 from bot.engine.units import UnitIndex
-from bot.engine.verify import FocusWeights, asked_overlap, check_entry, check_focus, entry_roles, faq_question_overlap
+from bot.engine.verify import (
+    FocusWeights,
+    asked_overlap,
+    check_entry,
+    check_focus,
+    entry_roles,
+    entry_stages,
+    faq_question_overlap,
+)
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.loader import MEMORY_CACHE
@@ -65,6 +83,7 @@ class Engine:
         self.model = model or load_model()
         self.composer = Composer(kb, self.units)
         self._roles: dict[str, frozenset[str]] = {}
+        self._stages: dict[str, frozenset[str]] = {}
         self._by_phase = {phase: self._sorted(kb.for_phase(phase)) for phase in Phase}
         self._outside = [
             (topic, re.compile(r"\b(?:" + "|".join(re.escape(" ".join(tokens(v))) for v in topic.variants) + r")\b"))
@@ -125,12 +144,13 @@ class Engine:
         priors = sorted((e.prior for e in evidence), reverse=True)
         top_prior, second_prior = [*priors, 0.0, 0.0][:2]
         weights = FocusWeights(self.index, question)
+        best_name = max((e.name_mass for e in evidence), default=0.0)
         found = []
         for item in evidence:
             entry = item.indexed.entry
-            check = check_entry(self.index, question, item, self.roles(entry))
+            check = check_entry(self.index, question, item, self.roles(entry), self.stages(entry))
             situation = assess_situation(entry, question.terms, self.index) if entry.eligibility else NO_SITUATION
-            entry_part = entry_values(question, item, check, top_prior, second_prior)
+            entry_part = entry_values(question, item, check, top_prior, second_prior, best_name)
             units = self.units.of(entry.id)
             kinds = frozenset(u.kind for u in units)
             faq_questions = self.units.faq_questions(entry.id)
@@ -165,8 +185,11 @@ class Engine:
             missing = self._missing_contact(question)
             if missing:
                 return Decision("unknown", reason=f"asks for {missing}, which the hub has not given", missing=(missing,))
-        if lead == "contact" and not top_named:
-            return Decision("contact", reason="asks how to reach the hub and names no offer")
+        if lead == "contact" and not top_named and FocusWeights(self.index, question).kb_unknown:
+            return Decision("unknown", reason="asks to contact someone about something the knowledge base never mentions")
+        if lead == "contact":
+            about = (top.option.entry_id,) if top_named and top is not None else ()
+            return Decision("contact", reason="asks how to reach the hub" + (" about a named offer" if about else ""), entries=about)
         only_attributes = not top_named and not question.focus and bool(question.attributes.phases or question.attributes.roles)
         if lead in {"list", "exists", "which"} or only_attributes:
             listed = self._list_entries(question, evidence)
@@ -180,10 +203,15 @@ class Engine:
         exact = self._faq_asked_word_for_word(question, options)
         if exact is not None:
             return Decision("answer", (exact,), "asks an FAQ of the knowledge base word for word")
+        alone = self._a_name_alone(question, evidence, options)
+        if alone is not None:
+            return alone
         decision = choose(self.model, scored, lead)
         decision = self._stated_situation_first(question, decision, options)
+        decision = self._answers_what_was_asked(question, decision, options)
+        decision = self._about_the_whole_offer(question, decision, options)
         if decision.action == "unknown" and not (top_named or question.focus - self.index.neutral):
-            asked = units_for(question.asks) & FIELD_KINDS
+            asked = set(units_for(question.asks)) & FIELD_KINDS
             having = [e for e in self.kb.current_entries() if asked & {u.kind for u in self.units.of(e.id)}]
             if asked and len(having) >= 2:
                 return Decision("clarify", reason=f"names no offer; {len(having)} have {', '.join(sorted(asked))}",
@@ -206,10 +234,13 @@ class Engine:
             topic = next(t for t, _ in self._outside if t.id == decision.entries[0])
             return composer.outside(question, topic.name, topic.reply, topic.source)
         if action == "contact":
-            return composer.hub_contact(question)
+            about = self.kb.entries.get(decision.entries[0]) if decision.entries else None
+            return composer.hub_contact(question, about, today)
         if action == "list":
             entries = [self.kb.entries[i] for i in decision.entries]
-            return composer.listing(question, entries, decision.reason, today)
+            phases = question.attributes.named_phases or frozenset(question.attributes.phases)
+            see_all = f"/programmes {min(phases, key=list(Phase).index).value}" if len(phases) == 1 else None
+            return composer.listing(question, entries, decision.reason, today, see_all)
         if action == "compare":
             return composer.compare(question, [s.option for s in decision.chosen], today)
         if action == "clarify":
@@ -228,6 +259,12 @@ class Engine:
             found = self._roles[entry.id] = entry_roles(self.index, entry)
         return found
 
+    def stages(self, entry: Entry) -> frozenset[str]:
+        found = self._stages.get(entry.id)
+        if found is None:
+            found = self._stages[entry.id] = entry_stages(self.index, entry)
+        return found
+
     @staticmethod
     def _sorted(entries: list[Entry]) -> list[Entry]:
         return sorted(entries, key=lambda e: (_KIND_ORDER.get(e.kind, 9), e.name))
@@ -241,10 +278,78 @@ class Engine:
         return None
 
     @staticmethod
-    def _stated_situation_first(question: Question, decision: Decision, options: Sequence[Option]) -> Decision:
-        """An eligibility question whose situation the entry's checks decide is answered by that verdict."""
+    def _a_name_alone(question: Question, evidence: tuple[Evidence, ...], options: Sequence[Option]) -> Decision | None:
+        """A message that is only a name ("mastering number", "sktm?"): that offer, an overview of the
+        family so named, or which of those so named.
+        """
+        named = [e for e in evidence if e.name_mass >= 1.0]
+        if question.asks or not named:
+            return None
+        widest = max(len(e.name_words) for e in named)
+        named = [e for e in named if len(e.name_words) == widest]
+        if question.content - named[0].name_words - STOPWORDS:
+            return None  # it says something besides a name
+        current = [e for e in named if e.indexed.entry.status == "current"] or named
+        overview = [e for e in current if e.indexed.entry.kind == "information" and e.name_full]
+        chosen_evidence = overview[:1] or ([e for e in current if e.name_full][:1] if len(current) > 1 else current)
+        summaries = {o.entry_id: o for o in options if o.unit.kind == "summary"}
+        if len(chosen_evidence) == 1 and chosen_evidence[0].entry_id in summaries:
+            return Decision("answer", (Scored(summaries[chosen_evidence[0].entry_id], 1.0),), "the message is this offer's name")
+        chosen = tuple(Scored(summaries[e.entry_id], 1.0) for e in current if e.entry_id in summaries)[:CLARIFY_LIMIT]
+        if len(chosen) >= 2:
+            return Decision("clarify", chosen, "the message is a name several offers share", tuple(s.option.entry_id for s in chosen))
+        return None
+
+    @staticmethod
+    def _about_the_whole_offer(question: Question, decision: Decision, options: Sequence[Option]) -> Decision:
+        """"Tell me about X" with nothing asked beyond X's name: X's summary — or, when X names several
+        offers equally, which one is meant.
+        """
         best = decision.best
-        if decision.action != "answer" or best is None or not ({"eligibility", "which"} & set(question.asks)):
+        if decision.action != "answer" or best is None or question.lead not in {"what", "exists"} or best.option.focus.words:
+            return decision
+        same_name = [s for s in decision.alternatives if s.option.evidence.name_words == best.option.evidence.name_words]
+        if same_name:
+            chosen = (best, *same_name)
+            return Decision("clarify", chosen, "asks about a name several offers share", tuple(s.option.entry_id for s in chosen))
+        summary = next((o for o in options if o.entry_id == best.option.entry_id and o.unit.kind == "summary"), None)
+        if summary is None or best.option.unit.kind == "summary":
+            return decision
+        return replace(decision, chosen=(Scored(summary, best.probability, best.gate_values),),
+                       support=(best.option, *decision.support)[:1], reason=decision.reason + "; nothing asked beyond its name")
+
+    @staticmethod
+    def _answers_what_was_asked(question: Question, decision: Decision, options: Sequence[Option]) -> Decision:
+        """A question for a field (a closing date, the days, the cost…) is answered by that field, or not at all."""
+        best = decision.best
+        wanted = REQUIRED_FIELDS.get(question.lead)
+        if decision.action != "answer" or best is None or not wanted:
+            return decision
+        unit = best.option.unit
+        if unit.kind in wanted or question.lead in unit.answers:
+            return decision
+        field = next((o for o in options if o.entry_id == best.option.entry_id and o.unit.kind in wanted), None)
+        if field is not None:
+            return replace(decision, chosen=(Scored(field, best.probability, best.gate_values), *decision.chosen[1:]),
+                           reason=decision.reason + f"; answered from its {field.unit.kind} field, which the question asks for")
+        return Decision("unknown", decision.chosen, f"the best unit ({unit.kind}) does not give what was asked", missing=("field",))
+
+    @staticmethod
+    def _stated_situation_first(question: Question, decision: Decision, options: Sequence[Option]) -> Decision:
+        """An eligibility question whose situation the entry's checks decide is answered by that verdict.
+
+        Asked which of several entries named alike is meant, the one whose criteria the stated
+        situation decides is the one meant.
+        """
+        if not ({"eligibility", "which"} & set(question.asks)):
+            return decision
+        if decision.action == "clarify":
+            decided = [s for s in decision.chosen if s.option.situation]
+            if len(decided) != 1:
+                return decision
+            decision = Decision("answer", (decided[0],), "the stated situation is about this one of those named alike")
+        best = decision.best
+        if decision.action != "answer" or best is None:
             return decision
         chosen = best.option
         if not chosen.situation or chosen.unit.kind in {"criterion", "eligibility"}:
@@ -304,7 +409,7 @@ class Engine:
                 with_role = [e for e in chosen if self.roles(e) & attributes.roles]
                 chosen = with_role or chosen
             return self._sorted(chosen), "Here is what I have on that:"
-        if phases and not named_words:
+        if phases:
             ids = dict.fromkeys(e.id for phase in sorted(phases, key=list(Phase).index) for e in self._by_phase[phase])
             entries = [self.kb.entries[i] for i in ids]
             if attributes.roles:

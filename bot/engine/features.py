@@ -29,6 +29,7 @@ FEATURES = (
     "named", "name_score", "alias_coverage", "code_hit", "keywords", "bm25", "entry_coverage",
     "phase_mismatch", "phase_soft_mismatch", "phase_match", "role_mismatch", "role_match",
     "history_mismatch", "year_mismatch", "is_top", "prior_margin", "information", "snippet_match",
+    "stage_mismatch", "name_best", "name_gap",
     # the unit against what is asked
     "lead_kind", "any_kind", "focus_covered", "focus_unknown_kb", "focus_unknown_entry",
     "number_hit", "figure_for_count", "faq_similarity", "detail_ask", "slot_missing", "no_ask",
@@ -63,7 +64,9 @@ class Option:
         return self.evidence.entry_id
 
 
-def entry_values(question: Question, evidence: Evidence, check: EntryCheck, top_prior: float, second_prior: float) -> list[float]:
+def entry_values(
+    question: Question, evidence: Evidence, check: EntryCheck, top_prior: float, second_prior: float, best_name: float,
+) -> list[float]:
     entry = evidence.indexed.entry
     is_top = evidence.prior >= top_prior
     margin = (evidence.prior - second_prior) if is_top else (evidence.prior - top_prior)
@@ -73,6 +76,8 @@ def entry_values(question: Question, evidence: Evidence, check: EntryCheck, top_
         float(check.phase_mismatch), float(check.phase_soft_mismatch), float(check.phase_match),
         float(check.role_mismatch), float(check.role_match), float(check.history_mismatch), float(check.year_mismatch),
         float(is_top), max(-1.0, min(1.0, margin)), float(entry.kind == "information"), evidence.snippet,
+        float(check.stage_mismatch), float(evidence.name_mass >= 1.0 and evidence.name_mass >= best_name - 1e-9),
+        max(-1.0, (evidence.name_mass - best_name) / 2),
     ]
 
 

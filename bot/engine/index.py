@@ -29,7 +29,7 @@ QUESTION_LEXICON = ["deadline", "close", "closing", "closed", "open", "opening",
 
 
 # Cached indexes are valid only for the code that built them.
-CODE_FINGERPRINT = code_fingerprint(__file__, "text.py", "vocabulary.py")
+CODE_FINGERPRINT = code_fingerprint(__file__, "text.py", "vocabulary.py", "understand.py", "data/asks.yaml")
 SNIPPETS_PER_ENTRY = 256  # snippets beyond this many in one entry are not searched directly
 BM25_K1 = 1.2
 BM25_B = 0.6
@@ -251,7 +251,7 @@ class KnowledgeIndex:
     def search_snippets(self, words: frozenset[str], limit: int, reach: int) -> list[tuple[float, str, int]]:
         """The best-matching snippets of the whole knowledge base: (score, entry id, snippet number), best first."""
         scores: dict[int, float] = {}
-        for word in words:
+        for word in sorted(words):
             if word in self.neutral:
                 continue
             keys = self.snippet_postings.get(word)

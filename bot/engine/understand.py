@@ -35,6 +35,7 @@ class Attributes:
     roles: frozenset[str] = frozenset()  # roles an offer would be for ("ta", "ect" …)
     years: frozenset[int] = frozenset()  # year groups named
     academic_years: frozenset[str] = frozenset()  # "ay2526" …
+    stages: frozenset[str] = frozenset()  # key stages named or implied by year groups ("reception", "ks1" … "ks4")
 
     @property
     def named_phases(self) -> frozenset[Phase]:
@@ -60,7 +61,8 @@ class Question:
 
     @property
     def is_empty(self) -> bool:
-        return not self.content
+        """Nothing to go on: no word but stopwords and bare numbers ("2", "??")."""
+        return not any(not term.isdigit() for term in self.content)
 
     @property
     def lead(self) -> str:
@@ -102,6 +104,21 @@ def phases_in(text: str) -> dict[Phase, float]:
     return found
 
 
+_STAGE_OF_YEAR = {1: "ks1", 2: "ks1", 3: "ks2", 4: "ks2", 5: "ks2", 6: "ks2", 7: "ks3", 8: "ks3", 9: "ks3", 10: "ks4", 11: "ks4"}
+_YEAR_RANGE = re.compile(r"\byear (\d{1,2}) (?:(?:to|and|or) )?(?:year )?(\d{1,2})\b")
+
+
+def stages_in(text: str) -> frozenset[str]:
+    """Key stages a normalised text names, or implies by its year groups ("year 5 to 8" → ks2, ks3)."""
+    found = set(re.findall(r"\b(reception|ks[1-4])\b", text))
+    years = {int(y) for y in re.findall(r"\byear (\d{1,2})\b", text)}
+    for low, high in _YEAR_RANGE.findall(text):
+        if int(low) < int(high) <= 13:
+            years.update(range(int(low), int(high) + 1))
+    found.update(_STAGE_OF_YEAR[y] for y in years if y in _STAGE_OF_YEAR)
+    return frozenset(found)
+
+
 def sentences(text: str) -> list[str]:
     """The message split into sentences (a question mark ends one even without a space)."""
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
@@ -113,9 +130,22 @@ def asking_sentences(parts: list[str]) -> list[str]:
     return asking or parts
 
 
+# Parts of a message that never carry its meaning here: Discord mentions, custom emoji, addresses,
+# links and long numbers (phone numbers, ids).
+_NOISE = re.compile(
+    r"<a?:\w+:\d+>|<[@#][!&]?\d+>|<t:\d+(?::\w)?>|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d ()-]{6,}\d|@(?:everyone|here)\b"
+)
+
+
+def without_noise(text: str) -> str:
+    """The message without mentions, emoji codes, email addresses, links and phone-like numbers."""
+    return _NOISE.sub(" ", text) if ("<" in text or "@" in text or "http" in text or "www." in text or any(c.isdigit() for c in text)) else text
+
+
 def understand(question: str, index: KnowledgeIndex) -> Question:
     """Read a message: normalise, correct typos, map synonyms, find what it asks and what about."""
-    text = question[:MAX_QUESTION_CHARS] if isinstance(question, str) else str(question)[:MAX_QUESTION_CHARS]
+    original = question[:MAX_QUESTION_CHARS] if isinstance(question, str) else str(question)[:MAX_QUESTION_CHARS]
+    text = without_noise(original)
     corrected = index.corrected(text)
     words = index.mapper.apply(corrected)
     terms = tuple(stem(word) for word in words)
@@ -131,6 +161,7 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         roles=roles_in(whole_text, audience_only=True),
         years=frozenset(int(m.group(1)) for m in re.finditer(r"\byear (\d{1,2})\b", whole_text)),
         academic_years=frozenset(w for w in words if w.startswith("ay") and w[2:].isdigit()),
+        stages=stages_in(mapped_whole),
     )
     asked_terms = [stem(w) for w in index.mapper.apply(asked_tokens)]
     cue = _cue_terms()
@@ -140,7 +171,7 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         and term not in PHASE_TERMS and not term.isdigit() and term not in index.neutral
     )
     return Question(
-        raw=text,
+        raw=original,
         words=tuple(words),
         terms=terms,
         content=frozenset(t for t in terms if t not in STOPWORDS),

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from bot.engine.candidates import Evidence
 from bot.engine.index import KnowledgeIndex
-from bot.engine.understand import Question, roles_in
+from bot.engine.understand import Question, roles_in, stages_in
 from bot.engine.units import Unit
 from bot.knowledge.schema import PHASE_LABELS, Entry, Phase
 
@@ -29,6 +29,11 @@ def entry_roles(index: KnowledgeIndex, entry: Entry) -> frozenset[str]:
     return roles_in(" ".join(" ".join(index.corrected(name)) for name in [entry.name, *entry.aliases]))
 
 
+def entry_stages(index: KnowledgeIndex, entry: Entry) -> frozenset[str]:
+    """The key stages an entry's name says it is for ("Mastering Number at KS2" → ks2; none: not said)."""
+    return stages_in(" ".join(" ".join(index.mapped(name)) for name in [entry.name, *entry.aliases]))
+
+
 @dataclass(frozen=True)
 class EntryCheck:
     """How one entry agrees with the question's attributes."""
@@ -40,14 +45,17 @@ class EntryCheck:
     role_match: bool
     history_mismatch: bool  # a past offer when the question does not ask about the past
     year_mismatch: bool  # an academic year named that the entry is not about
+    stage_mismatch: bool  # key stages named (or year groups) that the entry's name excludes
     missing: tuple[str, ...]  # what the question names that the entry lacks, in words
 
     @property
     def mismatched(self) -> bool:
-        return self.phase_mismatch or self.role_mismatch or self.year_mismatch
+        return self.phase_mismatch or self.role_mismatch or self.year_mismatch or self.stage_mismatch
 
 
-def check_entry(index: KnowledgeIndex, question: Question, evidence: Evidence, roles: frozenset[str]) -> EntryCheck:
+def check_entry(
+    index: KnowledgeIndex, question: Question, evidence: Evidence, roles: frozenset[str], stages: frozenset[str] = frozenset(),
+) -> EntryCheck:
     entry = evidence.indexed.entry
     attributes = question.attributes
     phases = set(entry.phases)
@@ -61,6 +69,7 @@ def check_entry(index: KnowledgeIndex, question: Question, evidence: Evidence, r
     year = entry.academic_year
     entry_year = f"ay{year[2:4]}{year[5:7]}" if year else None
     year_mismatch = bool(attributes.academic_years) and entry_year is not None and entry_year not in attributes.academic_years
+    stage_mismatch = bool(stages) and bool(attributes.stages) and not (stages & attributes.stages)
     missing = []
     if phase_mismatch:
         missing.append(" or ".join(PHASE_LABELS[p].lower() for p in sorted(named, key=list(Phase).index)))
@@ -74,6 +83,7 @@ def check_entry(index: KnowledgeIndex, question: Question, evidence: Evidence, r
         role_match=bool(roles & asked_roles),
         history_mismatch=(entry.status == "historical") != question.wants_history,
         year_mismatch=year_mismatch,
+        stage_mismatch=stage_mismatch,
         missing=tuple(missing),
     )
 
@@ -114,12 +124,12 @@ def check_focus(weights: FocusWeights, evidence: Evidence, unit: Unit) -> FocusC
     focus = weights.question.focus - evidence.name_words
     if not focus:
         return FocusCheck(1.0, 0.0, 0.0, 0.0, focus)
-    total = sum(weights.weight(w) for w in focus)
+    total = sum(weights.weight(w) for w in sorted(focus))
     shared = focus & unit.terms
-    overlap = sum(weights.weight(w) for w in shared)
+    overlap = sum(weights.weight(w) for w in sorted(shared))
     known = evidence.indexed.content
-    unknown_kb = sum(weights.weight(w) for w in focus & weights.kb_unknown)
-    unknown_entry = sum(weights.weight(w) for w in focus if w not in known)
+    unknown_kb = sum(weights.weight(w) for w in sorted(focus & weights.kb_unknown))
+    unknown_entry = sum(weights.weight(w) for w in sorted(focus) if w not in known)
     return FocusCheck(overlap / total, overlap, unknown_kb / total, unknown_entry / total, focus)
 
 
@@ -128,8 +138,8 @@ def asked_overlap(weights: FocusWeights, evidence: Evidence, unit: Unit) -> tupl
     words = weights.asked - evidence.name_words
     if not words:
         return 0.0, 0.0
-    total = sum(weights.weight(w) for w in words)
-    overlap = sum(weights.weight(w) for w in words & unit.terms)
+    total = sum(weights.weight(w) for w in sorted(words))
+    overlap = sum(weights.weight(w) for w in sorted(words & unit.terms))
     return overlap / total, overlap
 
 
@@ -138,5 +148,5 @@ def faq_question_overlap(weights: FocusWeights, evidence: Evidence, terms: froze
     words = weights.asked - evidence.name_words
     if not words or not terms:
         return 0.0
-    total = sum(weights.weight(w) for w in words)
-    return sum(weights.weight(w) for w in words & terms) / total
+    total = sum(weights.weight(w) for w in sorted(words))
+    return sum(weights.weight(w) for w in sorted(words & terms)) / total

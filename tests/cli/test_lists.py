@@ -47,7 +47,7 @@ def test_the_bots_own_long_lists_are_cut_whole(engine) -> None:
     for question in ("primary cpd options from hub?", "what can the hub offer a secondary maths dept?"):
         text = render_text(engine.answer(question, TODAY))
         assert len(text) <= MAX_TEXT
-        assert re.search(r"^…and \d+ more$", text, re.M), text
+        assert re.search(r"^…and \d+ more( — /programmes \S+ shows all)?$", text, re.M), text
         assert "_Source: " in text
 
 
