@@ -7,6 +7,7 @@ asks for when the entry has them, and says plainly what is not known.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from bot.engine.asks import units_for
@@ -178,7 +179,7 @@ class Composer:
         elif why == "field" and question.lead in MISSING_WORDS:
             headline = f"I don't have {MISSING_WORDS[question.lead]} for the {entry.name} in my notes, so I won't guess."
         else:
-            unknown = sorted(option.focus.words - option.unit.terms)[:3]
+            unknown = _as_written(option.focus.words - option.unit.terms, question.raw)[:3]
             about = f" about {', '.join(unknown)}" if unknown and why != "field" else ""
             headline = (
                 f"I'm not sure I can answer that{about} from my notes, so I won't guess. "
@@ -342,3 +343,11 @@ def _telling_sentence(text: str) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _as_written(words: Iterable[str], raw: str) -> list[str]:
+    """The words the user typed just so (at least four letters), sorted: a reading's stems and typo guesses
+    ("gett", "r") would only puzzle them.
+    """
+    typed = set(re.findall(r"[a-z][a-z'-]{3,}", raw.lower()))
+    return sorted(word for word in words if word in typed)

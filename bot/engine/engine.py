@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 
 NO_SITUATION = Situation()
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
+NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ class Engine:
         only_attributes = not top_named and not question.focus and bool(question.attributes.phases or question.attributes.roles)
         if lead in {"list", "exists", "which"} or only_attributes:
             listed = self._list_entries(question, evidence)
-            if listed is not None and (lead == "list" or only_attributes or (len(listed[0]) >= 2 and not (top and top.option.evidence.named))):
+            if listed is not None and (lead == "list" or only_attributes or (len(listed[0]) >= 2 and not self._names_an_offer(top, evidence))):
                 entries, why = listed
                 return Decision("list", reason=why, entries=tuple(e.id for e in entries))
         if lead == "compare":
@@ -264,6 +265,11 @@ class Engine:
         if found is None:
             found = self._stages[entry.id] = entry_stages(self.index, entry)
         return found
+
+    @staticmethod
+    def _names_an_offer(top: Scored | None, evidence: tuple[Evidence, ...]) -> bool:
+        """The question names one offer (fully, or most of its name), so "is there …" is about that offer."""
+        return bool(top and top.option.evidence.named) or any(e.name_score >= NAMES_AN_OFFER for e in evidence)
 
     @staticmethod
     def _sorted(entries: list[Entry]) -> list[Entry]:
@@ -408,7 +414,9 @@ class Engine:
             if attributes.roles:
                 with_role = [e for e in chosen if self.roles(e) & attributes.roles]
                 chosen = with_role or chosen
-            return self._sorted(chosen), "Here is what I have on that:"
+            named = {e.entry_id for e in evidence if e.named}
+            overview = [e for e in chosen if e.kind == "information" and e.id in named]  # the family's own entry leads
+            return overview + [e for e in self._sorted(chosen) if e not in overview], "Here is what I have on that:"
         if phases:
             ids = dict.fromkeys(e.id for phase in sorted(phases, key=list(Phase).index) for e in self._by_phase[phase])
             entries = [self.kb.entries[i] for i in ids]
