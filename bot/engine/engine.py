@@ -34,7 +34,7 @@ from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, entry_values, unit_values
 from bot.engine.index import KnowledgeIndex
 from bot.engine.text import STOPWORDS, tokens
-from bot.engine.understand import Question, understand
+from bot.engine.understand import Question, phases_in, understand
 from bot.engine.units import UnitIndex
 from bot.engine.verify import (
     FocusWeights,
@@ -403,6 +403,8 @@ class Engine:
         history = question.wants_history
         family: list[Entry] = []
         named_words = max((e.name_words for e in evidence if e.name_mass >= 1.0), key=len, default=frozenset())
+        # A phase word ("primary") never defines a family: the phases filter below applies it.
+        named_words = frozenset(w for w in named_words if not any(s >= 1.0 for s in phases_in(w).values())) or named_words
         if named_words:
             ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))
             family = [self.kb.entries[i] for i in ids]
