@@ -180,7 +180,7 @@ class Engine:
         if lead == "acronym" and self._expansion(question) is not None:
             return Decision("acronym", reason="asks what an abbreviation stands for")
         outside = self._outside_topic(question)
-        if outside is not None and not (top_named and top.probability >= self.model.answer_at):
+        if outside is not None and not (top_named and top.probability >= self.model.answer_at and self._mentions(top, outside)):
             return Decision("outside", reason=f"names {outside.id}, which is not a hub offer", entries=(outside.id,))
         if lead in {"contact", "people"}:
             missing = self._missing_contact(question)
@@ -391,6 +391,12 @@ class Engine:
         if re.search(r"\b(?:postal address|office address|postcode|where is the (?:hub|office))\b", text):
             return "a postal address"
         return None
+
+    def _mentions(self, scored: Scored, topic) -> bool:  # noqa: ANN001
+        """The answer unit itself speaks of the outside topic (Mastering Number and the Multiplication Tables Check)."""
+        pattern = dict((t.id, p) for t, p in self._outside)[topic.id]
+        text = scored.option.unit.text.lower()
+        return bool(pattern.search(text) or pattern.search(" ".join(self.index.analyse(text))))
 
     def _outside_topic(self, question: Question):  # noqa: ANN202
         text = " ".join(question.words)
