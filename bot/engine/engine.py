@@ -411,6 +411,8 @@ class Engine:
         named_words = max((e.name_words for e in evidence if e.name_mass >= 1.0), key=len, default=frozenset())
         # A phase word ("primary") never defines a family: the phases filter below applies it.
         named_words = frozenset(w for w in named_words if not any(s >= 1.0 for s in phases_in(w).values())) or named_words
+        if named_words <= self.index.neutral:  # "cpd options" names no family
+            named_words = frozenset()
         if named_words:
             ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))
             family = [self.kb.entries[i] for i in ids]
