@@ -355,6 +355,9 @@ class Engine:
                 return decision
             decision = Decision("answer", (decided[0],), "the stated situation is about this one of those named alike")
         best = decision.best
+        if decision.action == "unknown" and best is not None and best.option.situation and not best.option.check.missing \
+                and (best.option.evidence.named or best.option.evidence.name_score >= 0.5):
+            decision = Decision("answer", (best,), "names this offer and states a situation its checks decide")
         if decision.action != "answer" or best is None:
             return decision
         chosen = best.option
