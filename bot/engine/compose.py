@@ -120,11 +120,13 @@ class Composer:
         asks_eligibility = bool({"eligibility", "which"} & set(question.asks))
         situation = option.situation if asks_eligibility else None
         headline = self.word_unit(unit, entry, today, situation)
+        if question.lead == "exists" and unit.kind in {"summary", "who_for"} and not _VERDICT.match(headline):
+            headline = f"Yes. {headline}"  # "is there …?" is answered yes, then what it is
         sources: list[Source] = list(unit.sources)
         sections: list[ReplySection] = []
         shown = {unit.kind}
         for extra_option in support:
-            sections.append(ReplySection("Also", self.word_unit(extra_option.unit, entry, today, situation)))
+            sections.append(ReplySection("Also", _without_verdict(self.word_unit(extra_option.unit, entry, today, situation))))
             sources.extend(extra_option.unit.sources)
         wanted = [k for k in units_for(question.asks[:1]) if k in SECOND_FIELDS]
         wanted += [k for ask in question.asks[1:3] for k in units_for((ask,)) if k in SECOND_FIELDS]
@@ -351,3 +353,12 @@ def _as_written(words: Iterable[str], raw: str) -> list[str]:
     """
     typed = set(re.findall(r"[a-z][a-z'-]{3,}", raw.lower()))
     return sorted(word for word in words if word in typed)
+
+
+_VERDICT = re.compile(r"^(?:yes|no)\b[.,:;!]?\s*(?:[-–—]\s*)?(?=\S)", re.IGNORECASE)
+
+
+def _without_verdict(text: str) -> str:
+    """An FAQ answer shown beside another answer, without the "Yes."/"No." that answered its own question."""
+    rest = _VERDICT.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:] if rest != text else text
