@@ -15,6 +15,14 @@ from bot.engine.text import FUNCTION_WORDS, MAX_QUESTION_CHARS, PHASE_TERMS, STO
 from bot.knowledge.schema import Phase
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<=\?)(?=\S)")
+# A spaced dash before a question word: after a long lead-in it starts the question ("our PE teacher
+# covers a Year 7 set and is pretty shaky – is there …"); a short lead-in ("the post 16 one - who is it
+# for") is the question's topic and stays with it.
+_DASH_QUESTION = re.compile(
+    r"\s+[-\u2013\u2014]+\s+(?=(?:is|are|can|could|do|does|did|will|would|what|whats|when|where|who|which|how|why|any)\b)",
+    re.IGNORECASE,
+)
+LEAD_IN_WORDS = 10
 _QUESTION_START = re.compile(
     r"^(?:so |and |but |also |ok |okay |right |then |hi |hello |hey |sorry )*(?:what|whats|when|where|who|whom|whose|which|why|how|is|are|am|was|were|do|does|did|can|could|will|would|should|shall|may|has|have|any|anything|tell|explain|list|describe|please|pls|give|show|need|i need to know|i d like to know|i would like to know|i want to know|i m looking for|looking for|wondering|just wondering|quick question)\b"
 )
@@ -121,7 +129,16 @@ def stages_in(text: str) -> frozenset[str]:
 
 def sentences(text: str) -> list[str]:
     """The message split into sentences (a question mark ends one even without a space)."""
-    return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
+    found = []
+    for part in _SENTENCE_END.split(text):
+        if not part or not part.strip():
+            continue
+        pieces = _DASH_QUESTION.split(part, maxsplit=1)
+        if len(pieces) == 2 and len(pieces[0].split()) >= LEAD_IN_WORDS:
+            found.extend(piece.strip() for piece in pieces)
+        else:
+            found.append(part.strip())
+    return found
 
 
 def asking_sentences(parts: list[str]) -> list[str]:
