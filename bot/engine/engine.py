@@ -70,6 +70,15 @@ class Analysis:
     decision: Decision
 
 
+def agreeing(options: list[Option]) -> list[Option]:
+    """Verified options only: when an entry the question names agrees with every attribute it states (phase,
+    role, year, stage), entries that contradict one ("secondary TAs" and the primary TA programme) are set aside.
+    """
+    if any(not o.check.missing and (o.evidence.named or o.evidence.name_score >= 0.5) for o in options):
+        return [o for o in options if not o.check.missing]
+    return options
+
+
 class Engine:
     """Answers questions from one knowledge-base version; build a new Engine to swap versions."""
 
@@ -134,7 +143,7 @@ class Engine:
         if question.is_empty:
             return Analysis(question, (), (), (), (), Decision("empty", reason="no words to go on"))
         evidence = tuple(gather(self.index, question))
-        options = self.options(question, evidence)
+        options = agreeing(self.options(question, evidence))
         scores, scored = score_options(self.model, options)
         decision = self.decide(question, evidence, scored, options)
         decision = supporting(self.model, decision, options, scores)
