@@ -17,6 +17,7 @@ from bot.engine.eligibility import Situation
 from bot.engine.features import Option
 from bot.engine.understand import Question
 from bot.engine.units import Unit, UnitIndex
+from bot.engine.verify import ROLE_LABELS
 from bot.engine.wording import bullets, clause, first_sentence, shorten
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, LinkKind, Source
@@ -176,8 +177,7 @@ class Composer:
         entry = option.evidence.indexed.entry
         why = decision.missing[0] if decision.missing else "confidence"
         if why == "attribute":
-            what = " for " + " and ".join(option.check.missing)
-            headline = f"I have nothing in my notes{what} like that. The nearest I know is the {entry.name}."
+            headline = f"I have nothing in my notes for {_audience(question, option)}. The nearest I know is the {entry.name}."
         elif why == "field" and question.lead in MISSING_WORDS:
             headline = f"I don't have {MISSING_WORDS[question.lead]} for the {entry.name} in my notes, so I won't guess."
         else:
@@ -362,3 +362,13 @@ def _without_verdict(text: str) -> str:
     """An FAQ answer shown beside another answer, without the "Yes."/"No." that answered its own question."""
     rest = _VERDICT.sub("", text, count=1)
     return rest[:1].upper() + rest[1:] if rest != text else text
+
+
+
+def _audience(question: Question, option: Option) -> str:
+    """Who or what the question asked for that no entry offers: "secondary early career teachers"."""
+    missing = list(option.check.missing)
+    roles = [ROLE_LABELS.get(r, r) for r in sorted(question.attributes.roles)]
+    if len(missing) == 1 and roles and not any(label in missing[0] for label in roles):
+        return f"{missing[0]} {' or '.join(roles)}"
+    return " and ".join(missing) + " like that"

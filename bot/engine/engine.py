@@ -70,11 +70,13 @@ class Analysis:
     decision: Decision
 
 
-def agreeing(options: list[Option]) -> list[Option]:
+def agreeing(options: list[Option], question: Question) -> list[Option]:
     """Verified options only: when an entry the question names agrees with every attribute it states (phase,
     role, year, stage), entries that contradict one ("secondary TAs" and the primary TA programme) are set aside.
     """
-    if any(not o.check.missing and (o.evidence.named or o.evidence.name_score >= 0.5) for o in options):
+    roles = question.attributes.roles
+    if any(not o.check.missing and (o.evidence.named or o.evidence.name_score >= 0.5) and (o.check.role_match or not roles)
+           for o in options):
         return [o for o in options if not o.check.missing]
     return options
 
@@ -143,7 +145,7 @@ class Engine:
         if question.is_empty:
             return Analysis(question, (), (), (), (), Decision("empty", reason="no words to go on"))
         evidence = tuple(gather(self.index, question))
-        options = agreeing(self.options(question, evidence))
+        options = agreeing(self.options(question, evidence), question)
         scores, scored = score_options(self.model, options)
         decision = self.decide(question, evidence, scored, options)
         decision = supporting(self.model, decision, options, scores)
@@ -220,6 +222,7 @@ class Engine:
         decision = self._stated_situation_first(question, decision, options)
         decision = self._answers_what_was_asked(question, decision, options)
         decision = self._about_the_whole_offer(question, decision, options)
+        decision = self._audience_not_offered(question, decision, per_entry)
         if decision.action == "unknown" and not (top_named or question.focus - self.index.neutral):
             asked = set(units_for(question.asks)) & FIELD_KINDS
             having = [e for e in self.kb.current_entries() if asked & {u.kind for u in self.units.of(e.id)}]
@@ -348,6 +351,22 @@ class Engine:
             return replace(decision, chosen=(Scored(field, best.probability, best.gate_values), *decision.chosen[1:]),
                            reason=decision.reason + f"; answered from its {field.unit.kind} field, which the question asks for")
         return Decision("unknown", decision.chosen, f"the best unit ({unit.kind}) does not give what was asked", missing=("field",))
+
+    def _audience_not_offered(self, question: Question, decision: Decision, per_entry: list[Scored]) -> Decision:
+        """"SKTM for secondary ECTs": every offer for that role is for another phase, so neither an overview that
+        names no role nor a choice among the mismatched is the answer — say what is missing and the nearest offer.
+        """
+        roles = question.attributes.roles
+        if decision.action not in {"answer", "clarify"} or not roles or not decision.chosen:
+            return decision
+        for_role = [s for s in per_entry if self.roles(s.option.evidence.indexed.entry) & roles]
+        if not for_role or any(not s.option.check.missing for s in for_role):
+            return decision
+        if decision.action == "answer":
+            best = decision.chosen[0].option
+            if self.roles(best.evidence.indexed.entry) or best.focus.words:
+                return decision
+        return Decision("unknown", (for_role[0],), "every offer for the role named is for another phase", missing=("attribute",))
 
     @staticmethod
     def _stated_situation_first(question: Question, decision: Decision, options: Sequence[Option]) -> Decision:

@@ -14,7 +14,8 @@ from bot.engine.features import FEATURES
 from bot.engine.understand import understand
 from bot.engine.verify import check_entry
 from bot.knowledge.schema import Phase
-from tests.conftest import ROOT
+from bot.render import render_text
+from tests.conftest import ROOT, TODAY
 
 
 def read(engine, text: str):
@@ -133,3 +134,25 @@ class TestDecide:
         assert sure.decision.best.probability >= engine.model.answer_at
         vague = engine.analyse("what's the weather like in Margate")
         assert vague.decision.action in {"unknown", "outside"}
+
+
+class TestDecisionRules:
+    def test_a_role_offered_only_in_another_phase_is_said_to_be_missing(self, engine) -> None:
+        reply = engine.answer("sktm for secondary ects", TODAY)
+        text = render_text(reply)
+        assert reply.status == "unknown"
+        assert "nothing in my notes for secondary early career teachers" in text
+        assert "Primary Early Career Teachers" in text
+
+    def test_a_named_offer_and_a_deciding_situation_get_the_verdict(self, engine) -> None:
+        reply = engine.answer(
+            "our non-specialist (history trained) only teaches year 7 maths. can we still do the eef sktm trial?", TODAY,
+        )
+        assert reply.status == "answered"
+        assert reply.topics[0] == "sktm-secondary-nonspecialist-eef-trial"
+        assert render_text(reply).splitlines()[1].startswith("No")
+
+    def test_an_outside_topic_beside_a_named_offer_is_declined(self, engine) -> None:
+        reply = engine.answer("I teach in Glasgow. Is there a Scottish version of Teaching for Mastery work groups?", TODAY)
+        assert reply.status == "unknown"
+        assert "England" in render_text(reply)
