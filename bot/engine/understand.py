@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.asks import DATA, detect_asks
+from bot.engine.asks import DATA, counted_alike, detect_asks
 from bot.engine.index import KnowledgeIndex
 from bot.engine.text import FUNCTION_WORDS, MAX_QUESTION_CHARS, PHASE_TERMS, STOPWORDS, clean, numbers_in, stem, tokens
 from bot.knowledge.schema import Phase
@@ -66,6 +66,7 @@ class Question:
     asked_text: str  # the normalised sentence(s) that ask, for explanations
     asked_content: frozenset[str] = frozenset()  # topic terms of the sentence(s) that ask (context sentences aside)
     parts: tuple[str, ...] = ()  # the separate questions when one message asks two
+    counted: frozenset[str] = frozenset()  # what a "how many …" asks to count ("people", "schools"), and its like
 
     @property
     def is_empty(self) -> bool:
@@ -200,4 +201,18 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         asked_text=asked_text,
         asked_content=frozenset(t for t in asked_terms if t not in STOPWORDS),
         parts=tuple(asking) if len(asking) > 1 else (),
+        counted=_counted(asked_terms),
     )
+
+
+_COUNT_CUE = re.compile(r"\b(?:how many|number of|numbers of|percentage of|proportion of|count of) ((?:\w+ ?){1,3})")
+COUNTED_REACH = 2  # topic words after "how many" that say what is counted
+
+
+def _counted(asked_terms: list[str]) -> frozenset[str]:
+    """The nouns a count question counts: "how many people took part" → people (and participant, teacher …)."""
+    found: set[str] = set()
+    for match in _COUNT_CUE.finditer(" ".join(asked_terms)):
+        words = [w for w in match.group(1).split() if w not in STOPWORDS and not w.isdigit()][:COUNTED_REACH]
+        found.update(words)
+    return counted_alike(frozenset(found))
