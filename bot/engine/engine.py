@@ -223,6 +223,9 @@ class Engine:
         decision = self._answers_what_was_asked(question, decision, options)
         decision = self._about_the_whole_offer(question, decision, options)
         decision = self._audience_not_offered(question, decision, per_entry)
+        if decision.action == "answer" and decision.best is not None and decision.best.option.check.missing:
+            # a phase, role or stage the entry is not for is a mismatch, never a match: say what is missing
+            decision = Decision("unknown", decision.chosen[:1], "the entry contradicts what the question states", missing=("attribute",))
         if decision.action == "unknown" and not (top_named or question.focus - self.index.neutral):
             asked = set(units_for(question.asks)) & FIELD_KINDS
             having = [e for e in self.kb.current_entries() if asked & {u.kind for u in self.units.of(e.id)}]
