@@ -26,6 +26,7 @@ import datetime as dt
 import functools
 import logging
 import math
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -58,6 +59,9 @@ CONNECTION_DEFAULTS = {
     "keepalives_interval": "10",
     "keepalives_count": "3",
 }
+# How a server that is there but cannot take a connection just now says so (no SQLSTATE reaches
+# the client while connecting, only the message).
+BUSY_REFUSALS = ("starting up", "shutting down", "in recovery", "too many connections", "connection slots")
 TRANSIENT_CLASSES = ("08", "53", "57")  # connection exception, insufficient resources, operator intervention
 
 
@@ -163,7 +167,7 @@ class PostgresStorage(SQLStorage):
         try:
             connection = psycopg.connect(self.url, autocommit=True, row_factory=dict_row, **extra)
         except psycopg.Error as error:
-            raise self.failure(error) from None
+            raise self.connect_failure(error) from None
         try:
             connection.execute(
                 "SELECT set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false), "
@@ -178,6 +182,20 @@ class PostgresStorage(SQLStorage):
             connection.close()
             raise self.failure(error) from None
         return connection
+
+    def connect_failure(self, error: psycopg.Error) -> StorageError:
+        """A failure to connect in one plain line: out of reach and a server that cannot take a
+        connection now are transient; a refused login or a missing database is not.
+        """
+        refusal = re.search(r"FATAL:\s+(.+)", str(error))
+        if refusal is None:
+            return StorageError(f"cannot reach the PostgreSQL server of {self.label}: {_first_line(error, self.url)}", transient=True)
+        reason = refusal.group(1).strip()
+        if any(words in reason for words in BUSY_REFUSALS):
+            return StorageError(f"the PostgreSQL server of {self.label} cannot take a connection now: {reason}", transient=True)
+        if "password" in reason or "authentication" in reason:
+            return StorageError(f"the PostgreSQL server of {self.label} refused the login: {reason}")
+        return StorageError(f"the PostgreSQL server of {self.label} refused the connection: {reason}")
 
     def failure(self, error: psycopg.Error) -> StorageError:
         """``error`` in one plain line, marked busy or transient when it is."""
