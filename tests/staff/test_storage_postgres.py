@@ -185,3 +185,20 @@ def test_the_report_command_reads_a_postgresql_database(pg: PostgresStorage, pos
     error = capsys.readouterr().err
     assert error.startswith("hubbot report: cannot read the records: cannot reach the PostgreSQL server")
     assert len(error.strip().splitlines()) == 1
+
+
+async def test_the_bot_will_not_start_on_a_database_that_refuses_its_login(
+    postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong password will not fix itself: ``python -m bot run`` says so in one line and exits 1
+    (a server merely out of reach is waited out instead: see tests/discord/test_postgres_records.py).
+    """
+    from bot.discord_app.runner import run_bot
+
+    settings = load_settings(
+        env={"HUBBOT_DATABASE_URL": with_password(postgres_url, "wrong-password"), "DISCORD_TOKEN": "unused-token"}
+    )
+    assert await run_bot(settings, KNOWLEDGE) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"cannot start: the database {database_label(settings)} cannot be opened: ")
+    assert "refused the login" in error and "wrong-password" not in error and "\n" not in error

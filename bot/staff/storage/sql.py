@@ -3,7 +3,8 @@
 A backend subclasses :class:`SQLStorage` and supplies only what differs: how a transaction starts
 (:meth:`SQLStorage._transaction`, :meth:`SQLStorage._schema_transaction`), how a read runs, and how
 times and dates travel to and from the database. Queries use ``?`` placeholders; a backend whose
-driver wants another style converts them in its executor.
+driver wants another style converts them in its executor (so no statement, migrations included,
+may hold a literal ``?``).
 """
 
 from __future__ import annotations
