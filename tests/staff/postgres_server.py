@@ -35,19 +35,20 @@ class NoServer(Exception):
 
 
 def find_binaries() -> Path:
-    """The directory of ``initdb`` and ``postgres``: ``$HUBBOT_POSTGRES_BIN``, the ``PATH``, or the
-    newest ``/usr/lib/postgresql/*/bin``.
+    """The directory of ``initdb`` and ``postgres``: ``$HUBBOT_POSTGRES_BIN`` when set (and only
+    it), else the ``PATH`` or the newest ``/usr/lib/postgresql/*/bin``.
     """
-    given = os.environ.get(BIN_ENV)
-    candidates = [Path(given)] if given else []
-    on_path = shutil.which("initdb")
-    if on_path:
-        candidates.append(Path(on_path).parent)
 
     def version(path: Path) -> tuple[int, ...]:
         return tuple(int(part) for part in re.findall(r"\d+", path.parent.name)) or (0,)
 
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=version, reverse=True)
+    given = os.environ.get(BIN_ENV)
+    if given:
+        candidates = [Path(given)]
+    else:
+        on_path = shutil.which("initdb")
+        candidates = [Path(on_path).parent] if on_path else []
+        candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=version, reverse=True)
     for directory in candidates:
         if all(os.access(directory / program, os.X_OK) for program in PROGRAMS):
             return directory
