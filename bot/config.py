@@ -75,6 +75,9 @@ class Settings(BaseModel):
     reminder_channel_id: int | None = None
     reminder_lead_days: list[int] = Field(default_factory=lambda: [14, 7, 1])
     database_path: Path = Path("data/hubbot.sqlite3")
+    # A PostgreSQL database shared by several bot processes (postgresql://user@host:5432/name);
+    # none: the SQLite file at database_path. Secret, as it may carry a password.
+    database_url: SecretStr | None = None
     database_wait_seconds: float = Field(default=2.0, gt=0, le=30)
     database_retry_seconds: float = Field(default=60.0, gt=0)
     retention_days: int = Field(default=180, ge=1)
@@ -93,6 +96,19 @@ class Settings(BaseModel):
         if "://" not in value:
             raise ValueError(f"must be a full URL such as {DISCORD_REST_BASE_URL!r}, got {value!r}")
         return value.rstrip("/") if value.startswith("http") else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        url = value.get_secret_value().strip()
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "must be a PostgreSQL address such as 'postgresql://hubbot@db.example.org:5432/hubbot' "
+                "(leave it empty to keep the records in the SQLite file at database_path)"
+            )
+        return SecretStr(url)
 
     @field_validator("reminder_lead_days")
     @classmethod

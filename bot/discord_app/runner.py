@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from bot.config import TOKEN_ENV, ConfigError, Settings, load_settings
 from bot.discord_app.client import HubBot
 from bot.discord_app.knowledge import KnowledgeService
 from bot.knowledge.problems import KnowledgeError
-from bot.staff.storage import SQLiteStorage, is_busy
+from bot.staff.storage import DATABASE_ERRORS, Storage, database_label, describe_failure, is_transient, open_storage
 
 log = logging.getLogger(__name__)
 
@@ -161,17 +160,14 @@ async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
         print(f"cannot start: the knowledge base in {directory} is invalid.\n{error}", file=sys.stderr)
         return 1
     log.info("knowledge base %s loaded: %d entries", knowledge.current.kb.version, len(knowledge.current.kb))
-    storage: SQLiteStorage | None = None
+    storage: Storage | None = None
     try:
-        storage = await asyncio.to_thread(SQLiteStorage.from_settings, settings)
-    except sqlite3.OperationalError as error:
-        if not is_busy(error):
-            print(f"cannot start: the database {settings.database_path} cannot be opened: {error}", file=sys.stderr)
+        storage = await asyncio.to_thread(open_storage, settings)
+    except (*DATABASE_ERRORS, OSError) as error:
+        if not is_transient(error):
+            print(f"cannot start: the database {database_label(settings)} cannot be opened: {describe_failure(error)}", file=sys.stderr)
             return 1
-        # Locked by another program: the bot tries again as it starts, then runs without recording.
-    except (sqlite3.Error, OSError) as error:
-        print(f"cannot start: the database {settings.database_path} cannot be opened: {error}", file=sys.stderr)
-        return 1
+        # Locked, or its server unreachable: the bot tries again as it starts, then runs without recording.
 
     bot = build_bot(settings, knowledge, storage=storage)  # the bot closes the storage when it closes
     loop = asyncio.get_running_loop()

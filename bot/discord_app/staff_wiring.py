@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import functools
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -33,7 +32,18 @@ from bot.staff.handoffs import HandoffDesk
 from bot.staff.record_writer import RecordWriter
 from bot.staff.records import Recorder, new_answer_id
 from bot.staff.reminders import Reminder, reminder_loop
-from bot.staff.storage import KEPT_STATUSES, HandoffOutcome, InteractionRecord, SQLiteStorage, Storage, is_busy
+from bot.staff.storage import (
+    DATABASE_ERRORS,
+    KEPT_STATUSES,
+    HandoffOutcome,
+    InteractionRecord,
+    Storage,
+    database_label,
+    describe_failure,
+    is_busy,
+    is_transient,
+    open_storage,
+)
 from bot.staff.tasks import retention_loop
 from bot.staff.watch import KnowledgeWatcher
 
@@ -97,6 +107,7 @@ class StaffServices:
         self.recorder: Recorder | None = None
         self.writer: RecordWriter | None = None
         self.unrecorded = 0  # answers sent while recording was off
+        self.unavailable = "was locked by another program"  # why recording is off, when it is
         self.watcher: KnowledgeWatcher | None = None
         self.refused: RefusedReload | None = None
         self._stop = asyncio.Event()
@@ -127,14 +138,15 @@ class StaffServices:
         self._stop = asyncio.Event()
         if self._storage is None:
             try:
-                self._storage = await asyncio.to_thread(SQLiteStorage.from_settings, settings)
-            except sqlite3.OperationalError as error:
-                if not is_busy(error):
+                self._storage = await asyncio.to_thread(open_storage, settings)
+            except DATABASE_ERRORS as error:
+                if not is_transient(error):  # locked, or a database server that cannot be reached now
                     raise
+                self.unavailable = "was locked by another program" if is_busy(error) else "could not be reached"
                 log.warning(
-                    "the database %s is locked by another program; starting without recording "
-                    "(trying again every %.0f s)",
-                    settings.database_path,
+                    "the database %s cannot be used now (%s); starting without recording (trying again every %.0f s)",
+                    database_label(settings),
+                    describe_failure(error),
                     settings.database_retry_seconds,
                 )
                 self._spawn(self._open_later(), "open the database")
@@ -161,14 +173,17 @@ class StaffServices:
                 await asyncio.wait_for(self._stop.wait(), timeout=settings.database_retry_seconds)
                 return
             try:
-                storage = await asyncio.to_thread(SQLiteStorage.from_settings, settings)
-            except (sqlite3.Error, OSError) as error:
-                log.info("the database is still unavailable (%s); trying again in %.0f s", error, settings.database_retry_seconds)
+                storage = await asyncio.to_thread(open_storage, settings)
+            except (*DATABASE_ERRORS, OSError) as error:
+                log.info(
+                    "the database is still unavailable (%s); trying again in %.0f s",
+                    describe_failure(error), settings.database_retry_seconds,
+                )
                 continue
             if self._stop.is_set():
                 storage.close()
                 return
-            log.info("the database %s is available again: recording from now on", settings.database_path)
+            log.info("the database %s is available again: recording from now on", database_label(settings))
             self._storage_ready(storage)
             return
 
@@ -317,7 +332,7 @@ class StaffServices:
         settings = self.bot.settings
         if self.recorder is None:
             line = (
-                f"**Records** off: the database was locked by another program when the bot started; "
+                f"**Records** off: the database {self.unavailable} when the bot started; "
                 f"trying again every {settings.database_retry_seconds:.0f} s."
             )
         else:

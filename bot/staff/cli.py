@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,14 +18,17 @@ def add_report_parser(commands: Any) -> None:
     )
     report.add_argument("--since", default="30d", help="period: 30d, 12h, 4w or a date YYYY-MM-DD (default 30d)")
     report.add_argument("--csv", type=Path, metavar="FILE", help="also write the report as CSV ('-' for standard output)")
-    report.add_argument("--database", type=Path, metavar="PATH", help="SQLite database (default: database_path setting)")
+    report.add_argument(
+        "--database", metavar="PATH_OR_URL",
+        help="SQLite file or postgresql:// address (default: the database_url or database_path setting)",
+    )
 
 
 def report_command(
     knowledge_dir: Path,
     since_text: str,
     csv_path: Path | None,
-    database: Path | None,
+    database: str | Path | None,
     *,
     now: dt.datetime | None = None,
 ) -> int:
@@ -36,7 +38,7 @@ def report_command(
     from bot.knowledge.loader import load_knowledge
     from bot.knowledge.problems import KnowledgeError
     from bot.staff.report import build_report, parse_since, render_report, report_csv
-    from bot.staff.storage import SQLiteStorage
+    from bot.staff.storage import DATABASE_ERRORS, describe_failure, is_postgres_url, open_database
 
     now = now or dt.datetime.now(dt.UTC)
     try:
@@ -48,24 +50,29 @@ def report_command(
         from bot.config import ConfigError, load_settings
 
         try:
-            database = load_settings().database_path
+            settings = load_settings()
         except ConfigError as error:
             print(f"hubbot report: {error}", file=sys.stderr)
             return 2
-    if not database.exists():
-        print(f"No questions recorded yet: there is no database at {database} "
-              "(the bot creates it when it records its first question).")
-        return 0
+        database = settings.database_url.get_secret_value() if settings.database_url else settings.database_path
+    if not is_postgres_url(str(database)):
+        database = Path(database)
+        if not database.exists():
+            print(f"No questions recorded yet: there is no database at {database} "
+                  "(the bot creates it when it records its first question).")
+            return 0
     try:
         kb = load_knowledge(knowledge_dir)
     except KnowledgeError as error:
         print(error, file=sys.stderr)
         return 1
     try:
-        with SQLiteStorage(database) as storage:
+        with open_database(database) as storage:
             report = build_report(storage, kb, since, now)
-    except sqlite3.Error as error:
-        print(f"hubbot report: cannot read the database at {database}: {error}", file=sys.stderr)
+    except DATABASE_ERRORS as error:
+        # A PostgreSQL failure names the server itself (never with the password); a file is named here.
+        where = "" if is_postgres_url(str(database)) else f" at {database}"
+        print(f"hubbot report: cannot read the records{where}: {describe_failure(error)}", file=sys.stderr)
         return 1
     if csv_path is not None and str(csv_path) == "-":
         sys.stdout.write(report_csv(report))

@@ -2,7 +2,8 @@
 
 :class:`RecordWriter` runs each submitted write in one background thread, in order. A write that
 fails — typically because another program holds the database longer than the storage's bounded
-wait — is dropped with one log line and counted; so is a write that finds the queue full or the
+wait, or because the database server cannot be reached — is dropped with one log line (saying
+which) and counted; so is a write that finds the queue full or the
 writer closing. Nothing here ever blocks the caller.
 """
 
@@ -17,7 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from bot.staff.storage import is_busy
+from bot.staff.storage import describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,5 @@ class RecordWriter:
         with self._count_lock:
             self._dropped += 1
             dropped = self._dropped
-        reason = "the database is locked by another program" if is_busy(error) else f"{type(error).__name__}: {error}"
-        log.warning("record dropped: could not write %s (%s); %d dropped since start", what, reason, dropped)
+        log.warning("record dropped: could not write %s (%s); %d dropped since start", what, describe_failure(error), dropped)
         done.set_exception(error)

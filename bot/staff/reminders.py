@@ -10,6 +10,10 @@ been sent yet. The rules that make restarts and downtime harmless:
   downtime), only the nearest is sent and the larger ones are recorded as ``skipped``.
 * Once a reminder has been sent, lead times larger than it are never sent for that deadline, even
   if the configured lead times change.
+* Several bot processes may share one database: each reminder is claimed in the database before
+  it is posted (:meth:`~bot.staff.storage.Storage.claim_reminder`), and only the process whose
+  claim succeeds posts it. A post that fails gives the claim up so that the next check retries;
+  a claim whose process died before posting is taken over after :data:`CLAIM_STALE_AFTER`.
 
 :func:`due_reminders` is pure apart from reading storage; :func:`send_due_reminders` runs one pass
 with an injected clock; :func:`reminder_loop` runs it on a schedule for the Discord layer.
@@ -20,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -29,7 +32,7 @@ from bot.engine.dates import LONDON, days_phrase, long_date
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Deadline, Entry, LinkKind
 from bot.reply import ReplyLink
-from bot.staff.storage import ReminderMark, Storage
+from bot.staff.storage import DATABASE_ERRORS, ReminderMark, Storage, describe_failure
 from bot.staff.tasks import every
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,10 @@ log = logging.getLogger(__name__)
 DEFAULT_LEAD_DAYS = (14, 7, 1)
 POST_FROM = dt.time(9, 0)  # local time before which a day's reminders wait
 CHECK_EVERY = 15 * 60.0  # seconds between checks
+# A claim not followed by a post for this long is taken to belong to a process that died between
+# claiming and posting. Longer than a check interval, so that marks a busy database could not take
+# after a post (kept in memory, saved at the next check) are saved before another process may post.
+CLAIM_STALE_AFTER = dt.timedelta(hours=1)
 FORM_KINDS = (LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY)
 
 
@@ -156,10 +163,12 @@ async def send_due_reminders(
 ) -> list[Reminder]:
     """One pass: post every due reminder with ``send`` and record it; returns those sent.
 
-    Nothing is posted before ``post_from`` local time. A reminder is recorded right after ``send``
-    returns; if ``send`` raises, it is not recorded and the next pass tries again. Storage is used
-    off the event loop; marks it cannot take (a busy database) wait in ``unsaved`` for the next pass,
-    so a posted reminder is never posted again meanwhile.
+    Nothing is posted before ``post_from`` local time. Each reminder is claimed in storage first and
+    posted only when the claim succeeds (another process sharing the database may have it); it is
+    recorded as sent right after ``send`` returns. If ``send`` raises, the claim is given up and the
+    next pass tries again; if storage cannot be reached to claim, the reminder waits for the next
+    pass. Storage is used off the event loop; marks it cannot take after a post (a busy database)
+    wait in ``unsaved`` for the next pass, so a posted reminder is never posted again meanwhile.
     """
     local = now.astimezone(zone)
     if local.time() < post_from:
@@ -169,10 +178,14 @@ async def send_due_reminders(
         await _save_marks(storage, unsaved, [])
     sent: list[Reminder] = []
     for reminder in await asyncio.to_thread(due_reminders, kb, local.date(), storage, lead_days, tuple(unsaved)):
+        claim = reminder.marks(now)[0]
+        if not await _claim(storage, claim, now - CLAIM_STALE_AFTER):
+            continue
         try:
             await send(reminder)
         except Exception:
             log.exception("could not post the reminder for %s (%s)", reminder.entry_id, reminder.deadline.date)
+            await _release(storage, claim)
             continue
         await _save_marks(storage, unsaved, reminder.marks(now))
         log.info(
@@ -183,13 +196,38 @@ async def send_due_reminders(
     return sent
 
 
+async def _claim(storage: Storage, mark: ReminderMark, stale_before: dt.datetime) -> bool:
+    """Whether this process may post the reminder ``mark`` records (claimed in storage)."""
+    what = f"{mark.entry_id} {mark.deadline_date}, {mark.lead_days}-day lead"
+    try:
+        claimed = await asyncio.to_thread(storage.claim_reminder, mark, stale_before)
+    except DATABASE_ERRORS as error:
+        log.warning("reminder %s waits for the next check: could not claim it (%s)", what, describe_failure(error))
+        return False
+    if not claimed:
+        log.info("reminder %s: already posted or being posted by another process", what)
+    return claimed
+
+
+async def _release(storage: Storage, mark: ReminderMark) -> None:
+    try:
+        await asyncio.to_thread(storage.release_reminder, mark)
+    except DATABASE_ERRORS as error:
+        log.warning(
+            "could not give up the claim on reminder %s %s (%s); it is tried again after %s",
+            mark.entry_id, mark.deadline_date, describe_failure(error), CLAIM_STALE_AFTER,
+        )
+
+
 async def _save_marks(storage: Storage, unsaved: list[ReminderMark], marks: Sequence[ReminderMark]) -> None:
     """Save ``unsaved`` and ``marks``; what storage cannot take now stays in ``unsaved``."""
     waiting = [*unsaved, *marks]
     try:
         await asyncio.to_thread(storage.mark_reminders, waiting)
-    except sqlite3.Error as error:
-        log.warning("could not record %d reminder mark(s) (%s); keeping them to save later", len(waiting), error)
+    except DATABASE_ERRORS as error:
+        log.warning(
+            "could not record %d reminder mark(s) (%s); keeping them to save later", len(waiting), describe_failure(error)
+        )
         unsaved[:] = waiting
     else:
         unsaved.clear()

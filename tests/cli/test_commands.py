@@ -60,6 +60,16 @@ def test_report_before_any_question_is_recorded(tmp_path) -> None:
     assert done.stdout.strip() == "No questions recorded yet since 01 January 2026."
 
 
+def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path) -> None:
+    bad = tmp_path / "hubbot.sqlite3"
+    bad.write_text("not a database " * 100, encoding="utf-8")
+    done = hubbot("report", "--database", str(bad))
+    assert done.returncode == 1
+    no_traceback(done)
+    assert done.stderr.strip().splitlines() == [
+        f"hubbot report: cannot read the records at {bad}: DatabaseError: file is not a database"]
+
+
 def test_a_bad_since_is_one_clear_line(tmp_path) -> None:
     database = tmp_path / "hubbot.sqlite3"
     SQLiteStorage(database).close()

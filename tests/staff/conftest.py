@@ -1,4 +1,9 @@
-"""Fixtures for the staff workflow: a storage file, and small knowledge bases written on the fly."""
+"""Fixtures for the staff workflow: storage on either backend, and small knowledge bases written on the fly.
+
+``database`` (and ``storage``, opened on it) is parametrised over both backends, so every test that
+takes it runs once on a SQLite file and once on a real PostgreSQL server (see ``postgres_server``
+in ``tests/conftest.py``): the two must behave the same.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import pytest
 
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.loader import load_knowledge
-from bot.staff.storage import InteractionRecord, SQLiteStorage
+from bot.staff.storage import MIGRATIONS, InteractionRecord, Migration, SQLiteStorage, SQLStorage, open_database
 
 HUB = """\
 name: Test Maths Hub
@@ -82,9 +87,38 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "hubbot.sqlite3"
 
 
+@dataclass(frozen=True)
+class Database:
+    """One database of either backend, which a test may open (again) as storage."""
+
+    kind: str  # "sqlite" or "postgresql"
+    target: str | Path  # the SQLite file, or the PostgreSQL address
+
+    def open(self, *, migrations: tuple[Migration, ...] = MIGRATIONS, wait_seconds: float = 10.0) -> SQLStorage:
+        if self.kind == "sqlite":
+            return SQLiteStorage(self.target, migrations=migrations, busy_timeout=wait_seconds)
+        from bot.staff.storage.postgres import PostgresStorage
+
+        return PostgresStorage(str(self.target), migrations=migrations, wait_seconds=wait_seconds)
+
+    def open_default(self) -> SQLStorage:
+        """As the bot opens it (:func:`~bot.staff.storage.open_database`)."""
+        return open_database(self.target)
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, db_path: Path) -> Database:
+    if request.param == "sqlite":
+        return Database("sqlite", db_path)
+    return Database("postgresql", request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def storage(db_path: Path) -> Iterator[SQLiteStorage]:
-    with SQLiteStorage(db_path) as opened:
+def storage(database: Database) -> Iterator[SQLStorage]:
+    with database.open() as opened:
         yield opened
 
 
