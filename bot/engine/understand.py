@@ -172,7 +172,8 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
     asked_tokens = index.corrected(" ".join(asking))
     asked_text = " ".join(asked_tokens)
     whole_text = " ".join(corrected)
-    asks = detect_asks(asked_text) or detect_asks(whole_text)
+    # as written first; else as the vocabulary reads it ("prereqs", "sign-up"); else the whole message
+    asks = detect_asks(asked_text) or detect_asks(" ".join(index.mapper.apply(asked_tokens))) or detect_asks(whole_text)
     mapped_whole = " ".join(words)
     attributes = Attributes(
         phases=phases_in(mapped_whole),
