@@ -22,7 +22,11 @@ _FIGURE_WORDS = re.compile(
 )
 FIGURE_REACH = 3  # words after a figure that say what it counts
 
-_A_FIGURE = re.compile(r"(?<![\w/])(?:\d[\d,.]*%?\+?|two|three|four|five|six|seven|eight|nine|ten|hundreds|thousands|dozens|millions)(?![\w/])", re.I)
+_A_FIGURE = re.compile(
+    r"(?<![\w/\-\u2013])(?:\d[\d,.]*%?\+?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundreds|thousands|dozens|millions)(?![\w/])",  # "2017-18" is a year, not 18 of something
+    re.I,
+)
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
 
 # Unit kinds and what they hold.
