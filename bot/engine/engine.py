@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 
 NO_SITUATION = Situation()
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
+SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
 
 
@@ -191,7 +192,10 @@ class Engine:
         if lead == "acronym" and self._expansion(question) is not None:
             return Decision("acronym", reason="asks what an abbreviation stands for")
         outside = self._outside_topic(question)
-        if outside is not None and not (top_named and top.probability >= self.model.answer_at and self._mentions(top, outside)):
+        if outside is not None and not (
+            top_named and top.probability >= self.model.answer_at and self._mentions(top, outside)
+            and (lead in SITUATION_ASKS or bool(top.option.situation))
+        ):
             return Decision("outside", reason=f"names {outside.id}, which is not a hub offer", entries=(outside.id,))
         if lead in {"contact", "people"}:
             missing = self._missing_contact(question)
@@ -427,10 +431,15 @@ class Engine:
         return None
 
     def _mentions(self, scored: Scored, topic) -> bool:  # noqa: ANN001
-        """The answer unit itself speaks of the outside topic (Mastering Number and the Multiplication Tables Check)."""
+        """The entry itself speaks of the outside topic (Mastering Number and the Multiplication Tables Check,
+        the EEF trial and the trials that rule a school out), so the topic can be the asker's situation.
+        """
         pattern = dict((t.id, p) for t, p in self._outside)[topic.id]
-        text = scored.option.unit.text.lower()
-        return bool(pattern.search(text) or pattern.search(" ".join(self.index.analyse(text))))
+        for unit in self.units.of(scored.option.entry_id):
+            text = unit.text.lower()
+            if pattern.search(text) or pattern.search(" ".join(self.index.analyse(text))):
+                return True
+        return False
 
     def _outside_topic(self, question: Question):  # noqa: ANN202
         text = " ".join(question.words)
