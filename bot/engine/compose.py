@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
-from bot.engine.asks import units_for
+from bot.engine.asks import detail_types, units_for
 from bot.engine.dates import DeadlineStatus
 from bot.engine.decide import Decision
 from bot.engine.eligibility import Situation
@@ -171,8 +172,11 @@ class Composer:
             headline = f"I don't have {' or '.join(decision.missing)} in my notes, so I won't guess. {self.contact()}"
             return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead, confidence=0.3)
         best = decision.best
-        if best is None or best.probability < 0.05 or not (best.option.evidence.named or best.option.evidence.name_score >= 0.5):
+        named = best is not None and (best.option.evidence.named or best.option.evidence.name_score >= 0.5)
+        if best is None or not named or (best.probability < 0.05 and question.lead not in detail_types()):
             return self.out_of_scope(question)
+        if question.lead in detail_types() and decision.missing != ("attribute",):
+            decision = replace(decision, missing=("field",))  # a detail the sources never give, about a named offer
         option = best.option
         entry = option.evidence.indexed.entry
         why = decision.missing[0] if decision.missing else "confidence"

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.engine.asks import FIELD_KINDS, declined_types, units_for
+from bot.engine.asks import FIELD_KINDS, declined_types, detail_types, units_for
 from bot.engine.candidates import Evidence, gather
 from bot.engine.compose import Composer
 from bot.engine.dates import today_in_london
@@ -347,6 +347,10 @@ class Engine:
     def _answers_what_was_asked(question: Question, decision: Decision, options: Sequence[Option]) -> Decision:
         """A question for a field (a closing date, the days, the cost…) is answered by that field, or not at all."""
         best = decision.best
+        if decision.action == "answer" and best is not None and question.lead in detail_types() \
+                and question.lead not in best.option.unit.answers:
+            # a detail the sources never give (session dates, a URL, who is taking part): say so, never a near fact
+            return Decision("unknown", decision.chosen, f"no unit gives the {question.lead} asked for", missing=("field",))
         wanted = REQUIRED_FIELDS.get(question.lead)
         if decision.action != "answer" or best is None or not wanted:
             return decision

@@ -156,3 +156,16 @@ class TestDecisionRules:
         reply = engine.answer("I teach in Glasgow. Is there a Scottish version of Teaching for Mastery work groups?", TODAY)
         assert reply.status == "unknown"
         assert "England" in render_text(reply)
+
+    @pytest.mark.parametrize(
+        ("question", "missing"),
+        [
+            ("problem solving matters start date?", "session dates or times for the Problem Solving Matters"),
+            ("sms venue parking?", "venue or location details for the Secondary Mastery Specialist Programme"),
+            ("link to the secondary mastery specialist application page url", "web addresses"),
+        ],
+    )
+    def test_a_detail_the_sources_never_give_is_named_as_missing(self, engine, question: str, missing: str) -> None:
+        reply = engine.answer(question, TODAY)
+        assert reply.status == "unknown"
+        assert missing in render_text(reply)
