@@ -21,6 +21,7 @@ class PhraseMapper:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self._map: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._written: dict[tuple[str, ...], str] = {}  # each variant as staff wrote it, plurals and all
         for synonym in vocabulary.synonyms:
             canonical = tuple(tokens(synonym.canonical))
             if not canonical:
@@ -29,6 +30,7 @@ class PhraseMapper:
                 key = tuple(tokens(phrase))
                 if key:
                     self._map.setdefault(key, canonical)
+                    self._written.setdefault(key, phrase)
         self._longest = max((len(key) for key in self._map), default=1)
         sizes: dict[str, set[int]] = defaultdict(set)
         for key in self._map:
@@ -45,9 +47,16 @@ class PhraseMapper:
         spelled = [key for key, value in self._map.items() if value == canonical and len(key) > 1]
         if not spelled:
             return None
-        longest = max(spelled, key=len)
         small = {"for", "of", "the", "and", "in", "to", "a"}
-        return " ".join(w if w in small and i else w.capitalize() for i, w in enumerate(longest))
+
+        def initials(key: tuple[str, ...]) -> str:
+            return "".join(w[0] for w in self._written[key].lower().split() if w not in small)
+
+        # the first variant whose initials spell the abbreviation ("sktm" → specialist knowledge for teaching
+        # mathematics), else the longest
+        chosen = next((key for key in spelled if initials(key) == word), max(spelled, key=len))
+        written = self._written[chosen].lower().split()
+        return " ".join(w if w in small and i else w.capitalize() for i, w in enumerate(written))
 
     def apply(self, words: list[str]) -> list[str]:
         """The words with every known phrase replaced by its canonical form."""
