@@ -247,7 +247,9 @@ class Composer:
         for kind in units_for(question.asks[:1]):
             unit = self.unit_of(entry.id, kind)
             if unit is not None and kind in SECOND_FIELDS:
-                return first_sentence(self.word_unit(unit, entry, today))
+                line = first_sentence(self.word_unit(unit, entry, today))
+                if "\n" not in line and not line.rstrip().endswith(":"):  # a list's lead-in tells nothing on one line
+                    return line
         missing = MISSING_WORDS.get(question.lead)
         if question.lead in {"deadline", "time", "cost"} and missing:
             return f"no {missing.removeprefix('a ').removeprefix('the ')} in my notes — {first_sentence(entry.summary.text)}"
