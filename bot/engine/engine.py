@@ -191,10 +191,13 @@ class Engine:
             return Decision("unknown", reason="asks for work the bot does not do", missing=("task",))
         if lead == "acronym" and self._expansion(question) is not None:
             return Decision("acronym", reason="asks what an abbreviation stands for")
+        decided = self._decided_by_situation(question, per_entry)
+        if decided is not None:
+            return self._stated_situation_first(question, Decision("answer", (decided,), "names this offer and states a situation its checks decide"), options)
         outside = self._outside_topic(question)
         if outside is not None and not (
-            top_named and top.probability >= self.model.answer_at and self._mentions(top, outside)
-            and (lead in SITUATION_ASKS or bool(top.option.situation))
+            top_named and top.probability >= self.model.answer_at
+            and (bool(top.option.situation) or (lead in SITUATION_ASKS and self._mentions(top, outside)))
         ):
             return Decision("outside", reason=f"names {outside.id}, which is not a hub offer", entries=(outside.id,))
         if lead in {"contact", "people"}:
@@ -362,6 +365,19 @@ class Engine:
             return replace(decision, chosen=(Scored(field, best.probability, best.gate_values), *decision.chosen[1:]),
                            reason=decision.reason + f"; answered from its {field.unit.kind} field, which the question asks for")
         return Decision("unknown", decision.chosen, f"the best unit ({unit.kind}) does not give what was asked", missing=("field",))
+
+    def _decided_by_situation(self, question: Question, per_entry: list[Scored]) -> Scored | None:
+        """An eligibility question about a named offer whose checks the stated situation decides ("welsh
+        secondary - can we join the sktm trial"): that offer, whatever else its words resemble.
+        """
+        if not ({"eligibility", "which"} & set(question.asks)):
+            return None
+        return next(
+            (s for s in per_entry
+             if s.option.situation and not s.option.check.missing and s.probability >= self.model.clarify_at
+             and (s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER)),
+            None,
+        )
 
     def _audience_not_offered(self, question: Question, decision: Decision, per_entry: list[Scored]) -> Decision:
         """"SKTM for secondary ECTs": every offer for that role is for another phase, so neither an overview that
