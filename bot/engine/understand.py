@@ -26,7 +26,7 @@ LEAD_IN_WORDS = 10
 _QUESTION_START = re.compile(
     r"^(?:so |and |but |also |ok |okay |right |then |hi |hello |hey |sorry )*(?:what|whats|when|where|who|whom|whose|which|why|how|is|are|am|was|were|do|does|did|can|could|will|would|should|shall|may|has|have|any|anything|tell|explain|list|describe|please|pls|give|show|need|i need to know|i d like to know|i would like to know|i want to know|i m looking for|looking for|wondering|just wondering|quick question)\b"
 )
-_HISTORY = re.compile(r"\b(ay1718|2017|2018|ncp17k\w*|ncp|historical|back in|used to|old|previous|previously|originally|history of|started in 201|first cohort|very first|discontinued)\b")
+_HISTORY = re.compile(r"\b(ay1718|2017|2018|ncp17k\w*|historical|back in|used to|old|previous|previously|originally|history of|started in 201|first cohort|very first|discontinued)\b")
 _PHASE_PATTERNS: dict[Phase, list[tuple[re.Pattern[str], float]]] = {
     Phase.EARLY_YEARS: [(re.compile(r"\bearlyyear\b"), 1.0), (re.compile(r"\breception\b|\bnursery\b"), 0.8)],
     Phase.PRIMARY: [(re.compile(r"\bprimary\b"), 1.0), (re.compile(r"\bks1\b|\bks2\b"), 0.8), (re.compile(r"\byear [1-6]\b"), 0.7)],
