@@ -19,7 +19,7 @@ from bot.engine.features import Option
 from bot.engine.understand import Question
 from bot.engine.units import Unit, UnitIndex
 from bot.engine.verify import ROLE_LABELS
-from bot.engine.wording import bullets, clause, first_sentence, shorten
+from bot.engine.wording import bullets, clause, first_sentence, is_yes_no, shorten, tied_to_its_question
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, LinkKind, Source
 from bot.reply import Candidate, Reply, ReplyLink, ReplySection
@@ -121,14 +121,17 @@ class Composer:
         unit = option.unit
         asks_eligibility = bool({"eligibility", "which"} & set(question.asks))
         situation = option.situation if asks_eligibility else None
-        headline = self.word_unit(unit, entry, today, situation)
+        headline = _with_its_question(unit, self.word_unit(unit, entry, today, situation), question)
         if question.lead == "exists" and unit.kind in {"summary", "who_for"} and not _VERDICT.match(headline):
             headline = f"Yes. {headline}"  # "is there …?" is answered yes, then what it is
         sources: list[Source] = list(unit.sources)
         sections: list[ReplySection] = []
         shown = {unit.kind}
         for extra_option in support:
-            sections.append(ReplySection("Also", _without_verdict(self.word_unit(extra_option.unit, entry, today, situation))))
+            extra_unit = extra_option.unit
+            said = self.word_unit(extra_unit, entry, today, situation)
+            tied = extra_unit.kind == "faq" and extra_unit.label and tied_to_its_question(said)
+            sections.append(ReplySection(extra_unit.label if tied else "Also", said))  # "Only if …" under its own question
             sources.extend(extra_option.unit.sources)
         wanted = [k for k in units_for(question.asks[:1]) if k in SECOND_FIELDS]
         wanted += [k for ask in question.asks[1:3] for k in units_for((ask,)) if k in SECOND_FIELDS]
@@ -362,13 +365,13 @@ def _as_written(words: Iterable[str], raw: str) -> list[str]:
 
 
 _VERDICT = re.compile(r"^(?:yes|no)\b[.,:;!]?\s*(?:[-–—]\s*)?(?=\S)", re.IGNORECASE)
-
-
-def _without_verdict(text: str) -> str:
-    """An FAQ answer shown beside another answer, without the "Yes."/"No." that answered its own question."""
-    rest = _VERDICT.sub("", text, count=1)
-    return rest[:1].upper() + rest[1:] if rest != text else text
-
+def _with_its_question(unit: Unit, text: str, question: Question) -> str:
+    """An FAQ answer such as "Only if they teach at least 50% …" led by its own question, unless the user
+    asked a yes/no question that it answers directly.
+    """
+    if unit.kind == "faq" and unit.label and tied_to_its_question(text) and not is_yes_no(question.asked_text):
+        return f"{unit.label.rstrip(' ?')}? {text}"
+    return text
 
 
 def _audience(question: Question, option: Option) -> str:

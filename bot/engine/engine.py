@@ -45,6 +45,7 @@ from bot.engine.verify import (
     entry_stages,
     faq_question_overlap,
 )
+from bot.engine.wording import is_yes_no, tied_to_its_question
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.loader import MEMORY_CACHE
@@ -358,9 +359,12 @@ class Engine:
         if decision.action != "answer" or best is None or not wanted:
             return decision
         unit = best.option.unit
-        if unit.kind in wanted or question.lead in unit.answers:
+        tied = unit.kind == "faq" and tied_to_its_question(unit.text) and not is_yes_no(question.asked_text)
+        if unit.kind in wanted or (question.lead in unit.answers and not tied):
             return decision
         field = next((o for o in options if o.entry_id == best.option.entry_id and o.unit.kind in wanted), None)
+        if field is None and tied and question.lead in unit.answers:
+            return decision  # no field to prefer: the FAQ answer, led by its own question
         if field is not None:
             return replace(decision, chosen=(Scored(field, best.probability, best.gate_values), *decision.chosen[1:]),
                            reason=decision.reason + f"; answered from its {field.unit.kind} field, which the question asks for")

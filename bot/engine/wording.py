@@ -46,3 +46,21 @@ def section_title(intent: str) -> str:
         "stats": "Figures",
         "stages": "Stages",
     }.get(intent, "More")
+
+
+# An FAQ answer that opens like this means something only beside its own question.
+_TIED_TO_ITS_QUESTION = re.compile(r"^(?:yes|no|not|only|it depends)\b", re.IGNORECASE)
+_YES_NO_QUESTION = re.compile(
+    r"^(?:is|are|am|do|does|did|can|could|will|would|has|have|was|were|should|must|may)\b"
+    r"(?! (?:you|u) (?:please |kindly )?(?:tell|advise|let|explain|confirm|send|give|share|clarify|say))"
+)
+
+
+def tied_to_its_question(answer: str) -> bool:
+    """"Yes. …", "No. …", "Only if …": an answer that needs its own question beside it."""
+    return bool(_TIED_TO_ITS_QUESTION.match(answer))
+
+
+def is_yes_no(asked: str) -> bool:
+    """The (normalised) asking sentence is a yes/no question, not a request such as "could you advise …"."""
+    return bool(_YES_NO_QUESTION.match(asked))
