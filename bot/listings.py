@@ -11,8 +11,6 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import PHASE_LABELS, Entry, HubInfo, Phase, Source
 from bot.render import more_line
 
-RECENT_DAYS = 730  # closed deadlines stay listed two years, so the last round's date stays visible
-
 
 @dataclass(frozen=True)
 class DeadlineLine:
@@ -26,9 +24,15 @@ class DeadlineLine:
 
 
 def deadline_overview(
-    kb: KnowledgeBase, today: dt.date, phase: Phase | None = None, recent_days: int = RECENT_DAYS
+    kb: KnowledgeBase, today: dt.date, phase: Phase | None = None, recent_days: int | None = None
 ) -> tuple[list[DeadlineLine], list[DeadlineLine]]:
-    """Upcoming deadlines (soonest first) and recently closed ones (most recent first)."""
+    """Upcoming deadlines (soonest first) and recently closed ones (most recent first).
+
+    "Recently" is ``recent_days``, by default the hub's ``recently_closed_days`` (hub.yaml, 90 days
+    unless set): a round that closed long ago is no news, and the entry itself still says it closed.
+    """
+    if recent_days is None:
+        recent_days = kb.hub.recently_closed_days
     upcoming: list[DeadlineLine] = []
     closed: list[DeadlineLine] = []
     for item in kb.deadlines(phase):
