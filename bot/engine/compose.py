@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from bot.engine.asks import units_for
-from bot.engine.dates import DeadlineStatus
+from bot.engine.dates import DeadlineStatus, today_in_london
 from bot.engine.decide import Decision
 from bot.engine.eligibility import Situation
 from bot.engine.features import Option
@@ -60,9 +60,14 @@ class Composer:
         return self.kb.hub.document_titles(sources)
 
     @staticmethod
-    def _links(entry: Entry, kinds: Iterable[LinkKind] | None = None, limit: int = 3) -> tuple[ReplyLink, ...]:
-        wanted = set(kinds) if kinds is not None else None
-        chosen = [link for link in entry.links if wanted is None or link.kind in wanted]
+    def _links(
+        entry: Entry, today: dt.date, kinds: Iterable[LinkKind] | None = None, limit: int = 3
+    ) -> tuple[ReplyLink, ...]:
+        """The entry's links of ``kinds``; once its round has closed, no forms to act on (only pages)."""
+        wanted = set(kinds) if kinds is not None else set(LinkKind)
+        if entry.deadlines and all(DeadlineStatus(d, today).days_left < 0 for d in entry.deadlines):
+            wanted -= set(ACTION_LINKS)  # "closed" beside the closed round's form would contradict itself
+        chosen = [link for link in entry.links if link.kind in wanted]
         return tuple(ReplyLink(link.label, link.kind.value, link.url) for link in chosen[:limit])
 
     def unit_of(self, entry_id: str, kind: str) -> Unit | None:
@@ -88,7 +93,12 @@ class Composer:
                 parts.append("How to apply:\n" + bullets(how.steps))
             return "\n".join(parts)
         if kind == "link":
-            return "The hub points to: " + "; ".join(link.label for link in entry.links) + "."
+            pages = self._links(entry, today, limit=len(entry.links))
+            said = "The hub points to: " + "; ".join(link.label for link in pages) + "." if pages else ""
+            if len(pages) < len(entry.links):  # the closed round's forms are left out: say it closed
+                closed = " ".join(DeadlineStatus(d, today).wording() for d in entry.deadlines)
+                said = f"{said} {closed}".strip()
+            return said
         if kind == "stage":
             return f"{unit.label}: {unit.text}"
         if kind == "stages":
@@ -152,9 +162,9 @@ class Composer:
             alternatives_section = ()
             topics_extra = ()
         wants_links = bool({"apply", "deadline"} & set(question.asks)) or unit.kind in {"apply", "deadline", "eligibility", "criterion"}
-        links = self._links(entry, ACTION_LINKS) if wants_links else ()
+        links = self._links(entry, today, ACTION_LINKS) if wants_links else ()
         if unit.kind == "link":
-            links = self._links(entry, limit=5)
+            links = self._links(entry, today, limit=5)
         return Reply(
             question=question.raw, status="answered", headline=headline, intent=question.lead,
             sections=(*sections[:MAX_SECTIONS], *alternatives_section), links=links, topics=(entry.id, *topics_extra),
@@ -231,7 +241,7 @@ class Composer:
             sections.append(ReplySection("How to apply", self.word_unit(apply, about, today)))
         return Reply(
             question=question.raw, status="answered", headline=headline, intent="contact", sections=tuple(sections),
-            links=self._links(about, ACTION_LINKS), topics=(about.id,), confidence=0.6, title=about.name,
+            links=self._links(about, today or today_in_london(), ACTION_LINKS), topics=(about.id,), confidence=0.6, title=about.name,
             sources=self._titles([about.summary.source]), last_reviewed=about.last_reviewed.isoformat(),
         )
 
@@ -329,7 +339,7 @@ class Composer:
         sources = [entry.summary.source] + [d.source for d in entry.deadlines]
         return Reply(
             question=entry.name, status="answered", headline=entry.summary.text, intent="describe",
-            sections=tuple(sections), links=self._links(entry, limit=5), topics=(entry.id,), confidence=1.0,
+            sections=tuple(sections), links=self._links(entry, today, limit=5), topics=(entry.id,), confidence=1.0,
             title=entry.name, sources=self._titles(sources), last_reviewed=entry.last_reviewed.isoformat(),
         )
 

@@ -5,6 +5,7 @@ Each test asserts on the JSON Discord would receive.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 
@@ -119,6 +120,21 @@ async def test_a_form_with_an_address_is_a_link_button(
     assert button["url"] == "https://forms.example.org/number-club"
     assert button["label"] == "Number Club application form"
     assert "Number Club application form" not in str(data["embeds"][0].get("fields"))
+
+
+async def test_once_the_round_has_closed_its_form_is_no_button(
+    start_bot: StartBot,
+    settings_for: Callable[..., Settings],
+    small_knowledge: KnowledgeService,
+    fake_discord: FakeDiscord,
+) -> None:
+    after_deadline = dt.datetime(2099, 5, 1, 12, 0, tzinfo=dt.UTC)
+    await start_bot(settings_for(), small_knowledge, clock=lambda: after_deadline)
+    _, response = await fake_discord.slash("ask", [option("question", "how do I apply for number club?")])
+    data = response.body["data"]
+    assert not link_buttons(data)
+    assert "Number Club application form" not in json.dumps(data)
+    assert "closed" in data["embeds"][0]["description"]
 
 
 async def test_a_form_without_an_address_says_to_ask_the_hub(
