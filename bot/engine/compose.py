@@ -137,8 +137,12 @@ class Composer:
         sections: list[ReplySection] = []
         shown = {unit.kind}
         for extra_option in support:
-            sections.append(ReplySection("Also", _without_verdict(self.word_unit(extra_option.unit, entry, today, situation))))
+            said = _without_verdict(self.word_unit(extra_option.unit, entry, today, situation))
+            if said == headline or any(said == section.body for section in sections):
+                continue  # the same words twice say nothing more
+            sections.append(ReplySection(SECTION_TITLES.get(extra_option.unit.kind, "Also"), said))
             sources.extend(extra_option.unit.sources)
+            shown.add(extra_option.unit.kind)
         wanted = [k for k in units_for(question.asks[:1]) if k in SECOND_FIELDS]
         wanted += [k for ask in question.asks[1:3] for k in units_for((ask,)) if k in SECOND_FIELDS]
         for kind in dict.fromkeys(wanted):

@@ -166,3 +166,18 @@ class TestDeclining:
         question = "@everyone <@123> **bold** what's the deadline for zzyzx?"
         _, text = ask(engine, question)
         assert "@everyone" not in text and "<@123>" not in text and "zzyzx" not in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "where is the form for the secondary mastery specialist programme",
+        "What did the Walford headteacher say about the cost of getting involved in teaching for mastery?",
+    ],
+)
+def test_no_reply_says_the_same_thing_twice(engine, question: str) -> None:
+    reply, _ = ask(engine, question)
+    bodies = [reply.headline, *(section.body for section in reply.sections)]
+    assert len(bodies) == len(set(bodies)), [section.title for section in reply.sections]
+    titles = [section.title for section in reply.sections]
+    assert len(titles) == len(set(titles)), titles
