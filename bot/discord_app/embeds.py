@@ -29,7 +29,10 @@ COLOURS = {
 }
 LISTING_COLOUR = discord.Colour.teal()
 FORMS_FIELD = "Forms"
+LINKS_FIELD = "Links"  # pages to read (an NCETM page, a blog, a podcast): not forms
+FORMS_AND_LINKS_FIELD = "Forms and links"
 NO_URL = "ask the hub for the form"
+NO_PAGE_URL = "ask the hub for the link"
 
 
 def text(value: str, limit: int) -> str:
@@ -38,8 +41,8 @@ def text(value: str, limit: int) -> str:
 
 
 def reply_embed(reply: Reply, hub: HubInfo) -> discord.Embed:
-    """The embed for a reply; its links are listed in a "Forms" field (pass only those not shown
-    as buttons).
+    """The embed for a reply; its links are listed in a field titled by what they are ("Forms",
+    "Links", or "Forms and links"; pass only those not shown as buttons).
     """
     description = reply.headline
     if reply.status == "clarify" and reply.candidates:
@@ -56,21 +59,38 @@ def reply_embed(reply: Reply, hub: HubInfo) -> discord.Embed:
     for name, value in fields[:room]:
         embed.add_field(name=text(name, limits.FIELD_NAME), value=text(value, limits.FIELD_VALUE), inline=False)
     if forms:
-        embed.add_field(name=FORMS_FIELD, value=text(forms, limits.FIELD_VALUE), inline=False)
+        embed.add_field(name=links_title(reply.links), value=text(forms, limits.FIELD_VALUE), inline=False)
     footer = render.footer(reply)
     if footer:
         embed.set_footer(text=text(footer, limits.FOOTER))
     return _fit(embed, keep_last=bool(forms))
 
 
+def is_form(link: ReplyLink) -> bool:
+    """Whether a link is a form to fill in (application, expression of interest, request, survey)
+    rather than a page to read.
+    """
+    return link.kind != "information"
+
+
+def links_title(links: tuple[ReplyLink, ...]) -> str:
+    """The field's title, by what the links are."""
+    forms = sum(1 for link in links if is_form(link))
+    if forms == len(links):
+        return FORMS_FIELD
+    return LINKS_FIELD if forms == 0 else FORMS_AND_LINKS_FIELD
+
+
 def _forms_text(links: tuple[ReplyLink, ...], hub: HubInfo) -> str:
-    """Links not shown as buttons: with a url as markdown links, without one as a pointer to the hub."""
+    """Links not shown as buttons: with a url as markdown links, without one as a pointer to the hub
+    ("ask the hub for the form", or for a page "ask the hub for the link").
+    """
     lines = []
     for link in links:
         if link.url:
             lines.append(f"• [{link.label}]({link.url})")
         else:
-            lines.append(f"• {link.label}: {NO_URL}")
+            lines.append(f"• {link.label}: {NO_URL if is_form(link) else NO_PAGE_URL}")
     if any(not link.url for link in links):
         lines.append(hub.contact_line())
     return "\n".join(lines)

@@ -152,6 +152,15 @@ async def test_a_form_without_an_address_says_to_ask_the_hub(
     assert "hub@example.org" in forms["value"]
 
 
+async def test_pages_without_an_address_are_not_called_forms(bot: HubBot, fake_discord: FakeDiscord) -> None:
+    _, response = await fake_discord.slash("programme", [option("name", "ncetm-resources")])
+    [embed] = response.body["data"]["embeds"]
+    [links] = [f for f in embed.get("fields", []) if "ask the hub" in f["value"]]
+    assert links["name"] == "Links"
+    assert "The NCETM Maths Podcast: ask the hub for the link" in links["value"]
+    assert "for the form" not in json.dumps(embed)
+
+
 async def test_programmes_lists_a_phase_with_deadlines(bot: HubBot, fake_discord: FakeDiscord) -> None:
     _, response = await fake_discord.slash("programmes", [option("phase", "secondary")])
     data = response.body["data"]
