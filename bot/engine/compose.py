@@ -133,15 +133,19 @@ class Composer:
         headline = self.word_unit(unit, entry, today, situation)
         if question.lead == "exists" and unit.kind in {"summary", "who_for"} and not _VERDICT.match(headline):
             headline = f"Yes. {headline}"  # "is there …?" is answered yes, then what it is
-        sources: list[Source] = list(unit.sources)
         sections: list[ReplySection] = []
+        credits: list[tuple[Source, ...]] = []  # the sources of each section, so a section left out is not credited
+
+        def add(title: str, body: str, sources: Iterable[Source] = ()) -> None:
+            sections.append(ReplySection(title, body))
+            credits.append(tuple(sources))
+
         shown = {unit.kind}
         for extra_option in support:
             said = _without_verdict(self.word_unit(extra_option.unit, entry, today, situation))
             if said == headline or any(said == section.body for section in sections):
                 continue  # the same words twice say nothing more
-            sections.append(ReplySection(SECTION_TITLES.get(extra_option.unit.kind, "Also"), said))
-            sources.extend(extra_option.unit.sources)
+            add(SECTION_TITLES.get(extra_option.unit.kind, "Also"), said, extra_option.unit.sources)
             shown.add(extra_option.unit.kind)
         wanted = [k for k in units_for(question.asks[:1]) if k in SECOND_FIELDS]
         wanted += [k for ask in question.asks[1:3] for k in units_for((ask,)) if k in SECOND_FIELDS]
@@ -150,28 +154,30 @@ class Composer:
                 continue
             extra = self.unit_of(entry.id, kind)
             if extra is not None and extra.text not in headline:
-                sections.append(ReplySection(SECTION_TITLES[kind], self.word_unit(extra, entry, today, situation)))
-                sources.extend(extra.sources)
+                add(SECTION_TITLES[kind], self.word_unit(extra, entry, today, situation), extra.sources)
                 shown.add(kind)
         if unit.kind not in {"summary", "who_for", "eligibility", "criterion"} and question.lead in {"what", "who_for", "exists", "which"}:
-            sections.append(ReplySection("What it is", entry.summary.text))
-            sources.append(entry.summary.source)
+            add("What it is", entry.summary.text, (entry.summary.source,))
         if entry.status == "historical":
-            sections.append(ReplySection("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer."))
+            add("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer.")
+        sections, credits = sections[:MAX_SECTIONS], credits[:MAX_SECTIONS]
         if alternatives:
-            others = [f"{other.name} — {shorten(self.hint(other, question, today), 120)}" for other in alternatives]
-            alternatives_section: tuple[ReplySection, ...] = (ReplySection("If you meant another one", bullets(others)),)
+            hints = [self.sourced_hint(other, question, today) for other in alternatives]
+            others = [f"{other.name} — {shorten(said, 120)}" for other, (said, _) in zip(alternatives, hints, strict=True)]
+            add("If you meant another one", bullets(others), (source for _, credited in hints for source in credited))
             topics_extra = tuple(other.id for other in alternatives)
         else:
-            alternatives_section = ()
             topics_extra = ()
         wants_links = bool({"apply", "deadline"} & set(question.asks)) or unit.kind in {"apply", "deadline", "eligibility", "criterion"}
         links = self._links(entry, today, ACTION_LINKS) if wants_links else ()
         if unit.kind == "link":
             links = self._links(entry, today, limit=5)
+        labels = {link.label for link in links}
+        sources = [*unit.sources, *(source for credited in credits for source in credited)]
+        sources += [link.source for link in entry.links if link.label in labels]
         return Reply(
             question=question.raw, status="answered", headline=headline, intent=question.lead,
-            sections=(*sections[:MAX_SECTIONS], *alternatives_section), links=links, topics=(entry.id, *topics_extra),
+            sections=tuple(sections), links=links, topics=(entry.id, *topics_extra),
             confidence=round(confidence, 2),
             title=entry.name, sources=self._titles(sources), last_reviewed=entry.last_reviewed.isoformat(),
         )
@@ -252,16 +258,23 @@ class Composer:
     # ----- several entries -------------------------------------------------------------------
     def hint(self, entry: Entry, question: Question, today: dt.date, option: Option | None = None) -> str:
         """A short line that helps the user choose, showing the fact asked about when known."""
+        return self.sourced_hint(entry, question, today, option)[0]
+
+    def sourced_hint(
+        self, entry: Entry, question: Question, today: dt.date, option: Option | None = None
+    ) -> tuple[str, tuple[Source, ...]]:
+        """:meth:`hint` and the sources of what it says (for the reply's credits)."""
         if option is not None and option.unit.kind not in {"summary"}:
-            return _telling_sentence(self.word_unit(option.unit, entry, today, option.situation))
+            return _telling_sentence(self.word_unit(option.unit, entry, today, option.situation)), tuple(option.unit.sources)
         for kind in units_for(question.asks[:1]):
             unit = self.unit_of(entry.id, kind)
             if unit is not None and kind in SECOND_FIELDS:
-                return first_sentence(self.word_unit(unit, entry, today))
+                return first_sentence(self.word_unit(unit, entry, today)), tuple(unit.sources)
         missing = MISSING_WORDS.get(question.lead)
+        summary = (entry.summary.source,)
         if question.lead in {"deadline", "time", "cost"} and missing:
-            return f"no {missing.removeprefix('a ').removeprefix('the ')} in my notes — {first_sentence(entry.summary.text)}"
-        return first_sentence(entry.summary.text)
+            return f"no {missing.removeprefix('a ').removeprefix('the ')} in my notes — {first_sentence(entry.summary.text)}", summary
+        return first_sentence(entry.summary.text), summary
 
     def clarify(self, question: Question, decision: Decision, today: dt.date) -> Reply:
         entries = [self.kb.entries[i] for i in decision.entries]
@@ -279,14 +292,15 @@ class Composer:
     ) -> Reply:
         """Entries as a list, each with the line that says why it is there; a cut list says how many more."""
         shown = entries[:LIST_LIMIT]
-        lines = [f"{entry.name} — {_telling_sentence(self.hint(entry, question, today))}" for entry in shown]
+        hints = [self.sourced_hint(entry, question, today) for entry in shown]
+        lines = [f"{entry.name} — {_telling_sentence(said)}" for entry, (said, _) in zip(shown, hints, strict=True)]
         extra = {"more": str(len(entries) - len(shown))} if len(entries) > len(shown) else {}
         if see_all:
             extra["see_all"] = see_all
         return Reply(
             question=question.raw, status="answered", headline=heading + "\n" + bullets(lines), intent="list",
             topics=tuple(e.id for e in shown), confidence=0.65, title=heading.rstrip(":"),
-            sources=self._titles(e.summary.source for e in shown), extra=extra,
+            sources=self._titles(source for _, credited in hints for source in credited), extra=extra,
         )
 
     def compare(self, question: Question, options: list[Option], today: dt.date) -> Reply:
@@ -340,10 +354,17 @@ class Composer:
             sections.append(ReplySection("Stages", " → ".join(s.name for s in entry.stages)))
         if entry.status == "historical":
             sections.append(ReplySection("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer."))
-        sources = [entry.summary.source] + [d.source for d in entry.deadlines]
+        links = self._links(entry, today, limit=5)
+        shown = {link.label for link in links}
+        # Every field shown above, credited: the documents of every fact on the page.
+        sources = [entry.summary.source, *(field.source for field in (entry.who_for, entry.time_commitment, entry.cost) if field)]
+        sources += [c.source for c in entry.eligibility] + [d.source for d in entry.deadlines]
+        sources += [how.source] if how and (how.prerequisites or how.steps) else []
+        sources += [stage.source for stage in entry.stages]
+        sources += [link.source for link in entry.links if link.label in shown]
         return Reply(
             question=entry.name, status="answered", headline=entry.summary.text, intent="describe",
-            sections=tuple(sections), links=self._links(entry, today, limit=5), topics=(entry.id,), confidence=1.0,
+            sections=tuple(sections), links=links, topics=(entry.id,), confidence=1.0,
             title=entry.name, sources=self._titles(sources), last_reviewed=entry.last_reviewed.isoformat(),
         )
 
