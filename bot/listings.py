@@ -85,6 +85,14 @@ def offers_and_topics(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
     return offers, [entry for entry in entries if entry.kind == "information"]
 
 
+def count_words(offers: list[Entry], topics: list[Entry]) -> str:
+    """"12 offers" or "7 offers, 1 information topic": topics are never counted as offers."""
+    words = f"{len(offers)} offer{'s' if len(offers) != 1 else ''}"
+    if topics:
+        words += f", {len(topics)} information topic{'s' if len(topics) != 1 else ''}"
+    return words
+
+
 def phase_text(
     entries: list[Entry], phase: Phase, today: dt.date, hub: HubInfo | None = None, limit: int | None = None
 ) -> str:
@@ -95,9 +103,7 @@ def phase_text(
     """
     offers, topics = offers_and_topics(entries)
     shown = (offers + topics)[:limit] if limit is not None else offers + topics
-    count = f"{len(offers)} offer{'s' if len(offers) != 1 else ''}"
-    lines = [f"**{PHASE_LABELS[phase]}** — {count}" + (f", {len(topics)} information topic{'s' if len(topics) != 1 else ''}"
-                                                       if topics else "")]
+    lines = [f"**{PHASE_LABELS[phase]}** — {count_words(offers, topics)}"]
     for entry in offers:
         if entry in shown:
             status = next_deadline(entry, today)
