@@ -55,7 +55,8 @@ def deadlines_text(kb: KnowledgeBase, today: dt.date, phase: Phase | None = None
     if upcoming:
         lines += ["Open:"] + [f"• {line.text()}" for line in upcoming]
     else:
-        lines.append("No open deadlines in my notes right now — ask the hub about the next rounds.")
+        none_open = "No open deadlines in my notes right now — ask the hub about the next rounds."
+        lines.append(f"{none_open} {kb.hub.contact_line()}" if kb.hub.has_contact_detail else none_open)
     if closed:
         lines += ["Recently closed:"] + [f"• {line.text()}" for line in closed]
     shown = upcoming + closed
