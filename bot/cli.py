@@ -160,7 +160,7 @@ def _engine(directory: Path):  # noqa: ANN202 - Engine import is deferred to kee
 
 
 def _ask(engine, args: argparse.Namespace, today: dt.date | None) -> int:  # noqa: ANN001
-    from bot.render import render_text
+    from bot.console import reply_text
 
     if args.jsonl:
         return _ask_jsonl(engine, today)
@@ -171,13 +171,13 @@ def _ask(engine, args: argparse.Namespace, today: dt.date | None) -> int:  # noq
     if args.explain:
         print(engine.explain(question, today))
         return 0
-    _show(render_text(engine.answer(question, today)))
+    _show(reply_text(engine.answer(question, today), engine.kb.hub))
     return 0
 
 
 def _ask_jsonl(engine, today: dt.date | None) -> int:  # noqa: ANN001
     """One JSON line per input line, always valid UTF-8: bad bytes are replaced, no line is lost."""
-    from bot.render import render_text
+    from bot.console import reply_text
 
     out = sys.stdout.buffer
     for raw in sys.stdin.buffer:
@@ -186,7 +186,7 @@ def _ask_jsonl(engine, today: dt.date | None) -> int:  # noqa: ANN001
         row = {
             "question": question,
             "status": reply.status,
-            "text": render_text(reply),
+            "text": reply_text(reply, engine.kb.hub),
             "topics": list(reply.topics),
             "confidence": reply.confidence,
         }
@@ -204,11 +204,11 @@ def _show(text: str) -> None:
 
 
 def _programme(engine, name: str, today: dt.date | None) -> int:  # noqa: ANN001
+    from bot.console import reply_text
     from bot.lookup import programme_reply
-    from bot.render import render_text
 
     reply = programme_reply(engine, name, today)
-    _show(render_text(reply))
+    _show(reply_text(reply, engine.kb.hub))
     return 0 if reply.status == "answered" else 1
 
 

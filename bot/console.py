@@ -22,9 +22,10 @@ from bot.eligibility.render import render_text as render_flow
 from bot.eligibility.state import FlowState, StateError, parse_answer
 from bot.engine.dates import today_in_london
 from bot.engine.engine import Engine
+from bot.knowledge.schema import HubInfo
 from bot.listings import deadlines_text, parse_phase, phase_text
 from bot.lookup import NameLookup, candidate_hint, programme_reply
-from bot.render import render_text
+from bot.render import MAX_TEXT, render_text
 from bot.reply import Candidate, Reply
 
 HISTORY_FILE = Path.home() / ".hubbot_history"
@@ -43,6 +44,24 @@ Commands:
   /eligibility <name>   am I eligible? one question at a time; answer y, n or ? (or 1, 2, 3)
   /help                 this help        /quit   leave
 When I list options, type a number to choose one. {PHASE_HINT}"""
+
+
+def reply_text(reply: Reply, hub: HubInfo, *, numbered: bool = False) -> str:
+    """A reply as the console and the command line show it.
+
+    Where Discord offers "Ask the hub team" (a reply the bot could not give outright: "which
+    one?", "I don't know", "no programme by that name"), these end with how to reach the hub,
+    when hub.yaml gives an email, website or phone.
+    """
+    if reply.status == "answered" or not hub.has_contact_detail:
+        return render_text(reply, numbered=numbered)
+    return with_contact(render_text(reply, MAX_TEXT - len(hub.contact_line()) - 2, numbered=numbered), hub)
+
+
+def with_contact(text: str, hub: HubInfo) -> str:
+    """``text`` ending with the hub's contact line, when the hub has a contact detail and it isn't there yet."""
+    contact = hub.contact_line()
+    return text if not hub.has_contact_detail or contact in text else f"{text}\n\n{contact}"
 
 
 class Console:
@@ -91,7 +110,7 @@ class Console:
         """Render a reply; a clarifying one gets numbered options that the next line can pick."""
         self.choices = [c.entry_id for c in reply.candidates] if reply.status == "clarify" else []
         self.on_choice = on_choice
-        return render_text(reply, numbered=bool(self.choices))
+        return reply_text(reply, self.engine.kb.hub, numbered=bool(self.choices))
 
     def _choose(self, number: int) -> str:
         if not 1 <= number <= len(self.choices):
@@ -135,7 +154,8 @@ class Console:
         else:
             found = [e for e in lookup.near_misses(argument) if e.status == "current"]
             if not found:
-                return "I don't know a programme by that name. Try /programmes <phase> to see them all."
+                return with_contact("I don't know a programme by that name. Try /programmes <phase> to see them all.",
+                                    kb.hub)
             headline = "I don't know a programme by that name. Did you mean one of these?"
         candidates = tuple(Candidate(e.id, e.name, candidate_hint(e)) for e in found)
         return self._offer(Reply(question=argument, status="clarify", headline=headline, candidates=candidates),

@@ -11,8 +11,6 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import PHASE_LABELS, Entry, HubInfo, Phase, Source
 from bot.render import more_line
 
-RECENT_DAYS = 730  # closed deadlines stay listed two years, so the last round's date stays visible
-
 
 @dataclass(frozen=True)
 class DeadlineLine:
@@ -26,9 +24,15 @@ class DeadlineLine:
 
 
 def deadline_overview(
-    kb: KnowledgeBase, today: dt.date, phase: Phase | None = None, recent_days: int = RECENT_DAYS
+    kb: KnowledgeBase, today: dt.date, phase: Phase | None = None, recent_days: int | None = None
 ) -> tuple[list[DeadlineLine], list[DeadlineLine]]:
-    """Upcoming deadlines (soonest first) and recently closed ones (most recent first)."""
+    """Upcoming deadlines (soonest first) and recently closed ones (most recent first).
+
+    "Recently" is ``recent_days``, by default the hub's ``recently_closed_days`` (hub.yaml, 90 days
+    unless set): a round that closed long ago is no news, and the entry itself still says it closed.
+    """
+    if recent_days is None:
+        recent_days = kb.hub.recently_closed_days
     upcoming: list[DeadlineLine] = []
     closed: list[DeadlineLine] = []
     for item in kb.deadlines(phase):
@@ -51,7 +55,8 @@ def deadlines_text(kb: KnowledgeBase, today: dt.date, phase: Phase | None = None
     if upcoming:
         lines += ["Open:"] + [f"• {line.text()}" for line in upcoming]
     else:
-        lines.append("No open deadlines in my notes right now — ask the hub about the next rounds.")
+        none_open = "No open deadlines in my notes right now — ask the hub about the next rounds."
+        lines.append(f"{none_open} {kb.hub.contact_line()}" if kb.hub.has_contact_detail else none_open)
     if closed:
         lines += ["Recently closed:"] + [f"• {line.text()}" for line in closed]
     shown = upcoming + closed
@@ -81,6 +86,14 @@ def offers_and_topics(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
     return offers, [entry for entry in entries if entry.kind == "information"]
 
 
+def count_words(offers: list[Entry], topics: list[Entry]) -> str:
+    """"12 offers" or "7 offers, 1 information topic": topics are never counted as offers."""
+    words = f"{len(offers)} offer{'s' if len(offers) != 1 else ''}"
+    if topics:
+        words += f", {len(topics)} information topic{'s' if len(topics) != 1 else ''}"
+    return words
+
+
 def phase_text(
     entries: list[Entry], phase: Phase, today: dt.date, hub: HubInfo | None = None, limit: int | None = None
 ) -> str:
@@ -91,9 +104,7 @@ def phase_text(
     """
     offers, topics = offers_and_topics(entries)
     shown = (offers + topics)[:limit] if limit is not None else offers + topics
-    count = f"{len(offers)} offer{'s' if len(offers) != 1 else ''}"
-    lines = [f"**{PHASE_LABELS[phase]}** — {count}" + (f", {len(topics)} information topic{'s' if len(topics) != 1 else ''}"
-                                                       if topics else "")]
+    lines = [f"**{PHASE_LABELS[phase]}** — {count_words(offers, topics)}"]
     for entry in offers:
         if entry in shown:
             status = next_deadline(entry, today)

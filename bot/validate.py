@@ -31,6 +31,8 @@ GROUPS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"past offer, so the flow won't suggest it"), "suggestions of past offers", "suggest current offers"),
     (re.compile(r"^FAQ question .*, not from "), "FAQ questions that reach another entry or none",
      "reword them or name the programme"),
+    (re.compile(r"has no title in hub\.yaml"), "files quoting documents without a title in hub.yaml",
+     "list each document under documents: with its title"),
 )
 GROUP_FROM = 3  # fewer warnings of a kind than this are listed one by one
 

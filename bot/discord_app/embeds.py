@@ -19,7 +19,8 @@ from bot.eligibility.flow import Outcome, Question, met_headline
 from bot.engine.dates import short_date
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, HubInfo, Phase
-from bot.listings import deadline_overview, next_deadline
+from bot.listings import count_words, deadline_overview, next_deadline, offers_and_topics
+from bot.render import more_line
 from bot.reply import Reply, ReplyLink
 
 COLOURS = {
@@ -29,7 +30,10 @@ COLOURS = {
 }
 LISTING_COLOUR = discord.Colour.teal()
 FORMS_FIELD = "Forms"
+LINKS_FIELD = "Links"  # pages to read (an NCETM page, a blog, a podcast): not forms
+FORMS_AND_LINKS_FIELD = "Forms and links"
 NO_URL = "ask the hub for the form"
+NO_PAGE_URL = "ask the hub for the link"
 
 
 def text(value: str, limit: int) -> str:
@@ -38,8 +42,8 @@ def text(value: str, limit: int) -> str:
 
 
 def reply_embed(reply: Reply, hub: HubInfo) -> discord.Embed:
-    """The embed for a reply; its links are listed in a "Forms" field (pass only those not shown
-    as buttons).
+    """The embed for a reply; its links are listed in a field titled by what they are ("Forms",
+    "Links", or "Forms and links"; pass only those not shown as buttons).
     """
     description = reply.headline
     if reply.status == "clarify" and reply.candidates:
@@ -56,21 +60,38 @@ def reply_embed(reply: Reply, hub: HubInfo) -> discord.Embed:
     for name, value in fields[:room]:
         embed.add_field(name=text(name, limits.FIELD_NAME), value=text(value, limits.FIELD_VALUE), inline=False)
     if forms:
-        embed.add_field(name=FORMS_FIELD, value=text(forms, limits.FIELD_VALUE), inline=False)
+        embed.add_field(name=links_title(reply.links), value=text(forms, limits.FIELD_VALUE), inline=False)
     footer = render.footer(reply)
     if footer:
         embed.set_footer(text=text(footer, limits.FOOTER))
     return _fit(embed, keep_last=bool(forms))
 
 
+def is_form(link: ReplyLink) -> bool:
+    """Whether a link is a form to fill in (application, expression of interest, request, survey)
+    rather than a page to read.
+    """
+    return link.kind != "information"
+
+
+def links_title(links: tuple[ReplyLink, ...]) -> str:
+    """The field's title, by what the links are."""
+    forms = sum(1 for link in links if is_form(link))
+    if forms == len(links):
+        return FORMS_FIELD
+    return LINKS_FIELD if forms == 0 else FORMS_AND_LINKS_FIELD
+
+
 def _forms_text(links: tuple[ReplyLink, ...], hub: HubInfo) -> str:
-    """Links not shown as buttons: with a url as markdown links, without one as a pointer to the hub."""
+    """Links not shown as buttons: with a url as markdown links, without one as a pointer to the hub
+    ("ask the hub for the form", or for a page "ask the hub for the link").
+    """
     lines = []
     for link in links:
         if link.url:
             lines.append(f"• [{link.label}]({link.url})")
         else:
-            lines.append(f"• {link.label}: {NO_URL}")
+            lines.append(f"• {link.label}: {NO_URL if is_form(link) else NO_PAGE_URL}")
     if any(not link.url for link in links):
         lines.append(hub.contact_line())
     return "\n".join(lines)
@@ -87,24 +108,48 @@ def _fit(embed: discord.Embed, *, keep_last: bool) -> discord.Embed:
 
 
 def programmes_embed(phase: Phase, entries: list[Entry], today: dt.date, hub: HubInfo) -> discord.Embed:
-    """One line per offer for a phase, with its next deadline."""
-    rows = []
-    for entry in entries:
+    """One line per offer for a phase with its next deadline, then the information topics apart
+    (never counted as offers); cut between lines with a count of the rest; the sources in the footer.
+    """
+    offers, topics = offers_and_topics(entries)
+    rows: list[tuple[str, Entry | None]] = []
+    for entry in offers:
         status = next_deadline(entry, today)
-        rows.append(f"• **{entry.name}**" + (f" — {status.short()}" if status else ""))
+        rows.append((f"• **{entry.name}**" + (f" — {status.short()}" if status else ""), entry))
+    if topics:
+        rows += [("", None), ("**Information**", None)] + [(f"• {entry.name}", entry) for entry in topics]
     if not rows:
-        rows.append(f"I have no current offers listed for {phase.label}. {hub.contact_line()}")
+        rows.append((f"I have no current offers listed for {phase.label}. {hub.contact_line()}", None))
+    kept = whole_rows([row for row, _ in rows], limits.EMBED_DESCRIPTION)
+    left_out = sum(1 for _, entry in rows[len(kept) :] if entry is not None)
     embed = discord.Embed(
-        title=text(f"{phase.label}: programmes and support", limits.EMBED_TITLE),
-        description=text("\n".join(rows), limits.EMBED_DESCRIPTION),
+        title=text(f"{phase.label}: {count_words(offers, topics)}" if entries else f"{phase.label}: programmes and support",
+                   limits.EMBED_TITLE),
+        description="\n".join([*kept, more_line(left_out)] if left_out else kept),
         colour=LISTING_COLOUR,
     )
-    embed.set_footer(text=text(f"{hub.name} · choose one below for details", limits.FOOTER))
+    credits = "; ".join(hub.document_titles(entry.summary.source for _, entry in rows[: len(kept)] if entry))
+    footer = f"Source: {credits} · choose one below for details" if credits else f"{hub.name} · choose one below for details"
+    embed.set_footer(text=text(footer, limits.FOOTER))
     return embed
 
 
+def whole_rows(rows: list[str], limit: int) -> list[str]:
+    """The first rows, made safe to show, that fit in ``limit`` with room for a "…and N more" line
+    when some are left out; never a heading or a blank line left hanging above the cut.
+    """
+    safe = [discord.utils.escape_mentions(row) for row in rows]
+    kept = list(safe)
+    room = limit - len(more_line(len(rows))) - 1
+    while kept and len("\n".join(kept)) > (limit if len(kept) == len(safe) else room):
+        kept.pop()
+    while len(kept) < len(safe) and kept and not kept[-1].startswith("• "):
+        kept.pop()
+    return kept
+
+
 def deadlines_embed(phase: Phase | None, today: dt.date, kb: KnowledgeBase) -> discord.Embed:
-    """Upcoming deadlines soonest first, then those closed recently."""
+    """Upcoming deadlines soonest first, then those closed recently; the sources in the footer."""
     upcoming, closed = deadline_overview(kb, today, phase)
     parts = []
     if upcoming:
@@ -119,7 +164,9 @@ def deadlines_embed(phase: Phase | None, today: dt.date, kb: KnowledgeBase) -> d
         description=text("\n\n".join(parts), limits.EMBED_DESCRIPTION),
         colour=LISTING_COLOUR,
     )
-    embed.set_footer(text=text(f"{kb.hub.name} · as of {short_date(today)}", limits.FOOTER))
+    credits = "; ".join(kb.hub.document_titles(line.status.deadline.source for line in upcoming + closed))
+    footer = f"Source: {credits} · as of {short_date(today)}" if credits else f"{kb.hub.name} · as of {short_date(today)}"
+    embed.set_footer(text=text(footer, limits.FOOTER))
     return embed
 
 

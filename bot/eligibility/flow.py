@@ -93,6 +93,7 @@ class Outcome:
     more_information: NextStep | None = None
     how_to_apply: tuple[str, ...] = ()
     deadline: str | None = None
+    round_closed: bool = False  # every deadline has passed: the form is not a next step, the next round is
     notes: tuple[str, ...] = ()
     contact: str = ""
     answered: tuple[Answered, ...] = ()
@@ -285,9 +286,14 @@ def _not_offered(kb: KnowledgeBase, entry: Entry, state: FlowState) -> Outcome:
 
 
 def _next_steps(kb: KnowledgeBase, entry: Entry, today: dt.date, about: list[Source] | None = None) -> dict[str, Any]:
-    """The form, the deadline as of today, how to apply, notes, contact and sources of an outcome."""
-    link = _next_link(entry)
+    """The form, the deadline as of today, how to apply, notes, contact and sources of an outcome.
+
+    When the round has closed (the entry's last deadline has passed) the form and the steps are
+    not offered as the next step: the deadline says it closed and to ask the hub about the next round.
+    """
     status = next_deadline(entry, today)
+    closed = status is not None and not status.is_open
+    link = None if closed else _next_link(entry)
     sources: list[Source] = [c.source for c in entry.eligibility] + (about or [])
     if link:
         sources.append(link.source)
@@ -298,8 +304,9 @@ def _next_steps(kb: KnowledgeBase, entry: Entry, today: dt.date, about: list[Sou
     return {
         "next_step": NextStep(link.label, link.url) if link else None,
         "more_information": NextStep(information.label, information.url, "information") if information else None,
-        "how_to_apply": tuple(how.steps) if how and not link else (),
+        "how_to_apply": tuple(how.steps) if how and not link and not closed else (),
         "deadline": status.wording() if status else None,
+        "round_closed": closed,
         "notes": _dated(entry, today),
         "contact": kb.hub.contact_line(),
         "sources": kb.hub.document_titles(sources),

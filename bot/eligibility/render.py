@@ -63,14 +63,17 @@ def outcome_sections(outcome: Outcome) -> list[tuple[str, str]]:
         parts += [outcome.deadline] if outcome.deadline else []
         sections.append(("Next step", "\n".join(parts)))
     if outcome.kind == "unsure":
-        if outcome.next_step:
-            body = next_step_line(outcome.next_step)
-        elif outcome.how_to_apply:
-            body = bullets(outcome.how_to_apply)
+        if outcome.round_closed and outcome.deadline:
+            body = outcome.deadline  # it says the round closed and to ask about the next one
         else:
-            body = "Contact the hub to take part."
-        if outcome.deadline:
-            body += f"\n{outcome.deadline}"
+            if outcome.next_step:
+                body = next_step_line(outcome.next_step)
+            elif outcome.how_to_apply:
+                body = bullets(outcome.how_to_apply)
+            else:
+                body = "Contact the hub to take part."
+            if outcome.deadline:
+                body += f"\n{outcome.deadline}"
         sections.append(("When you've checked, next step", body))
     if outcome.more_information and outcome.kind in ("met", "unsure", "no-checks"):
         sections.append(("More information", next_step_line(outcome.more_information)))
@@ -96,9 +99,12 @@ def outcome_sections(outcome: Outcome) -> list[tuple[str, str]]:
 def headline_text(outcome: Outcome) -> str:
     """The headline, and the reason when the flow stopped, as one paragraph.
 
-    When every criterion is met it reads "you meet the published criteria — next step: <form>".
+    When every criterion is met it reads "you meet the published criteria — next step: <form>", or,
+    once the round has closed, says so instead of offering the closed round's form.
     """
     if outcome.kind == "met":
+        if outcome.round_closed:
+            return f"{met_headline(outcome.entry_name)} — but this round has closed: ask the hub about the next one."
         if outcome.next_step:
             then = next_step_line(outcome.next_step)
         elif outcome.how_to_apply:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from bot.engine.asks import detail_types, units_for
-from bot.engine.dates import DeadlineStatus
+from bot.engine.dates import DeadlineStatus, today_in_london
 from bot.engine.decide import Decision
 from bot.engine.eligibility import Situation
 from bot.engine.features import Option
@@ -61,9 +61,14 @@ class Composer:
         return self.kb.hub.document_titles(sources)
 
     @staticmethod
-    def _links(entry: Entry, kinds: Iterable[LinkKind] | None = None, limit: int = 3) -> tuple[ReplyLink, ...]:
-        wanted = set(kinds) if kinds is not None else None
-        chosen = [link for link in entry.links if wanted is None or link.kind in wanted]
+    def _links(
+        entry: Entry, today: dt.date, kinds: Iterable[LinkKind] | None = None, limit: int = 3
+    ) -> tuple[ReplyLink, ...]:
+        """The entry's links of ``kinds``; once its round has closed, no forms to act on (only pages)."""
+        wanted = set(kinds) if kinds is not None else set(LinkKind)
+        if entry.deadlines and all(DeadlineStatus(d, today).days_left < 0 for d in entry.deadlines):
+            wanted -= set(ACTION_LINKS)  # "closed" beside the closed round's form would contradict itself
+        chosen = [link for link in entry.links if link.kind in wanted]
         return tuple(ReplyLink(link.label, link.kind.value, link.url) for link in chosen[:limit])
 
     def unit_of(self, entry_id: str, kind: str) -> Unit | None:
@@ -89,7 +94,12 @@ class Composer:
                 parts.append("How to apply:\n" + bullets(how.steps))
             return "\n".join(parts)
         if kind == "link":
-            return "The hub points to: " + "; ".join(link.label for link in entry.links) + "."
+            pages = self._links(entry, today, limit=len(entry.links))
+            said = "The hub points to: " + "; ".join(link.label for link in pages) + "." if pages else ""
+            if len(pages) < len(entry.links):  # the closed round's forms are left out: say it closed
+                closed = " ".join(DeadlineStatus(d, today).wording() for d in entry.deadlines)
+                said = f"{said} {closed}".strip()
+            return said
         if kind == "stage":
             return f"{unit.label}: {unit.text}"
         if kind == "stages":
@@ -124,15 +134,23 @@ class Composer:
         headline = _with_its_question(unit, self.word_unit(unit, entry, today, situation), question)
         if question.lead == "exists" and unit.kind in {"summary", "who_for"} and not _VERDICT.match(headline):
             headline = f"Yes. {headline}"  # "is there …?" is answered yes, then what it is
-        sources: list[Source] = list(unit.sources)
         sections: list[ReplySection] = []
+        credits: list[tuple[Source, ...]] = []  # the sources of each section, so a section left out is not credited
+
+        def add(title: str, body: str, sources: Iterable[Source] = ()) -> None:
+            sections.append(ReplySection(title, body))
+            credits.append(tuple(sources))
+
         shown = {unit.kind}
         for extra_option in support:
             extra_unit = extra_option.unit
             said = self.word_unit(extra_unit, entry, today, situation)
+            if said == headline or any(said == section.body for section in sections):
+                continue  # the same words twice say nothing more
             tied = extra_unit.kind == "faq" and extra_unit.label and tied_to_its_question(said)
-            sections.append(ReplySection(extra_unit.label if tied else "Also", said))  # "Only if …" under its own question
-            sources.extend(extra_option.unit.sources)
+            # "Only if …" under its own question; a field under its own title
+            add(extra_unit.label if tied else SECTION_TITLES.get(extra_unit.kind, "Also"), said, extra_unit.sources)
+            shown.add(extra_unit.kind)
         wanted = [k for k in units_for(question.asks[:1]) if k in SECOND_FIELDS]
         wanted += [k for ask in question.asks[1:3] for k in units_for((ask,)) if k in SECOND_FIELDS]
         for kind in dict.fromkeys(wanted):
@@ -140,28 +158,30 @@ class Composer:
                 continue
             extra = self.unit_of(entry.id, kind)
             if extra is not None and extra.text not in headline:
-                sections.append(ReplySection(SECTION_TITLES[kind], self.word_unit(extra, entry, today, situation)))
-                sources.extend(extra.sources)
+                add(SECTION_TITLES[kind], self.word_unit(extra, entry, today, situation), extra.sources)
                 shown.add(kind)
         if unit.kind not in {"summary", "who_for", "eligibility", "criterion"} and question.lead in {"what", "who_for", "exists", "which"}:
-            sections.append(ReplySection("What it is", entry.summary.text))
-            sources.append(entry.summary.source)
+            add("What it is", entry.summary.text, (entry.summary.source,))
         if entry.status == "historical":
-            sections.append(ReplySection("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer."))
+            add("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer.")
+        sections, credits = sections[:MAX_SECTIONS], credits[:MAX_SECTIONS]
         if alternatives:
-            others = [f"{other.name} — {shorten(self.hint(other, question, today), 120)}" for other in alternatives]
-            alternatives_section: tuple[ReplySection, ...] = (ReplySection("If you meant another one", bullets(others)),)
+            hints = [self.sourced_hint(other, question, today) for other in alternatives]
+            others = [f"{other.name} — {shorten(said, 120)}" for other, (said, _) in zip(alternatives, hints, strict=True)]
+            add("If you meant another one", bullets(others), (source for _, credited in hints for source in credited))
             topics_extra = tuple(other.id for other in alternatives)
         else:
-            alternatives_section = ()
             topics_extra = ()
         wants_links = bool({"apply", "deadline"} & set(question.asks)) or unit.kind in {"apply", "deadline", "eligibility", "criterion"}
-        links = self._links(entry, ACTION_LINKS) if wants_links else ()
+        links = self._links(entry, today, ACTION_LINKS) if wants_links else ()
         if unit.kind == "link":
-            links = self._links(entry, limit=5)
+            links = self._links(entry, today, limit=5)
+        labels = {link.label for link in links}
+        sources = [*unit.sources, *(source for credited in credits for source in credited)]
+        sources += [link.source for link in entry.links if link.label in labels]
         return Reply(
             question=question.raw, status="answered", headline=headline, intent=question.lead,
-            sections=(*sections[:MAX_SECTIONS], *alternatives_section), links=links, topics=(entry.id, *topics_extra),
+            sections=tuple(sections), links=links, topics=(entry.id, *topics_extra),
             confidence=round(confidence, 2),
             title=entry.name, sources=self._titles(sources), last_reviewed=entry.last_reviewed.isoformat(),
         )
@@ -238,25 +258,32 @@ class Composer:
             sections.append(ReplySection("How to apply", self.word_unit(apply, about, today)))
         return Reply(
             question=question.raw, status="answered", headline=headline, intent="contact", sections=tuple(sections),
-            links=self._links(about, ACTION_LINKS), topics=(about.id,), confidence=0.6, title=about.name,
+            links=self._links(about, today or today_in_london(), ACTION_LINKS), topics=(about.id,), confidence=0.6, title=about.name,
             sources=self._titles([about.summary.source]), last_reviewed=about.last_reviewed.isoformat(),
         )
 
     # ----- several entries -------------------------------------------------------------------
     def hint(self, entry: Entry, question: Question, today: dt.date, option: Option | None = None) -> str:
         """A short line that helps the user choose, showing the fact asked about when known."""
+        return self.sourced_hint(entry, question, today, option)[0]
+
+    def sourced_hint(
+        self, entry: Entry, question: Question, today: dt.date, option: Option | None = None
+    ) -> tuple[str, tuple[Source, ...]]:
+        """:meth:`hint` and the sources of what it says (for the reply's credits)."""
         if option is not None and option.unit.kind not in {"summary"}:
-            return _telling_sentence(self.word_unit(option.unit, entry, today, option.situation))
+            return _telling_sentence(self.word_unit(option.unit, entry, today, option.situation)), tuple(option.unit.sources)
         for kind in units_for(question.asks[:1]):
             unit = self.unit_of(entry.id, kind)
             if unit is not None and kind in SECOND_FIELDS:
                 line = first_sentence(self.word_unit(unit, entry, today))
                 if "\n" not in line and not line.rstrip().endswith(":"):  # a list's lead-in tells nothing on one line
-                    return line
+                    return line, tuple(unit.sources)
         missing = MISSING_WORDS.get(question.lead)
+        summary = (entry.summary.source,)
         if question.lead in {"deadline", "time", "cost"} and missing:
-            return f"no {missing.removeprefix('a ').removeprefix('the ')} in my notes — {first_sentence(entry.summary.text)}"
-        return first_sentence(entry.summary.text)
+            return f"no {missing.removeprefix('a ').removeprefix('the ')} in my notes — {first_sentence(entry.summary.text)}", summary
+        return first_sentence(entry.summary.text), summary
 
     def clarify(self, question: Question, decision: Decision, today: dt.date) -> Reply:
         entries = [self.kb.entries[i] for i in decision.entries]
@@ -274,14 +301,15 @@ class Composer:
     ) -> Reply:
         """Entries as a list, each with the line that says why it is there; a cut list says how many more."""
         shown = entries[:LIST_LIMIT]
-        lines = [f"{entry.name} — {_telling_sentence(self.hint(entry, question, today))}" for entry in shown]
+        hints = [self.sourced_hint(entry, question, today) for entry in shown]
+        lines = [f"{entry.name} — {_telling_sentence(said)}" for entry, (said, _) in zip(shown, hints, strict=True)]
         extra = {"more": str(len(entries) - len(shown))} if len(entries) > len(shown) else {}
         if see_all:
             extra["see_all"] = see_all
         return Reply(
             question=question.raw, status="answered", headline=heading + "\n" + bullets(lines), intent="list",
             topics=tuple(e.id for e in shown), confidence=0.65, title=heading.rstrip(":"),
-            sources=self._titles(e.summary.source for e in shown), extra=extra,
+            sources=self._titles(source for _, credited in hints for source in credited), extra=extra,
         )
 
     def compare(self, question: Question, options: list[Option], today: dt.date) -> Reply:
@@ -335,10 +363,17 @@ class Composer:
             sections.append(ReplySection("Stages", " → ".join(s.name for s in entry.stages)))
         if entry.status == "historical":
             sections.append(ReplySection("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer."))
-        sources = [entry.summary.source] + [d.source for d in entry.deadlines]
+        links = self._links(entry, today, limit=5)
+        shown = {link.label for link in links}
+        # Every field shown above, credited: the documents of every fact on the page.
+        sources = [entry.summary.source, *(field.source for field in (entry.who_for, entry.time_commitment, entry.cost) if field)]
+        sources += [c.source for c in entry.eligibility] + [d.source for d in entry.deadlines]
+        sources += [how.source] if how and (how.prerequisites or how.steps) else []
+        sources += [stage.source for stage in entry.stages]
+        sources += [link.source for link in entry.links if link.label in shown]
         return Reply(
             question=entry.name, status="answered", headline=entry.summary.text, intent="describe",
-            sections=tuple(sections), links=self._links(entry, limit=5), topics=(entry.id,), confidence=1.0,
+            sections=tuple(sections), links=links, topics=(entry.id,), confidence=1.0,
             title=entry.name, sources=self._titles(sources), last_reviewed=entry.last_reviewed.isoformat(),
         )
 

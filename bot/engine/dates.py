@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,17 @@ def long_date(day: dt.date) -> str:
 def short_date(day: dt.date) -> str:
     """``28 April 2025``."""
     return f"{day.day} {day:%B %Y}"
+
+
+_INNER = re.compile(r"\s*\(([^()]*)\)")
+
+
+def in_brackets(text: str) -> str:
+    """``(text)``, its own brackets turned into commas so brackets never nest:
+    "extended deadline (was 21 April)" → "(extended deadline, was 21 April)".
+    """
+    flat = _INNER.sub(r", \1", text.strip())
+    return f"({flat.replace('(', '').replace(')', '')})"
 
 
 def days_phrase(days: int) -> str:
@@ -53,7 +65,7 @@ class DeadlineStatus:
     def wording(self) -> str:
         """E.g. "Applications close on Monday 28 April 2025 (extended deadline) — in 6 days"."""
         label = self.deadline.label.rstrip(".")
-        note = f" ({self.deadline.note})" if self.deadline.note else ""
+        note = f" {in_brackets(self.deadline.note)}" if self.deadline.note else ""
         if self.is_open:
             verb = _present(label)
             return f"{verb} on {long_date(self.deadline.date)}{note} — {days_phrase(self.days_left)}."

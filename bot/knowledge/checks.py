@@ -268,6 +268,25 @@ def _unverified_sources(parsed: list[ParsedFile], sources_dir: Path) -> Iterator
                 )
 
 
+def untitled_sources(parsed: Sequence[ParsedFile], titles: dict[str, str]) -> Iterator[Problem]:
+    """A warning where a file first quotes a document that hub.yaml gives no title: replies would
+    credit the bare file name (knowledge/README, "Add a new source document").
+    """
+    for item in parsed:
+        warned: set[str] = set()
+        for path, source in _walk_sources(item.model):
+            if source.file in titles or source.file in warned:
+                continue
+            warned.add(source.file)
+            line, column = item.located.locate((*path, "file"))
+            yield Problem(
+                item.path, line, column,
+                f"source document '{source.file}' has no title in hub.yaml, so replies would credit it by its file "
+                "name: list it under documents: with the title teachers know it by",
+                "warning",
+            )
+
+
 NO_CONTACT = (
     "hub.yaml has no contact detail (email, website or phone): teachers who need a person are told only "
     "the contact sentence, with nowhere to go; add the hub's email, website or phone"

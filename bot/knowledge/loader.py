@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.cache import digest as content_digest
-from bot.knowledge.checks import cross_checks, freshness_warnings
+from bot.knowledge.checks import cross_checks, freshness_warnings, untitled_sources
 from bot.knowledge.limits import MAX_FILE_BYTES
 from bot.knowledge.messages import problems_from_validation
 from bot.knowledge.problems import KnowledgeError, Problem
@@ -100,6 +100,8 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
 
     titles = {doc.file: doc.title for doc in hub.model.documents} if hub and isinstance(hub.model, HubInfo) else {}
     problems.extend(cross_checks(parsed_entries, sources_dir, [item for item in (outside,) if item], titles, broken))
+    if hub is not None and isinstance(hub.model, HubInfo):
+        problems.extend(untitled_sources([*parsed_entries, *(item for item in (outside,) if item)], titles))
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors or hub is None:
         raise KnowledgeError(errors)

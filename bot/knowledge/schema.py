@@ -201,6 +201,9 @@ class Document(_Strict):
     title: Text
 
 
+RECENTLY_CLOSED_DAYS = 90  # a closed deadline is listed as "recently closed" for about a school term
+
+
 class HubInfo(_Strict):
     """The hub itself: name, how teachers reach it, and the documents the answers come from."""
 
@@ -210,6 +213,10 @@ class HubInfo(_Strict):
     email: str | None = None
     phone: str | None = None
     documents: list[Document] = Field(default_factory=list)
+    recently_closed_days: int = Field(
+        default=RECENTLY_CLOSED_DAYS, ge=1, le=3650,
+        description="How many days a closed deadline is still listed as 'recently closed' (default 90)",
+    )
     last_reviewed: dt.date
 
     def document_title(self, file: str) -> str:

@@ -12,6 +12,7 @@ import hashlib
 
 from icalendar import Calendar, Event
 
+from bot.engine.dates import in_brackets
 from bot.knowledge.base import DatedDeadline, KnowledgeBase
 from bot.knowledge.schema import Phase
 from bot.reply import ReplyLink
@@ -66,7 +67,7 @@ def _event(kb: KnowledgeBase, item: DatedDeadline, stamp: dt.datetime) -> Event:
 
 
 def _description(kb: KnowledgeBase, title: str, note: str | None, form: ReplyLink | None) -> str:
-    lines = [title + (f" ({note})" if note else "")]
+    lines = [title + (f" {in_brackets(note)}" if note else "")]
     if form and form.url:
         lines.append(f"{form.label}: {form.url}")
     elif form:

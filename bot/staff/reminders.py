@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.engine.dates import LONDON, days_phrase, long_date
+from bot.engine.dates import LONDON, days_phrase, in_brackets, long_date
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Deadline, Entry, LinkKind
 from bot.reply import ReplyLink
@@ -84,7 +84,7 @@ class Reminder:
 def reminder_text(programme: str, deadline: Deadline, days_left: int) -> str:
     """"Applications for <programme> close on <long date> — in 7 days"."""
     label = deadline.label.strip().rstrip(".")
-    note = f" ({deadline.note})" if deadline.note else ""
+    note = f" {in_brackets(deadline.note)}" if deadline.note else ""
     when = f"{long_date(deadline.date)}{note} — {days_phrase(days_left)}"
     words = label.rsplit(" ", 1)
     if len(words) == 2 and words[1].lower() in {"close", "closes", "end", "ends", "open", "opens"}:
@@ -101,7 +101,7 @@ def form_of(entry: Entry, contact: str) -> tuple[ReplyLink | None, str | None]:
         form = ReplyLink(label=link.label, kind=link.kind.value, url=link.url)
         if link.url:
             return form, None
-        return form, f"The hub will share the form ({link.label}). {contact}"
+        return form, f"The hub will share the form {in_brackets(link.label)}. {contact}"
     return None, contact
 
 

@@ -86,3 +86,11 @@ def test_deadlines_take_stage_words() -> None:
     assert done.returncode == 0 and done.stdout.startswith("**Deadlines for Secondary**")
     bad = hubbot("deadlines", "--phase", "nursery")
     assert bad.returncode == 2 and "ks2" in bad.stderr
+
+
+def test_validate_verbose_works_as_the_grouped_warnings_say() -> None:
+    short = hubbot("validate")
+    assert short.returncode == 0 and "--verbose lists them" in short.stdout
+    full = hubbot("validate", "--verbose")
+    assert full.returncode == 0, full.stderr
+    assert full.stdout.count("has no url yet") >= 3 and "--verbose lists them" not in full.stdout

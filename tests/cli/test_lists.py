@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import shutil
+from pathlib import Path
 
+import pytest
+
+from bot.discord_app.embeds import deadlines_embed
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.problems import KnowledgeError
 from bot.knowledge.schema import Phase
 from bot.listings import deadlines_text, phase_text
 from bot.render import MAX_TEXT, render_text
 from bot.reply import Reply, ReplySection
-from tests.conftest import TODAY
+from bot.validate import summary
+from tests.conftest import KNOWLEDGE, TODAY
 
 ITEM = "• Offer {n} — A Work Group for teachers on one thing. It meets six times across the year."
 
@@ -71,5 +80,38 @@ def test_phase_and_deadline_lists_carry_their_sources_and_say_when_cut(engine, k
     assert len([line for line in text.splitlines() if line.startswith("• ")]) == 5
     source = text.splitlines()[-1]
     assert source.startswith("_Source: ") and ".txt" not in source  # document titles, not file names
-    deadlines = deadlines_text(kb, TODAY)
+    deadlines = deadlines_text(kb, dt.date(2025, 6, 1))  # the spring 2025 round closed recently
     assert deadlines.splitlines()[-1].startswith("_Source: Kent & Medway Maths Hub newsletter")
+
+
+# ----- "Recently closed" means recently ----------------------------------------------------------
+CLOSED = "Secondary Mastery Specialist Programme — Applications closed 28 April 2025"
+
+
+def test_recently_closed_means_within_the_hubs_window(kb) -> None:
+    assert kb.hub.recently_closed_days == 90
+    soon_after = deadlines_text(kb, dt.date(2025, 6, 1))  # 34 days after 28 April 2025
+    assert "Recently closed:" in soon_after and CLOSED in soon_after
+    long_after = deadlines_text(kb, TODAY)  # 19 months after
+    assert "Recently closed" not in long_after and "28 April 2025" not in long_after
+    assert "No open deadlines" in long_after
+    embed = deadlines_embed(None, TODAY, kb)
+    assert "Recently closed" not in embed.description and "28 April 2025" not in embed.description
+    assert "Recently closed:" not in summary(kb, TODAY, None)
+
+
+def test_the_window_is_set_in_hub_yaml(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    shutil.copytree(KNOWLEDGE, root, ignore=shutil.ignore_patterns("schema"))
+    hub = root / "hub.yaml"
+    hub.write_text(hub.read_text(encoding="utf-8").replace("recently_closed_days: 90", "recently_closed_days: 30"),
+                   encoding="utf-8")
+    narrow = load_knowledge(root, today=TODAY, cache=None)
+    assert narrow.hub.recently_closed_days == 30
+    assert CLOSED not in deadlines_text(narrow, dt.date(2025, 6, 1))
+    assert CLOSED in deadlines_text(narrow, dt.date(2025, 5, 28))
+    hub.write_text(hub.read_text(encoding="utf-8").replace("recently_closed_days: 30", "recently_closed_days: 0"),
+                   encoding="utf-8")
+    with pytest.raises(KnowledgeError) as refused:
+        load_knowledge(root, today=TODAY, cache=None)
+    assert any("hub.yaml" in str(p) and "recently_closed_days" in str(p) for p in refused.value.problems)

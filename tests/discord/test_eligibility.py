@@ -5,6 +5,7 @@ Each click is a real component interaction: the bot answers it from the button's
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.discord_app.knowledge import KnowledgeService
 from bot.eligibility.state import Answer, FlowState
 from tests.discord.conftest import SMALL_KNOWLEDGE_DIR, StartBot
 from tests.discord.fake_discord import APP_ID, EPHEMERAL, FakeDiscord
+from tests.discord.test_staff_flow import frozen
 
 pytestmark = pytest.mark.asyncio
 
@@ -160,6 +162,24 @@ async def test_the_last_step_has_the_form_as_a_link_button(
     assert form["style"] == LINK_BUTTON and form["url"] == "https://forms.example.org/number-club"
     fields = {field["name"]: field["value"] for field in embed["fields"]}
     assert fields["Deadline"].startswith("Applications close on Tuesday 28 April 2099")
+
+
+async def test_after_the_deadline_the_last_step_offers_no_closed_form(
+    start_bot: StartBot, settings_for: Callable[..., Settings], club_knowledge: KnowledgeService, fake_discord: FakeDiscord
+) -> None:
+    await start_bot(settings_for(), club_knowledge, clock=frozen(dt.datetime(2099, 5, 1, 12, 0, tzinfo=dt.UTC)))
+    _, message = await start_check(fake_discord, "number-club")
+    _, message = await click(fake_discord, message, "Yes")
+    body, _ = await click(fake_discord, message, "Yes")
+    [embed] = body["data"]["embeds"]
+    assert embed["description"] == (
+        "You meet the published criteria for the Number Club Programme — but this round has closed: "
+        "ask the hub about the next one."
+    )
+    assert "Number Club application form" not in str(body["data"]), "no button or line for a closed round's form"
+    fields = {field["name"]: field["value"] for field in embed["fields"]}
+    assert fields["Deadline"].startswith("Applications closed on Tuesday 28 April 2099")
+    assert "hub@example.org" in fields["Contact"]
 
 
 async def test_a_check_with_no_answer_times_out_politely(

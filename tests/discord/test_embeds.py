@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.discord_app import limits
 from bot.discord_app.cooldown import Cooldowns
-from bot.discord_app.embeds import FORMS_FIELD, reply_embed
+from bot.discord_app.embeds import FORMS_AND_LINKS_FIELD, FORMS_FIELD, LINKS_FIELD, reply_embed
 from bot.discord_app.knowledge import KnowledgeService, Snapshot
 from bot.discord_app.limits import clip
 from bot.discord_app.replies import build_message
@@ -109,6 +109,20 @@ def test_forms_without_an_address_point_to_the_hub() -> None:
     [forms] = [f for f in reply_embed(reply, HUB).fields if f.name == FORMS_FIELD]
     assert "Application form: ask the hub for the form" in forms.value
     assert "hub@example.org" in forms.value
+
+
+def test_pages_without_an_address_are_links_not_forms() -> None:
+    pages = (ReplyLink("The NCETM Maths Podcast", "information", None), ReplyLink("A blog", "information", None))
+    reply = Reply(question="q", status="answered", headline="NCETM material.", links=pages)
+    [field] = reply_embed(reply, HUB).fields
+    assert field.name == LINKS_FIELD
+    assert "The NCETM Maths Podcast: ask the hub for the link" in field.value and "form" not in field.value
+    mixed = Reply(question="q", status="answered", headline="h",
+                  links=(*pages[:1], ReplyLink("Expression of interest form", "expression-of-interest", None)))
+    [field] = reply_embed(mixed, HUB).fields
+    assert field.name == FORMS_AND_LINKS_FIELD
+    assert "Expression of interest form: ask the hub for the form" in field.value
+    assert "Podcast: ask the hub for the link" in field.value
 
 
 def test_form_links_become_buttons_and_the_rest_stay_in_the_embed(snapshot: Snapshot) -> None:

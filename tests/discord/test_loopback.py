@@ -5,6 +5,7 @@ Each test asserts on the JSON Discord would receive.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 
@@ -121,6 +122,21 @@ async def test_a_form_with_an_address_is_a_link_button(
     assert "Number Club application form" not in str(data["embeds"][0].get("fields"))
 
 
+async def test_once_the_round_has_closed_its_form_is_no_button(
+    start_bot: StartBot,
+    settings_for: Callable[..., Settings],
+    small_knowledge: KnowledgeService,
+    fake_discord: FakeDiscord,
+) -> None:
+    after_deadline = dt.datetime(2099, 5, 1, 12, 0, tzinfo=dt.UTC)
+    await start_bot(settings_for(), small_knowledge, clock=lambda: after_deadline)
+    _, response = await fake_discord.slash("ask", [option("question", "how do I apply for number club?")])
+    data = response.body["data"]
+    assert not link_buttons(data)
+    assert "Number Club application form" not in json.dumps(data)
+    assert "closed" in data["embeds"][0]["description"]
+
+
 async def test_a_form_without_an_address_says_to_ask_the_hub(
     start_bot: StartBot,
     settings_for: Callable[..., Settings],
@@ -134,6 +150,15 @@ async def test_a_form_without_an_address_says_to_ask_the_hub(
     forms = next(f for f in data["embeds"][0]["fields"] if f["name"] == "Forms")
     assert "Algebra Circle expression of interest form: ask the hub for the form" in forms["value"]
     assert "hub@example.org" in forms["value"]
+
+
+async def test_pages_without_an_address_are_not_called_forms(bot: HubBot, fake_discord: FakeDiscord) -> None:
+    _, response = await fake_discord.slash("programme", [option("name", "ncetm-resources")])
+    [embed] = response.body["data"]["embeds"]
+    [links] = [f for f in embed.get("fields", []) if "ask the hub" in f["value"]]
+    assert links["name"] == "Links"
+    assert "The NCETM Maths Podcast: ask the hub for the link" in links["value"]
+    assert "for the form" not in json.dumps(embed)
 
 
 async def test_programmes_lists_a_phase_with_deadlines(bot: HubBot, fake_discord: FakeDiscord) -> None:

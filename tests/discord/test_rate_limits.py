@@ -124,6 +124,19 @@ async def test_answer_buttons_share_the_asking_limit(
     assert TRY_AGAIN in again.body["data"]["content"]
 
 
+async def test_votes_are_limited_per_person_across_answers(
+    start_bot: StartBot, settings_for: Callable[..., Settings], fake_discord: FakeDiscord
+) -> None:
+    bot = await start_bot(settings_for(click_rate=1, click_seconds=60))
+    answers = [await fake_discord.slash("ask", ask(question)) for question in (UNKNOWN, f"{UNKNOWN} again")]
+    clicks = [
+        await fake_discord.click(fake_discord.response_message(payload), vote_button(response.body["data"], "down"))
+        for payload, response in answers
+    ]
+    assert TRY_AGAIN in clicks[1].body["data"]["content"] and clicks[1].body["data"]["flags"] & EPHEMERAL
+    assert await votes_stored(bot) == [(0, 1)], "the vote over the limit is not counted"
+
+
 # ----- per server ---------------------------------------------------------------------------------
 async def test_a_crowd_cannot_flood_a_channel(
     start_bot: StartBot, settings_for: Callable[..., Settings], fake_discord: FakeDiscord

@@ -188,6 +188,11 @@ def test_met_with_a_form_address_and_an_open_deadline() -> None:
     assert "**Contact**" not in text  # the form is the next step; no need to ask the hub
     closed = render_text(run(kb, "y", today=dt.date(2025, 5, 1)))
     assert "That date has passed" in closed
+    assert "— but this round has closed: ask the hub about the next one." in closed.splitlines()[1]
+    assert "forms.example.org" not in closed and "next step: Club application form" not in closed
+    assert "hub@example.org" in closed  # with no form to follow, the hub is the next step
+    unsure = render_text(run(kb, "?", today=dt.date(2025, 5, 1)))
+    assert "forms.example.org" not in unsure and "this round is closed" in unsure
 
 
 def test_answers_after_a_stop_are_refused() -> None:

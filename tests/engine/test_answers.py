@@ -52,6 +52,25 @@ class TestDeadlines:
         assert "Primary Mastery Specialist Programme" in text
 
 
+    @pytest.mark.parametrize(
+        "question",
+        ["how do I apply for the secondary mastery specialist programme", "secondary MS closing date"],
+    )
+    def test_a_closed_rounds_form_is_not_offered_beside_closed(self, engine, question: str) -> None:
+        form = "Secondary Mastery Specialist Programme application form (needs an Axis account)"
+        open_reply, _ = ask(engine, question, dt.date(2025, 4, 22))
+        assert [link.label for link in open_reply.links] == [form]
+        closed_reply, text = ask(engine, question)
+        assert not closed_reply.links and form not in text
+        assert "closed" in text
+
+    def test_the_full_description_keeps_pages_but_not_a_closed_rounds_form(self, engine) -> None:
+        labels = [link.label for link in engine.describe("secondary-mastery-specialist", TODAY).links]
+        assert labels == ["Secondary Mastery Specialist Programme 2025/26 information sheet"]
+        before = [link.kind for link in engine.describe("secondary-mastery-specialist", dt.date(2025, 4, 22)).links]
+        assert "application" in before
+
+
 class TestPrecision:
     def test_time_commitment_is_not_borrowed_from_another_programme(self, engine) -> None:
         reply, text = ask(engine, "how many days is the post-16 mastery specialist programme?")
@@ -147,3 +166,18 @@ class TestDeclining:
         question = "@everyone <@123> **bold** what's the deadline for zzyzx?"
         _, text = ask(engine, question)
         assert "@everyone" not in text and "<@123>" not in text and "zzyzx" not in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "where is the form for the secondary mastery specialist programme",
+        "What did the Walford headteacher say about the cost of getting involved in teaching for mastery?",
+    ],
+)
+def test_no_reply_says_the_same_thing_twice(engine, question: str) -> None:
+    reply, _ = ask(engine, question)
+    bodies = [reply.headline, *(section.body for section in reply.sections)]
+    assert len(bodies) == len(set(bodies)), [section.title for section in reply.sections]
+    titles = [section.title for section in reply.sections]
+    assert len(titles) == len(set(titles)), titles

@@ -119,3 +119,21 @@ def test_validate_says_first_and_last_when_the_hub_has_no_contact_detail(tmp_pat
     hub.write_text(hub.read_text(encoding="utf-8") + "phone: 01234 567890\n", encoding="utf-8")
     assert validate_command(root, SOURCES, TODAY) == 0
     assert "no contact detail" not in capsys.readouterr().out.lower()
+
+
+def test_a_source_document_without_a_title_is_warned_about_where_it_is_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _kb(tmp_path)
+    hub = root / "hub.yaml"
+    hub.write_text(hub.read_text(encoding="utf-8").replace("file: newsletter.txt", "file: another.txt"), encoding="utf-8")
+    entry = root / "entries" / "example-programme.yaml"  # its year came from the title; without one it can't be given
+    entry.write_text(entry.read_text(encoding="utf-8").replace("academic_year: 2026/27\n", ""), encoding="utf-8")
+    kb = load_knowledge(root, today=TODAY, sources_dir=SOURCES, cache=None)
+    [warning] = [str(w) for w in kb.warnings if "no title in hub.yaml" in w.message]
+    assert "example-programme.yaml:8:" in warning and "'newsletter.txt'" in warning  # the first quote, once per file
+    assert validate_command(root, SOURCES, TODAY) == 0
+    assert "source document 'newsletter.txt' has no title in hub.yaml" in capsys.readouterr().out
+    readme = (KNOWLEDGE / "README.md").read_text(encoding="utf-8")
+    assert "## Add a new source document" in readme and "under `documents:`" in readme
+    assert not [w for w in load_knowledge(KNOWLEDGE, today=TODAY).warnings if "no title in hub.yaml" in w.message]
