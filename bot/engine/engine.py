@@ -335,7 +335,8 @@ class Engine:
         offers equally, which one is meant.
         """
         best = decision.best
-        if decision.action != "answer" or best is None or question.lead not in {"what", "exists"} or best.option.focus.words:
+        if decision.action != "answer" or best is None or question.lead not in {"what", "exists"} or best.option.focus.words \
+                or question.attributes.years or question.numbers:  # "year 3 of …", "the 7.5 days": more than the name
             return decision
         same_name = [s for s in decision.alternatives if s.option.evidence.name_words == best.option.evidence.name_words]
         if same_name:

@@ -6,6 +6,7 @@ the fitting script (bot/engine/fit.py) and the engine both build them here, so t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -18,6 +19,8 @@ from bot.engine.units import Unit
 from bot.engine.verify import EntryCheck, FocusCheck
 
 # The field a question type needs: an entry without it cannot answer that type from a field.
+_YEAR_N = re.compile(r"\byear (\d{1,2})\b")
+
 REQUIRED_FIELDS = {
     "deadline": frozenset({"deadline"}), "time": frozenset({"time"}), "cost": frozenset({"cost"}),
     "apply": frozenset({"apply", "link"}), "eligibility": frozenset({"criterion", "eligibility", "who_for"}),
@@ -92,7 +95,7 @@ def unit_values(
     similarity = 0.0
     if unit.kind == "faq" and faq_questions:
         wording = " ".join(question.terms)
-        similarity = max(fuzz.token_set_ratio(wording, text) for text in faq_questions) / 100
+        similarity = max(_faq_likeness(wording, text) for text in faq_questions)
     detail = lead in detail_types()
     asks_eligibility = "eligibility" in question.asks or "which" in question.asks
     return [
@@ -107,3 +110,13 @@ def unit_values(
         faq_covered, float(lead == "how_many" and bool(unit.counted & (question.counted or question.asked_content))),
         *(float(lead in group) for group in ASK_GROUPS.values()),
     ]
+
+
+def _faq_likeness(wording: str, faq_question: str) -> float:
+    """How alike a question and one FAQ question are (0..1) — where both name a "year N", only if it is the same
+    year: "year 3 of …" is not "year 2 of …", however alike the rest of the words.
+    """
+    asked, listed = set(_YEAR_N.findall(wording)), set(_YEAR_N.findall(faq_question))
+    if asked and listed:
+        return 1.0 if asked & listed else 0.0
+    return fuzz.token_set_ratio(wording, faq_question) / 100
