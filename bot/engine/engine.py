@@ -231,6 +231,10 @@ class Engine:
         decision = self._answers_what_was_asked(question, decision, options)
         decision = self._about_the_whole_offer(question, decision, options)
         decision = self._audience_not_offered(question, decision, per_entry)
+        if decision.action == "unknown" and lead in detail_types():  # say the detail is missing for the offer named
+            named = next((s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER), None)
+            if named is not None and named is not decision.best:
+                decision = replace(decision, chosen=(named,))
         if decision.action == "answer" and decision.best is not None and decision.best.option.check.missing:
             # a phase, role or stage the entry is not for is a mismatch, never a match: say what is missing
             decision = Decision("unknown", decision.chosen[:1], "the entry contradicts what the question states", missing=("attribute",))
