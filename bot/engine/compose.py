@@ -36,7 +36,8 @@ MISSING_WORDS = {
     "places": "how many places are left", "url": "web addresses", "participants": "which schools or teachers are taking part",
     "future": "dates for a future round", "personal": "anyone's own applications or records",
     "people": "staff names or contact people", "how_many": "that figure", "why": "the reason",
-    "changed": "what changed", "when": "that date",
+    "changed": "what changed", "when": "that date", "credits": "academic credits or what the programme counts towards",
+    "results": "the trial's or evaluation's results",
 }
 SECTION_TITLES = {
     "deadline": "Deadline", "time": "Time commitment", "cost": "Cost", "apply": "How to apply",
