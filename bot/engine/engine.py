@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.engine.asks import FIELD_KINDS, declined_types, detail_types, units_for
@@ -33,7 +33,7 @@ from bot.engine.decide import (
 from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, entry_values, unit_values
 from bot.engine.index import KnowledgeIndex
-from bot.engine.text import STOPWORDS, tokens
+from bot.engine.text import STOPWORDS, clean, tokens
 from bot.engine.understand import Question, phases_in, understand
 from bot.engine.units import UnitIndex
 from bot.engine.verify import (
@@ -72,6 +72,19 @@ class Analysis:
     decision: Decision
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _variants_pattern(variants: Iterable[str]) -> re.Pattern[str]:
+    """A pattern for an outside topic's variants over the words as typed ("SATs" is not "sat in")."""
+    written = sorted({" ".join(_WORD.findall(clean(v))) for v in variants} - {""}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in written) + r")\b" if written else r"(?!)")
+
+
+def _folds_the_same(variant: str) -> bool:
+    return tokens(variant) == _WORD.findall(clean(variant))
+
+
 def agreeing(options: list[Option], question: Question) -> list[Option]:
     """Verified options only: when an entry the question names agrees with every attribute it states (phase,
     role, year, stage), entries that contradict one ("secondary TAs" and the primary TA programme) are set aside.
@@ -100,7 +113,7 @@ class Engine:
         self._stages: dict[str, frozenset[str]] = {}
         self._by_phase = {phase: self._sorted(kb.for_phase(phase)) for phase in Phase}
         self._outside = [
-            (topic, re.compile(r"\b(?:" + "|".join(re.escape(" ".join(tokens(v))) for v in topic.variants) + r")\b"))
+            (topic, _variants_pattern(topic.variants), _variants_pattern(v for v in topic.variants if _folds_the_same(v)))
             for topic in getattr(kb, "outside", ())
         ]
 
@@ -259,7 +272,7 @@ class Engine:
                        if word in s.option.evidence.name_words][:6]
             return composer.acronym(question, word, expansion, related)
         if action == "outside":
-            topic = next(t for t, _ in self._outside if t.id == decision.entries[0])
+            topic = next(t for t, _, _ in self._outside if t.id == decision.entries[0])
             return composer.outside(question, topic.name, topic.reply, topic.source)
         if action == "contact":
             about = self.kb.entries.get(decision.entries[0]) if decision.entries else None
@@ -463,17 +476,15 @@ class Engine:
         """The entry itself speaks of the outside topic (Mastering Number and the Multiplication Tables Check,
         the EEF trial and the trials that rule a school out), so the topic can be the asker's situation.
         """
-        pattern = dict((t.id, p) for t, p in self._outside)[topic.id]
-        for unit in self.units.of(scored.option.entry_id):
-            text = unit.text.lower()
-            if pattern.search(text) or pattern.search(" ".join(self.index.analyse(text))):
-                return True
-        return False
+        pattern = next(as_typed for t, as_typed, _ in self._outside if t.id == topic.id)
+        return any(pattern.search(" ".join(_WORD.findall(clean(unit.text)))) for unit in self.units.of(scored.option.entry_id))
 
     def _outside_topic(self, question: Question):  # noqa: ANN202
-        text = " ".join(question.words)
-        raw = " ".join(self.index.corrected(question.raw))
-        return next((topic for topic, pattern in self._outside if pattern.search(raw) or pattern.search(text)), None)
+        typed = " ".join(_WORD.findall(clean(question.raw)))
+        corrected = " ".join(self.index.corrected(question.raw))  # typos too ("ofstead"), where folding changes nothing
+        return next(
+            (topic for topic, as_typed, stable in self._outside if as_typed.search(typed) or stable.search(corrected)), None,
+        )
 
     def _list_entries(self, question: Question, evidence: tuple[Evidence, ...]) -> tuple[list[Entry], str] | None:
         """The entries a list question is about: a family the question names, else its phase — with a heading."""
