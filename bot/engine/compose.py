@@ -333,8 +333,8 @@ class Composer:
             sources=self._titles(sources),
         )
 
-    def acronym(self, question: Question, word: str, expansion: str, related: list[Entry]) -> Reply:
-        headline = f"{word.upper()} stands for {expansion}."
+    def acronym(self, question: Question, pairs: list[tuple[str, str]], related: list[Entry]) -> Reply:
+        headline = "\n".join(f"{word.upper()} stands for {expansion}." for word, expansion in pairs)
         if related:
             headline += "\n" + bullets(f"{e.name} — {shorten(first_sentence(e.summary.text), 110)}" for e in related)
         return Reply(

@@ -267,10 +267,11 @@ class Engine:
         if action == "empty":
             return composer.empty(question)
         if action == "acronym":
-            word, expansion = self._expansion(question) or ("", "")
+            pairs = self._expansions(question)
+            words = {word for word, _ in pairs}
             related = [s.option.evidence.indexed.entry for s in best_per_entry(list(analysis.scored))
-                       if word in s.option.evidence.name_words][:6]
-            return composer.acronym(question, word, expansion, related)
+                       if words & s.option.evidence.name_words][:6]
+            return composer.acronym(question, pairs, related)
         if action == "outside":
             topic = next(t for t, _, _ in self._outside if t.id == decision.entries[0])
             return composer.outside(question, topic.name, topic.reply, topic.source)
@@ -316,12 +317,17 @@ class Engine:
         return sorted(entries, key=lambda e: (_KIND_ORDER.get(e.kind, 9), e.name))
 
     def _expansion(self, question: Question) -> tuple[str, str] | None:
-        """The abbreviation the question asks about and what it stands for, from the vocabulary."""
+        """The first abbreviation the question asks about and what it stands for, from the vocabulary."""
+        return next(iter(self._expansions(question)), None)
+
+    def _expansions(self, question: Question) -> list[tuple[str, str]]:
+        """Every abbreviation the question asks about ("FSQ and AMSP — acronyms pls"), each once."""
+        found = {}
         for word in question.asked_text.split():
             expansion = self.index.mapper.expansion(word)
-            if expansion:
-                return word, expansion
-        return None
+            if expansion and word not in found:
+                found[word] = expansion
+        return list(found.items())
 
     @staticmethod
     def _a_name_alone(question: Question, evidence: tuple[Evidence, ...], options: Sequence[Option]) -> Decision | None:
