@@ -506,8 +506,10 @@ class Engine:
             ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))
             family = [self.kb.entries[i] for i in ids]
         phases = attributes.named_phases or frozenset(attributes.phases)
-        if family and len(family) >= 2:
-            chosen = [e for e in family if (e.status == "current") != history or not any(x.status == "current" for x in family)]
+        chosen = [e for e in family if (e.status == "current") != history or not any(x.status == "current" for x in family)]
+        if phases and not any(phases & set(e.phases) for e in chosen):
+            chosen = []  # "EY lead: what's on for early years?" — no member is for that phase: list the phase
+        if len(chosen) >= 2:
             if phases:
                 chosen = [e for e in chosen if phases & set(e.phases) or Phase.CROSS_PHASE in e.phases] or chosen
             if attributes.roles:
