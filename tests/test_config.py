@@ -4,9 +4,9 @@ import pytest
 import yaml
 
 from bot.config import (
+    DEFAULT_HUB_ID,
     DISCORD_GATEWAY_URL,
     DISCORD_REST_BASE_URL,
-    DEFAULT_HUB_ID,
     ConfigError,
     Settings,
     load_settings,
