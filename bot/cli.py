@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on errors")
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge directory (default: the bundled one)")
+    validate.add_argument("--config", type=Path, metavar="FILE", help="check the knowledge folder of every hub this settings file names")
     validate.add_argument("--sources", type=Path, help="directory of source documents to check quotes against")
     validate.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD",
                           help="pretend today is this date when dating freshness warnings")
@@ -109,8 +110,13 @@ def _main(argv: list[str] | None) -> int:
 
         persist(MEMORY_CACHE)  # restarts reuse what unchanged files parsed to
     if command == "validate":
-        from bot.validate import validate_command
+        from bot.validate import validate_command, validate_hubs
 
+        if args.config is not None:
+            if args.directory is not None:
+                print("hubbot validate: give a directory or --config, not both", file=sys.stderr)
+                return 2
+            return validate_hubs(args.config, args.sources or default_sources(), today)
         return validate_command(args.directory or args.knowledge, args.sources or default_sources(), today)
     if command == "schema":
         from bot.knowledge.jsonschema import write_schemas
@@ -125,7 +131,7 @@ def _main(argv: list[str] | None) -> int:
     if command == "report":
         from bot.staff.cli import report_command
 
-        return report_command(args.knowledge, args.since, args.csv, args.database)
+        return report_command(args.knowledge, args.since, args.csv, args.database, config=args.config, hub_id=args.hub)
     engine = _engine(args.knowledge)
     if engine is None:
         return 1
