@@ -268,11 +268,19 @@ async def reminder_loop(
     """
     leads = tuple(lead_days)
     unsaved: list[ReminderMark] = []
+    checks = 0
 
     async def job() -> None:
-        await send_due_reminders(
+        nonlocal checks
+        sent = await send_due_reminders(
             knowledge(), storage, send, now=clock(), lead_days=leads, zone=zone, post_from=post_from, unsaved=unsaved,
             hub_id=hub_id,
         )
+        checks += 1
+        if checks == 1:  # one line at start, so the log shows the reminders are running
+            log.info(
+                "deadline reminders of hub %s: first check done (%d posted); checking every %.0f min",
+                hub_id, len(sent), interval / 60,
+            )
 
     await every(interval, job, stop=stop, name=f"deadline reminders of {hub_id}")

@@ -148,6 +148,9 @@ class FakeDiscord:
         self.shard_count = 1
         self._sessions: dict[int, web.WebSocketResponse] = {}  # shard id -> its current gateway session
         self._token_channels: dict[str, int] = {}  # interaction token -> the channel it came from
+        self.delivered: list[tuple[int, str]] = []  # (shard, event) of each event dispatched by a test
+        self.held_channels: set[int] = set()  # posts in these channels are answered only once released
+        self._released = asyncio.Event()
         self.resumed = 0
         self._ids = itertools.count(500000000000000000)
         self._sequence = 0
@@ -228,8 +231,21 @@ class FakeDiscord:
 
     # ----- REST -------------------------------------------------------------------------------
 
+    def hold_posts(self, *channel_ids: int) -> None:
+        """Keep the bot's posts in these channels waiting for an answer until :meth:`release_posts`
+        (a slow Discord: what the bot does meanwhile can be seen)."""
+        self.held_channels.update(channel_ids)
+        self._released.clear()
+
+    def release_posts(self) -> None:
+        self.held_channels.clear()
+        self._released.set()
+
     async def _rest(self, http: web.Request) -> web.Response:
         path = "/" + http.match_info["path"]
+        held = re.fullmatch(r"/channels/(\d+)/messages", path)
+        if http.method == "POST" and held and int(held[1]) in self.held_channels:
+            await self._released.wait()
         body, files = await _read_body(http)
         request = Request(http.method, path, dict(http.query), body, files)
         response = self._respond(request)
@@ -389,13 +405,17 @@ class FakeDiscord:
             self.heartbeats.append(time.monotonic())
             await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
         elif op == 2:
-            shard, count = payload["d"].get("shard") or (0, 1)
+            sharded = payload["d"].get("shard")
+            shard, count = sharded or (0, 1)
             self._socket = socket
             self._sessions[shard] = socket
             self.shard_count = count
             self.identified += 1
             guilds = [guild for guild in self.guilds if shard_of(guild, count) == shard]
-            await self._send(socket, "READY", self._ready(shard, guilds))
+            ready = self._ready(shard, guilds)
+            if sharded:  # a sharded client reads which shard the session is
+                ready["shard"] = [shard, count]
+            await self._send(socket, "READY", ready)
             for guild in guilds:
                 await self._send(socket, "GUILD_CREATE", self.guild(guild))
         elif op == 6:
@@ -485,6 +505,8 @@ class FakeDiscord:
             guild = data.get("guild_id")
             socket = self._sessions.get(shard_of(int(guild), self.shard_count) if guild else 0)
         assert socket is not None, "no gateway session (for this shard) yet"
+        shard = next((number for number, session in self._sessions.items() if session is socket), 0)
+        self.delivered.append((shard, event))
         await self._send(socket, event, data)
 
     async def _send(self, socket: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
