@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--questions", type=int, default=400, help="questions per knowledge base")
     bench.add_argument("--no-real", action="store_true", help="skip the bundled knowledge base")
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write every figure as JSON")
+    bench.add_argument(
+        "--hubs", metavar="COUNTS",
+        help="instead: one process holding this many hubs of each size, e.g. 1,10,40 (memory and answer cost per hub)",
+    )
 
     from bot.staff.cli import add_report_parser
 
@@ -240,6 +244,17 @@ def _bench(args: argparse.Namespace) -> int:
         print("hubbot bench: sizes must be at least 10 and --questions at least 1", file=sys.stderr)
         return 2
     settings = BenchSettings(sizes=tuple(sizes), questions=args.questions, real=not args.no_real)
+    if args.hubs:
+        from bot.bench.hubs import hubs_command
+
+        try:
+            counts = tuple(int(count) for count in args.hubs.split(",") if count.strip())
+        except ValueError:
+            counts = ()
+        if not counts or min(counts) < 1:
+            print(f"hubbot bench: --hubs takes whole numbers of at least 1 separated by commas, not {args.hubs!r}", file=sys.stderr)
+            return 2
+        return hubs_command(tuple(sizes), counts, settings, args.json)
     return bench_command(settings, args.json)
 
 
