@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question, or one per input line with --jsonl")
     ask.add_argument("question", nargs="*", help="the question (omit with --jsonl)")
     ask.add_argument("--jsonl", action="store_true", help="read questions from stdin, write JSON lines")
+    ask.add_argument("--explain", action="store_true", help="show each stage's evidence and the decision, then the reply")
     ask.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD", help=TODAY_HELP)
 
     programme = commands.add_parser(
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge directory (default: the bundled one)")
     validate.add_argument("--config", type=Path, metavar="FILE", help="check the knowledge folder of every hub this settings file names")
     validate.add_argument("--sources", type=Path, help="directory of source documents to check quotes against")
+    validate.add_argument("--verbose", action="store_true", help="list every warning, not only how many of each kind")
     validate.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD",
                           help="pretend today is this date when dating freshness warnings")
 
@@ -120,8 +122,8 @@ def _main(argv: list[str] | None) -> int:
             if args.directory is not None:
                 print("hubbot validate: give a directory or --config, not both", file=sys.stderr)
                 return 2
-            return validate_hubs(args.config, args.sources or default_sources(), today)
-        return validate_command(args.directory or args.knowledge, args.sources or default_sources(), today)
+            return validate_hubs(args.config, args.sources or default_sources(), today, args.verbose)
+        return validate_command(args.directory or args.knowledge, args.sources or default_sources(), today, args.verbose)
     if command == "schema":
         from bot.knowledge.jsonschema import write_schemas
 
@@ -176,6 +178,9 @@ def _ask(engine, args: argparse.Namespace, today: dt.date | None) -> int:  # noq
     if not question:
         print("usage: python -m bot ask \"your question\"  (or --jsonl to read questions from standard input)", file=sys.stderr)
         return 2
+    if args.explain:
+        print(engine.explain(question, today))
+        return 0
     _show(render_text(engine.answer(question, today)))
     return 0
 

@@ -85,6 +85,17 @@ def _unit_cues() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((name, re.compile(pattern)) for name, pattern in raw.items())
 
 
+@cache
+def _counted_groups() -> tuple[frozenset[str], ...]:
+    raw = yaml.safe_load((DATA / "asks.yaml").read_text(encoding="utf-8"))["counted_alike"]
+    return tuple(frozenset(group) for group in raw)
+
+
+def counted_alike(words: frozenset[str]) -> frozenset[str]:
+    """``words`` with every noun that counts the same things (people, participants, teachers …)."""
+    return words.union(*(group for group in _counted_groups() if group & words))
+
+
 def unit_answers(kind: str, text: str, own_questions: str = "") -> frozenset[str]:
     """The question types a unit can answer: its field's own type, what its text shows, and what its FAQ questions ask."""
     found = set(FIELD_ANSWERS.get(kind, ()))

@@ -7,6 +7,7 @@ asks for when the entry has them, and says plainly what is not known.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from bot.engine.asks import units_for
@@ -16,6 +17,7 @@ from bot.engine.eligibility import Situation
 from bot.engine.features import Option
 from bot.engine.understand import Question
 from bot.engine.units import Unit, UnitIndex
+from bot.engine.verify import ROLE_LABELS
 from bot.engine.wording import bullets, clause, first_sentence, shorten
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Entry, LinkKind, Source
@@ -119,11 +121,13 @@ class Composer:
         asks_eligibility = bool({"eligibility", "which"} & set(question.asks))
         situation = option.situation if asks_eligibility else None
         headline = self.word_unit(unit, entry, today, situation)
+        if question.lead == "exists" and unit.kind in {"summary", "who_for"} and not _VERDICT.match(headline):
+            headline = f"Yes. {headline}"  # "is there …?" is answered yes, then what it is
         sources: list[Source] = list(unit.sources)
         sections: list[ReplySection] = []
         shown = {unit.kind}
         for extra_option in support:
-            sections.append(ReplySection("Also", self.word_unit(extra_option.unit, entry, today, situation)))
+            sections.append(ReplySection("Also", _without_verdict(self.word_unit(extra_option.unit, entry, today, situation))))
             sources.extend(extra_option.unit.sources)
         wanted = [k for k in units_for(question.asks[:1]) if k in SECOND_FIELDS]
         wanted += [k for ask in question.asks[1:3] for k in units_for((ask,)) if k in SECOND_FIELDS]
@@ -173,12 +177,11 @@ class Composer:
         entry = option.evidence.indexed.entry
         why = decision.missing[0] if decision.missing else "confidence"
         if why == "attribute":
-            what = " for " + " and ".join(option.check.missing)
-            headline = f"I have nothing in my notes{what} like that. The nearest I know is the {entry.name}."
+            headline = f"I have nothing in my notes for {_audience(question, option)}. The nearest I know is the {entry.name}."
         elif why == "field" and question.lead in MISSING_WORDS:
             headline = f"I don't have {MISSING_WORDS[question.lead]} for the {entry.name} in my notes, so I won't guess."
         else:
-            unknown = sorted(option.focus.words - option.unit.terms)[:3]
+            unknown = _as_written(option.focus.words - option.unit.terms, question.raw)[:3]
             about = f" about {', '.join(unknown)}" if unknown and why != "field" else ""
             headline = (
                 f"I'm not sure I can answer that{about} from my notes, so I won't guess. "
@@ -342,3 +345,30 @@ def _telling_sentence(text: str) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _as_written(words: Iterable[str], raw: str) -> list[str]:
+    """The words the user typed just so (at least four letters), sorted: a reading's stems and typo guesses
+    ("gett", "r") would only puzzle them.
+    """
+    typed = set(re.findall(r"[a-z][a-z'-]{3,}", raw.lower()))
+    return sorted(word for word in words if word in typed)
+
+
+_VERDICT = re.compile(r"^(?:yes|no)\b[.,:;!]?\s*(?:[-–—]\s*)?(?=\S)", re.IGNORECASE)
+
+
+def _without_verdict(text: str) -> str:
+    """An FAQ answer shown beside another answer, without the "Yes."/"No." that answered its own question."""
+    rest = _VERDICT.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:] if rest != text else text
+
+
+
+def _audience(question: Question, option: Option) -> str:
+    """Who or what the question asked for that no entry offers: "secondary early career teachers"."""
+    missing = list(option.check.missing)
+    roles = [ROLE_LABELS.get(r, r) for r in sorted(question.attributes.roles)]
+    if len(missing) == 1 and roles and not any(label in missing[0] for label in roles):
+        return f"{missing[0]} {' or '.join(roles)}"
+    return " and ".join(missing) + " like that"

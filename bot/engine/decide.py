@@ -164,6 +164,10 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
     if top not in undominated:  # rivals the question names by more of its words are what it means
         top = undominated[0]
         alike = [s for s in per_entry if s is not top and _named_alike(top, s)]
+    current = [s for s in alike if not s.option.check.history_mismatch and s.probability >= model.clarify_at]
+    if top.option.check.history_mismatch and current:  # a current offer named alike beats a past one
+        top = current[0]
+        alike = [s for s in per_entry if s is not top and _named_alike(top, s)]
     if top.probability >= model.answer_at:
         close = [
             s for s in alike

@@ -34,7 +34,7 @@ from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, entry_values, unit_values
 from bot.engine.index import KnowledgeIndex
 from bot.engine.text import STOPWORDS, tokens
-from bot.engine.understand import Question, understand
+from bot.engine.understand import Question, phases_in, understand
 from bot.engine.units import UnitIndex
 from bot.engine.verify import (
     FocusWeights,
@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 
 NO_SITUATION = Situation()
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
+NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,17 @@ class Analysis:
     rank_scores: tuple[float, ...]
     scored: tuple[Scored, ...]  # each entry's best option, with the probability that answering with it is right
     decision: Decision
+
+
+def agreeing(options: list[Option], question: Question) -> list[Option]:
+    """Verified options only: when an entry the question names agrees with every attribute it states (phase,
+    role, year, stage), entries that contradict one ("secondary TAs" and the primary TA programme) are set aside.
+    """
+    roles = question.attributes.roles
+    if any(not o.check.missing and (o.evidence.named or o.evidence.name_score >= 0.5) and (o.check.role_match or not roles)
+           for o in options):
+        return [o for o in options if not o.check.missing]
+    return options
 
 
 class Engine:
@@ -133,7 +145,7 @@ class Engine:
         if question.is_empty:
             return Analysis(question, (), (), (), (), Decision("empty", reason="no words to go on"))
         evidence = tuple(gather(self.index, question))
-        options = self.options(question, evidence)
+        options = agreeing(self.options(question, evidence), question)
         scores, scored = score_options(self.model, options)
         decision = self.decide(question, evidence, scored, options)
         decision = supporting(self.model, decision, options, scores)
@@ -179,7 +191,7 @@ class Engine:
         if lead == "acronym" and self._expansion(question) is not None:
             return Decision("acronym", reason="asks what an abbreviation stands for")
         outside = self._outside_topic(question)
-        if outside is not None and not (top_named and top.probability >= self.model.answer_at):
+        if outside is not None and not (top_named and top.probability >= self.model.answer_at and self._mentions(top, outside)):
             return Decision("outside", reason=f"names {outside.id}, which is not a hub offer", entries=(outside.id,))
         if lead in {"contact", "people"}:
             missing = self._missing_contact(question)
@@ -193,7 +205,7 @@ class Engine:
         only_attributes = not top_named and not question.focus and bool(question.attributes.phases or question.attributes.roles)
         if lead in {"list", "exists", "which"} or only_attributes:
             listed = self._list_entries(question, evidence)
-            if listed is not None and (lead == "list" or only_attributes or (len(listed[0]) >= 2 and not (top and top.option.evidence.named))):
+            if listed is not None and (lead == "list" or only_attributes or (len(listed[0]) >= 2 and not self._names_an_offer(top, evidence))):
                 entries, why = listed
                 return Decision("list", reason=why, entries=tuple(e.id for e in entries))
         if lead == "compare":
@@ -210,6 +222,10 @@ class Engine:
         decision = self._stated_situation_first(question, decision, options)
         decision = self._answers_what_was_asked(question, decision, options)
         decision = self._about_the_whole_offer(question, decision, options)
+        decision = self._audience_not_offered(question, decision, per_entry)
+        if decision.action == "answer" and decision.best is not None and decision.best.option.check.missing:
+            # a phase, role or stage the entry is not for is a mismatch, never a match: say what is missing
+            decision = Decision("unknown", decision.chosen[:1], "the entry contradicts what the question states", missing=("attribute",))
         if decision.action == "unknown" and not (top_named or question.focus - self.index.neutral):
             asked = set(units_for(question.asks)) & FIELD_KINDS
             having = [e for e in self.kb.current_entries() if asked & {u.kind for u in self.units.of(e.id)}]
@@ -264,6 +280,11 @@ class Engine:
         if found is None:
             found = self._stages[entry.id] = entry_stages(self.index, entry)
         return found
+
+    @staticmethod
+    def _names_an_offer(top: Scored | None, evidence: tuple[Evidence, ...]) -> bool:
+        """The question names one offer (fully, or most of its name), so "is there …" is about that offer."""
+        return bool(top and top.option.evidence.named) or any(e.name_score >= NAMES_AN_OFFER for e in evidence)
 
     @staticmethod
     def _sorted(entries: list[Entry]) -> list[Entry]:
@@ -334,6 +355,22 @@ class Engine:
                            reason=decision.reason + f"; answered from its {field.unit.kind} field, which the question asks for")
         return Decision("unknown", decision.chosen, f"the best unit ({unit.kind}) does not give what was asked", missing=("field",))
 
+    def _audience_not_offered(self, question: Question, decision: Decision, per_entry: list[Scored]) -> Decision:
+        """"SKTM for secondary ECTs": every offer for that role is for another phase, so neither an overview that
+        names no role nor a choice among the mismatched is the answer — say what is missing and the nearest offer.
+        """
+        roles = question.attributes.roles
+        if decision.action not in {"answer", "clarify"} or not roles or not decision.chosen:
+            return decision
+        for_role = [s for s in per_entry if self.roles(s.option.evidence.indexed.entry) & roles]
+        if not for_role or any(not s.option.check.missing for s in for_role):
+            return decision
+        if decision.action == "answer":
+            best = decision.chosen[0].option
+            if self.roles(best.evidence.indexed.entry) or best.focus.words:
+                return decision
+        return Decision("unknown", (for_role[0],), "every offer for the role named is for another phase", missing=("attribute",))
+
     @staticmethod
     def _stated_situation_first(question: Question, decision: Decision, options: Sequence[Option]) -> Decision:
         """An eligibility question whose situation the entry's checks decide is answered by that verdict.
@@ -349,6 +386,9 @@ class Engine:
                 return decision
             decision = Decision("answer", (decided[0],), "the stated situation is about this one of those named alike")
         best = decision.best
+        if decision.action == "unknown" and best is not None and best.option.situation and not best.option.check.missing \
+                and (best.option.evidence.named or best.option.evidence.name_score >= 0.5):
+            decision = Decision("answer", (best,), "names this offer and states a situation its checks decide")
         if decision.action != "answer" or best is None:
             return decision
         chosen = best.option
@@ -386,6 +426,12 @@ class Engine:
             return "a postal address"
         return None
 
+    def _mentions(self, scored: Scored, topic) -> bool:  # noqa: ANN001
+        """The answer unit itself speaks of the outside topic (Mastering Number and the Multiplication Tables Check)."""
+        pattern = dict((t.id, p) for t, p in self._outside)[topic.id]
+        text = scored.option.unit.text.lower()
+        return bool(pattern.search(text) or pattern.search(" ".join(self.index.analyse(text))))
+
     def _outside_topic(self, question: Question):  # noqa: ANN202
         text = " ".join(question.words)
         raw = " ".join(self.index.corrected(question.raw))
@@ -397,6 +443,10 @@ class Engine:
         history = question.wants_history
         family: list[Entry] = []
         named_words = max((e.name_words for e in evidence if e.name_mass >= 1.0), key=len, default=frozenset())
+        # A phase word ("primary") never defines a family: the phases filter below applies it.
+        named_words = frozenset(w for w in named_words if not any(s >= 1.0 for s in phases_in(w).values())) or named_words
+        if named_words <= self.index.neutral:  # "cpd options" names no family
+            named_words = frozenset()
         if named_words:
             ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))
             family = [self.kb.entries[i] for i in ids]
@@ -408,7 +458,9 @@ class Engine:
             if attributes.roles:
                 with_role = [e for e in chosen if self.roles(e) & attributes.roles]
                 chosen = with_role or chosen
-            return self._sorted(chosen), "Here is what I have on that:"
+            named = {e.entry_id for e in evidence if e.named}
+            overview = [e for e in chosen if e.kind == "information" and e.id in named]  # the family's own entry leads
+            return overview + [e for e in self._sorted(chosen) if e not in overview], "Here is what I have on that:"
         if phases:
             ids = dict.fromkeys(e.id for phase in sorted(phases, key=list(Phase).index) for e in self._by_phase[phase])
             entries = [self.kb.entries[i] for i in ids]

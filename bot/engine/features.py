@@ -104,6 +104,6 @@ def unit_values(
         float(asks_eligibility and bool(situation) and unit.kind in {"criterion", "eligibility"}),
         float(lead in unit.answers), float(bool(set(question.asks) & unit.answers)), asked[0], min(1.0, len(question.asked_content) / 12),
         float(detail) * (1.0 - focus.covered), asked[0] * (1.0 - named), float(lead == "how_many" and unit.has_figure) * (1.0 - named),
-        faq_covered, float(lead == "how_many" and bool(unit.counted & question.asked_content)),
+        faq_covered, float(lead == "how_many" and bool(unit.counted & (question.counted or question.asked_content))),
         *(float(lead in group) for group in ASK_GROUPS.values()),
     ]

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SETS = ("eval/labelled/dev.yaml", "eval/labelled/train.yaml", "eval/holdout.yaml", "eval/holdout2.yaml")
 TODAY = dt.date(2026, 12, 1)
 L2 = 0.02
+GATE_L2 = 0.02  # the gate's own penalty (fitted by cross-validation)
 WRONG_ANSWER_COST = 1.0  # an answer that is wrong counts this much worse than a decline
 FAQ_WEIGHT = 0.5  # an FAQ's own wording counts half as much as a question a teacher wrote
 GRID = {
@@ -148,7 +149,7 @@ def fit_gate(x: np.ndarray, y: np.ndarray, w_row: np.ndarray) -> tuple[np.ndarra
     """L2-regularised logistic regression by Newton's method."""
     x1 = np.hstack([x, np.ones((len(x), 1))])
     beta = np.zeros(x1.shape[1])
-    penalty = np.full(x1.shape[1], L2)
+    penalty = np.full(x1.shape[1], GATE_L2)
     penalty[-1] = 0.0
     for _ in range(100):
         p = 1 / (1 + np.exp(-np.clip(x1 @ beta, -30, 30)))

@@ -113,14 +113,14 @@ class KnowledgeIndex:
             known.update(indexed.raw_words)
             for phrase in [*indexed.names, *indexed.keywords]:
                 targets.update(phrase)
-        self.typos = TypoCorrector(known, targets)
+        self.typos = TypoCorrector(known, targets, QUESTION_LEXICON)
         self._build_postings()
         if cache is not None:
             cache.save()
 
     def corrected(self, text: str) -> list[str]:
         """Normalised tokens with typos corrected against the knowledge base's words (no synonym mapping)."""
-        return self.typos.apply(tokens(text))
+        return self.typos.apply(tokens(text, self.typos.correct))
 
     def mapped(self, text: str) -> list[str]:
         """Normalise, correct typos against the knowledge base's words, then map synonyms."""

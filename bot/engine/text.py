@@ -18,7 +18,7 @@ STOPWORDS = frozenset(
         "im ive id youre theyre thats whats hows lol like really quite bit still else get got go going "
         "know tell want wanted wants need needs needed one ones anyone someone anything something "
         "whether etc eg ie via per true right actually basically wondering wonder think guys folks everyone "
-        "cheers sorry mate btw fyi back"
+        "cheers sorry mate btw fyi back r u ur w wat"
     ).split()
 )
 
@@ -65,11 +65,12 @@ def clean(text: str) -> str:
     return text.lower()
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
     """Split text into normalised word tokens (before vocabulary mapping).
 
     Academic years become ``ay2526``, year groups ``year 8``, programme codes ``ncp17-10a``,
-    ``1,349`` becomes ``1349``; ``&`` reads as ``and``; plurals are folded to the singular.
+    ``1,349`` becomes ``1349``; ``&`` reads as ``and``; plurals are folded to the singular —
+    after ``correct``, when given, so a typo is read as typed ("cots" is "cost", not "cot").
     """
     text = clean(text)
     if "&" in text or "+" in text:
@@ -91,7 +92,10 @@ def tokens(text: str) -> list[str]:
         text = _ORDINAL_YEAR.sub(lambda m: f" {m.group(2)} {m.group(1)} ", text)
     if "'" in text:
         text = _CONTRACTIONS.sub(lambda m: "" if m.group(1) == "s" else m.group(1), text).replace("'", "")
-    return fold_all(_TOKEN.findall(text), singular, _SINGULAR_CACHE)
+    found = _TOKEN.findall(text)
+    if correct is not None:
+        found = [correct(word) for word in found]
+    return fold_all(found, singular, _SINGULAR_CACHE)
 
 
 def fold_all(words: list[str], fold: Callable[[str], str], cache: dict[str, str]) -> list[str]:

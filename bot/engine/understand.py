@@ -9,12 +9,20 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.asks import DATA, detect_asks
+from bot.engine.asks import DATA, counted_alike, detect_asks
 from bot.engine.index import KnowledgeIndex
 from bot.engine.text import FUNCTION_WORDS, MAX_QUESTION_CHARS, PHASE_TERMS, STOPWORDS, clean, numbers_in, stem, tokens
 from bot.knowledge.schema import Phase
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<=\?)(?=\S)")
+# A spaced dash before a question word: after a long lead-in it starts the question ("our PE teacher
+# covers a Year 7 set and is pretty shaky – is there …"); a short lead-in ("the post 16 one - who is it
+# for") is the question's topic and stays with it.
+_DASH_QUESTION = re.compile(
+    r"\s+[-\u2013\u2014]+\s+(?=(?:is|are|can|could|do|does|did|will|would|what|whats|when|where|who|which|how|why|any)\b)",
+    re.IGNORECASE,
+)
+LEAD_IN_WORDS = 10
 _QUESTION_START = re.compile(
     r"^(?:so |and |but |also |ok |okay |right |then |hi |hello |hey |sorry )*(?:what|whats|when|where|who|whom|whose|which|why|how|is|are|am|was|were|do|does|did|can|could|will|would|should|shall|may|has|have|any|anything|tell|explain|list|describe|please|pls|give|show|need|i need to know|i d like to know|i would like to know|i want to know|i m looking for|looking for|wondering|just wondering|quick question)\b"
 )
@@ -58,6 +66,7 @@ class Question:
     asked_text: str  # the normalised sentence(s) that ask, for explanations
     asked_content: frozenset[str] = frozenset()  # topic terms of the sentence(s) that ask (context sentences aside)
     parts: tuple[str, ...] = ()  # the separate questions when one message asks two
+    counted: frozenset[str] = frozenset()  # what a "how many …" asks to count ("people", "schools"), and its like
 
     @property
     def is_empty(self) -> bool:
@@ -121,7 +130,16 @@ def stages_in(text: str) -> frozenset[str]:
 
 def sentences(text: str) -> list[str]:
     """The message split into sentences (a question mark ends one even without a space)."""
-    return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
+    found = []
+    for part in _SENTENCE_END.split(text):
+        if not part or not part.strip():
+            continue
+        pieces = _DASH_QUESTION.split(part, maxsplit=1)
+        if len(pieces) == 2 and len(pieces[0].split()) >= LEAD_IN_WORDS:
+            found.extend(piece.strip() for piece in pieces)
+        else:
+            found.append(part.strip())
+    return found
 
 
 def asking_sentences(parts: list[str]) -> list[str]:
@@ -154,7 +172,8 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
     asked_tokens = index.corrected(" ".join(asking))
     asked_text = " ".join(asked_tokens)
     whole_text = " ".join(corrected)
-    asks = detect_asks(asked_text) or detect_asks(whole_text)
+    # as written first; else as the vocabulary reads it ("prereqs", "sign-up"); else the whole message
+    asks = detect_asks(asked_text) or detect_asks(" ".join(index.mapper.apply(asked_tokens))) or detect_asks(whole_text)
     mapped_whole = " ".join(words)
     attributes = Attributes(
         phases=phases_in(mapped_whole),
@@ -183,4 +202,18 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         asked_text=asked_text,
         asked_content=frozenset(t for t in asked_terms if t not in STOPWORDS),
         parts=tuple(asking) if len(asking) > 1 else (),
+        counted=_counted(asked_terms),
     )
+
+
+_COUNT_CUE = re.compile(r"\b(?:how many|number of|numbers of|percentage of|proportion of|count of) ((?:\w+ ?){1,3})")
+COUNTED_REACH = 2  # topic words after "how many" that say what is counted
+
+
+def _counted(asked_terms: list[str]) -> frozenset[str]:
+    """The nouns a count question counts: "how many people took part" → people (and participant, teacher …)."""
+    found: set[str] = set()
+    for match in _COUNT_CUE.finditer(" ".join(asked_terms)):
+        words = [w for w in match.group(1).split() if w not in STOPWORDS and not w.isdigit()][:COUNTED_REACH]
+        found.update(words)
+    return counted_alike(frozenset(found))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.engine.asks import unit_answers
+from bot.engine.asks import counted_alike, unit_answers
 from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
 from bot.knowledge.schema import Entry, Source
@@ -130,7 +130,7 @@ class UnitIndex:
                 continue  # "2024" is a year; "2,037" is a count
             after = text[match.end() :].split()[:FIGURE_REACH]
             found.update(self.index.analyse(" ".join(after)))
-        return frozenset(found) - STOPWORDS
+        return counted_alike(frozenset(found) - STOPWORDS)
 
     def _build(self, indexed: EntryIndex) -> tuple[Unit, ...]:
         analyse = self.index.analyse

@@ -6,7 +6,7 @@ import gzip
 import importlib.resources
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from rapidfuzz import process
@@ -93,8 +93,9 @@ class TypoCorrector:
 
     CACHE_SIZE = 4096
 
-    def __init__(self, known: Iterable[str], targets: Iterable[str]) -> None:
+    def __init__(self, known: Iterable[str], targets: Iterable[str], intents: Iterable[str] = ()) -> None:
         self.lexicon = frozenset(word for word in known if word.isalpha())
+        self.intents = frozenset(intents)  # question words a swap reaches even from an English word ("cots")
         buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in sorted({word for word in targets if word.isalpha() and len(word) >= 4}):
             buckets[(word[0], len(word))].append(word)
@@ -110,11 +111,12 @@ class TypoCorrector:
         return found
 
     def _correct(self, word: str) -> str:
-        if len(word) < 4 or word in self.lexicon or word in STOPWORDS or not word.isalpha() or word in common_english():
+        if len(word) < 4 or word in self.lexicon or word in STOPWORDS or not word.isalpha():
             return word
+        if word in common_english():
+            return next((swap for swap in _swaps(word) if swap in self.intents), word)
         if len(word) == 4:
-            swaps = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, 3))
-            return next((swap for swap in swaps if swap in self._buckets.get((word[0], 4), ())), word)
+            return next((swap for swap in _swaps(word) if swap in self._buckets.get((word[0], 4), ())), word)
         limit = 1 if len(word) < 8 else 2
         candidates = [
             known
@@ -128,3 +130,8 @@ class TypoCorrector:
 
     def apply(self, words: list[str]) -> list[str]:
         return [self.correct(word) for word in words]
+
+
+def _swaps(word: str) -> Iterator[str]:
+    """``word`` with two neighbouring letters swapped (not the first letter), each way in turn."""
+    return (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1))

@@ -1,0 +1,158 @@
+"""Each stage of the answer pipeline on its own: understand, verify, decide (and the fitted data file)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.engine.candidates import gather
+from bot.engine.decide import GATE_FEATURES, MODEL_FILE, load_model
+from bot.engine.features import FEATURES
+from bot.engine.understand import understand
+from bot.engine.verify import check_entry
+from bot.knowledge.schema import Phase
+from bot.render import render_text
+from tests.conftest import ROOT, TODAY
+
+
+def read(engine, text: str):
+    return understand(text, engine.index)
+
+
+class TestUnderstand:
+    @pytest.mark.parametrize(
+        ("text", "lead"),
+        [
+            ("when does the secondary mastery specialist programme close", "deadline"),
+            ("sms deadine?", "deadline"),  # a typo in the word that carries the intent
+            ("can I still apply for the SMS", "deadline"),
+            ("how many days is the secondary mastery specialist programme", "time"),
+            ("primary mastery specialist days per yr?", "time"),
+            ("what does the sktm for tas cots", "cost"),
+            ("am i elegible for the eef trial", "eligibility"),
+            ("how do I apply for mastering number", "apply"),
+            ("why did the secondary mastery specialist programme change", "why"),
+            ("what percentage of schools work with their maths hub", "how_many"),
+            ("what is the difference between sktm and tfm", "compare"),
+            ("list all the sktm programmes", "list"),
+            ("how many primary sktm programmes r there", "list"),
+            ("what does sktm stand for", "acronym"),
+            ("how do I contact the hub", "contact"),
+            ("can you write me a year 5 fractions worksheet", "task"),
+        ],
+    )
+    def test_question_type(self, engine, text: str, lead: str) -> None:
+        assert read(engine, text).lead == lead
+
+    def test_a_relative_who_is_not_a_question_about_people(self, engine) -> None:
+        asks = read(engine, "is there a group for people who lead a maths department").asks
+        assert "people" not in asks
+        assert "people" in read(engine, "who runs the sktm programme").asks
+
+    def test_each_phase_is_a_school_phase_not_a_stage(self, engine) -> None:
+        question = read(engine, "What does the Maths Hub offer for TAs in each phase?")
+        assert "stages" not in question.asks
+        assert question.lead == "list"
+        assert "stages" in read(engine, "what are the phases of teaching for mastery").asks
+
+    def test_the_asking_sentence_is_found_inside_a_long_message(self, engine) -> None:
+        question = read(
+            engine,
+            "Hi all, hope you had a good half term. I lead maths at a small primary in Kent and we are new to "
+            "the hub. Our head asked me to find out: when do applications close for the secondary mastery "
+            "specialist programme? Thanks so much!",
+        )
+        assert question.lead == "deadline"
+        assert "half" not in question.asked_content
+
+    def test_attributes_are_read(self, engine) -> None:
+        attributes = read(engine, "I'm a TA in Year 8 at a secondary, anything for me in 2025/26?").attributes
+        assert attributes.named_phases == {Phase.SECONDARY}
+        assert "ta" in attributes.roles
+        assert 8 in attributes.years
+        assert "ay2526" in attributes.academic_years
+
+    def test_mentions_and_text_speak_are_not_topics(self, engine) -> None:
+        question = read(engine, "<@123456789012345678> r u running sktm for tas")
+        assert not {"123456789012345678", "r", "u"} & question.focus
+
+
+class TestVerify:
+    def _check(self, engine, text: str, entry_id: str):
+        question = read(engine, text)
+        evidence = next(e for e in gather(engine.index, question) if e.entry_id == entry_id)
+        return check_entry(engine.index, question, evidence, engine.roles(evidence.indexed.entry), engine.stages(evidence.indexed.entry))
+
+    def test_a_phase_the_entry_is_not_for_is_a_mismatch(self, engine) -> None:
+        check = self._check(engine, "sktm for secondary ects", "sktm-primary-ects")
+        assert check.phase_mismatch
+        assert "secondary" in " ".join(check.missing)
+
+    def test_the_entry_phase_matches(self, engine) -> None:
+        check = self._check(engine, "sktm for primary ects", "sktm-primary-ects")
+        assert not check.phase_mismatch and check.phase_match
+        assert not check.missing
+
+    def test_a_role_the_entry_is_not_for_is_a_mismatch(self, engine) -> None:
+        check = self._check(engine, "is there an sktm programme for primary ects", "sktm-primary-teaching-assistants")
+        assert check.role_mismatch and not check.phase_mismatch
+
+
+class TestDecide:
+    def test_the_model_is_loaded_from_the_data_file(self, engine) -> None:
+        raw = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+        assert engine.model.answer_at == raw["thresholds"]["answer_at"]
+        assert engine.model.clarify_at == raw["thresholds"]["clarify_at"]
+        assert engine.model.tie_margin == raw["thresholds"]["tie_margin"]
+        assert 0 < engine.model.clarify_at < engine.model.answer_at < 1
+
+    def test_a_file_fitted_for_other_features_is_refused(self, tmp_path: Path) -> None:
+        raw = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+        raw["features"] = raw["features"][:-1]
+        path = tmp_path / "decision.json"
+        path.write_text(json.dumps(raw), encoding="utf-8")
+        with pytest.raises(ValueError, match="refit"):
+            load_model(path)
+
+    def test_weights_file_agrees_with_the_features_and_the_fitting_data(self) -> None:
+        raw = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+        assert tuple(raw["features"]) == FEATURES and len(raw["rank"]) == len(FEATURES)
+        assert tuple(raw["gate_features"]) == GATE_FEATURES and len(raw["gate"]) == len(GATE_FEATURES)
+        digest = hashlib.sha256()
+        for name in raw["fitted"]["sets"]:
+            digest.update((ROOT / name).read_bytes())
+        assert digest.hexdigest()[:16] == raw["fitted"]["data"], (
+            "the labelled sets changed since the model was fitted: run `python -m bot.engine.fit --write`"
+        )
+
+    def test_thresholds_decide_answer_clarify_and_decline(self, engine) -> None:
+        sure = engine.analyse("when does the secondary mastery specialist programme close")
+        assert sure.decision.action == "answer"
+        assert sure.decision.best.probability >= engine.model.answer_at
+        vague = engine.analyse("what's the weather like in Margate")
+        assert vague.decision.action in {"unknown", "outside"}
+
+
+class TestDecisionRules:
+    def test_a_role_offered_only_in_another_phase_is_said_to_be_missing(self, engine) -> None:
+        reply = engine.answer("sktm for secondary ects", TODAY)
+        text = render_text(reply)
+        assert reply.status == "unknown"
+        assert "nothing in my notes for secondary early career teachers" in text
+        assert "Primary Early Career Teachers" in text
+
+    def test_a_named_offer_and_a_deciding_situation_get_the_verdict(self, engine) -> None:
+        reply = engine.answer(
+            "our non-specialist (history trained) only teaches year 7 maths. can we still do the eef sktm trial?", TODAY,
+        )
+        assert reply.status == "answered"
+        assert reply.topics[0] == "sktm-secondary-nonspecialist-eef-trial"
+        assert render_text(reply).splitlines()[1].startswith("No")
+
+    def test_an_outside_topic_beside_a_named_offer_is_declined(self, engine) -> None:
+        reply = engine.answer("I teach in Glasgow. Is there a Scottish version of Teaching for Mastery work groups?", TODAY)
+        assert reply.status == "unknown"
+        assert "England" in render_text(reply)
