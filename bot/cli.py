@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check the knowledge base; exit 1 on errors")
     validate.add_argument("directory", nargs="?", type=Path, help="knowledge directory (default: the bundled one)")
+    validate.add_argument("--config", type=Path, metavar="FILE", help="check the knowledge folder of every hub this settings file names")
     validate.add_argument("--sources", type=Path, help="directory of source documents to check quotes against")
     validate.add_argument("--verbose", action="store_true", help="list every warning, not only how many of each kind")
     validate.add_argument("--today", type=_date, dest="today_sub", metavar="YYYY-MM-DD",
@@ -78,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--questions", type=int, default=400, help="questions per knowledge base")
     bench.add_argument("--no-real", action="store_true", help="skip the bundled knowledge base")
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write every figure as JSON")
+    bench.add_argument(
+        "--hubs", metavar="COUNTS",
+        help="instead: one process holding this many hubs of each size, e.g. 1,10,40 (memory and answer cost per hub)",
+    )
 
     from bot.staff.cli import add_report_parser
 
@@ -111,8 +116,13 @@ def _main(argv: list[str] | None) -> int:
 
         persist(MEMORY_CACHE)  # restarts reuse what unchanged files parsed to
     if command == "validate":
-        from bot.validate import validate_command
+        from bot.validate import validate_command, validate_hubs
 
+        if args.config is not None:
+            if args.directory is not None:
+                print("hubbot validate: give a directory or --config, not both", file=sys.stderr)
+                return 2
+            return validate_hubs(args.config, args.sources or default_sources(), today, args.verbose)
         return validate_command(args.directory or args.knowledge, args.sources or default_sources(), today, args.verbose)
     if command == "schema":
         from bot.knowledge.jsonschema import write_schemas
@@ -127,7 +137,7 @@ def _main(argv: list[str] | None) -> int:
     if command == "report":
         from bot.staff.cli import report_command
 
-        return report_command(args.knowledge, args.since, args.csv, args.database)
+        return report_command(args.knowledge, args.since, args.csv, args.database, config=args.config, hub_id=args.hub)
     engine = _engine(args.knowledge)
     if engine is None:
         return 1
@@ -239,6 +249,17 @@ def _bench(args: argparse.Namespace) -> int:
         print("hubbot bench: sizes must be at least 10 and --questions at least 1", file=sys.stderr)
         return 2
     settings = BenchSettings(sizes=tuple(sizes), questions=args.questions, real=not args.no_real)
+    if args.hubs:
+        from bot.bench.hubs import hubs_command
+
+        try:
+            counts = tuple(int(count) for count in args.hubs.split(",") if count.strip())
+        except ValueError:
+            counts = ()
+        if not counts or min(counts) < 1:
+            print(f"hubbot bench: --hubs takes whole numbers of at least 1 separated by commas, not {args.hubs!r}", file=sys.stderr)
+            return 2
+        return hubs_command(tuple(sizes), counts, settings, args.json)
     return bench_command(settings, args.json)
 
 

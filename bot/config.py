@@ -7,34 +7,96 @@ empty list or, for optional settings, none.
 
 The Discord token is the exception: it is read only from ``DISCORD_TOKEN``, never from a file, and
 is kept as a :class:`~pydantic.SecretStr` so it is not shown when settings are printed or logged.
+
+One deployment may serve several Maths Hubs: ``hubs`` lists them, each with its knowledge folder,
+the Discord servers it serves, its staff roles and channels, reminder channel and time zone
+(:class:`HubSettings`). Without ``hubs`` the top-level ``knowledge_dir``, ``guild_ids``,
+``staff_role_ids``, ``staff_channel_id`` and ``reminder_channel_id`` describe the one hub, whose id
+is :data:`DEFAULT_HUB_ID` — today's single-hub file keeps working unchanged.
+:attr:`Settings.hub_list` is the one list the rest of the bot reads, whichever form was used.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 ENV_PREFIX = "HUBBOT_"
 TOKEN_ENV = "DISCORD_TOKEN"  # noqa: S105 - the variable's name, not a token
 DEFAULT_CONFIG_FILE = Path("config.yaml")
 DISCORD_REST_BASE_URL = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
+# The id of the one hub a configuration without ``hubs`` describes, and of every record made before
+# records carried a hub (the migration gives them this id).
+DEFAULT_HUB_ID = "default"
+HUB_ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+HUB_ID_LENGTH = 32
+# The settings that describe one hub: top-level in the single-hub form, per hub with ``hubs``.
+HUB_FIELDS = ("knowledge_dir", "guild_ids", "staff_role_ids", "staff_channel_id", "reminder_channel_id")
 
 
 class ConfigError(Exception):
     """The settings could not be read; the message says which setting and why."""
 
 
+def _check_timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
+class HubSettings(BaseModel):
+    """One Maths Hub the bot serves: its knowledge folder, servers, staff and reminders."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    knowledge_dir: Path
+    # The Discord servers whose questions this hub answers (and where its commands are registered).
+    guild_ids: list[int] = Field(default_factory=list)
+    staff_role_ids: list[int] = Field(default_factory=list)
+    staff_channel_id: int | None = None
+    reminder_channel_id: int | None = None
+    # None: the top-level ``timezone``.
+    timezone: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.fullmatch(HUB_ID_PATTERN, value) or len(value) > HUB_ID_LENGTH:
+            raise ValueError(
+                f"a hub id is lower-case letters, digits and single hyphens, at most {HUB_ID_LENGTH} "
+                f"characters (e.g. kent-medway), got {value!r}"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        return None if value is None else _check_timezone(value)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The hub's time zone, for 'today' and reminder times (set by :attr:`Settings.hub_list`)."""
+        return zoneinfo.ZoneInfo(self.timezone or "Europe/London")
+
+
 class Settings(BaseModel):
     """Everything the bot can be configured with (see ``config.example.yaml`` for each one)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Several hubs in one deployment (none: the top-level settings below describe the one hub).
+    hubs: list[HubSettings] = Field(default_factory=list)
 
     # Knowledge base
     knowledge_dir: Path = Path("knowledge")
@@ -83,6 +145,12 @@ class Settings(BaseModel):
     retention_days: int = Field(default=180, ge=1)
     timezone: str = "Europe/London"
 
+    # Sharding: none = one gateway connection for every server; a number = that many shards in all
+    # ("auto": as many as Discord recommends, all in this process); shard_ids = this process's share
+    # (empty: all of them). Discord requires sharding from 2,500 servers.
+    shard_count: int | Literal["auto"] | None = Field(default=None)
+    shard_ids: list[int] = Field(default_factory=list)
+
     log_level: str = "INFO"
     # `python -m bot run` gives up with one line when Discord has not let the bot in after this long.
     connect_timeout_seconds: float = Field(default=30.0, gt=0)
@@ -120,11 +188,69 @@ class Settings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        return _check_timezone(value)
+
+    @field_validator("shard_count")
+    @classmethod
+    def _shard_count(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be at least 1 (or auto, or empty for no sharding)")
         return value
+
+    @model_validator(mode="after")
+    def _shards_and_hubs(self) -> Settings:
+        if self.shard_ids:
+            if not isinstance(self.shard_count, int):
+                raise ValueError("shard_ids needs shard_count: the number of shards of every process together")
+            wrong = sorted({shard for shard in self.shard_ids if not 0 <= shard < self.shard_count})
+            if wrong:
+                raise ValueError(f"shard_ids {wrong} are not shards of {self.shard_count} (0 to {self.shard_count - 1})")
+        if not self.hubs:
+            return self
+        defaults = Settings.model_construct()
+        top_level = [name for name in HUB_FIELDS if getattr(self, name) != getattr(defaults, name)]
+        if top_level:
+            raise ValueError(
+                f"{', '.join(top_level)} {'is' if len(top_level) == 1 else 'are'} set at the top level, but hubs "
+                "are listed: give each hub its own (the top-level ones describe the one hub of a file without hubs)"
+            )
+        ids = [hub.id for hub in self.hubs]
+        repeated = sorted({hub_id for hub_id in ids if ids.count(hub_id) > 1})
+        if repeated:
+            raise ValueError(f"hub ids must differ: {', '.join(repeated)} is listed more than once")
+        served: dict[int, str] = {}
+        for hub in self.hubs:
+            if len(self.hubs) > 1 and not hub.guild_ids:
+                raise ValueError(f"hub {hub.id} serves no server: with several hubs each needs its guild_ids")
+            for guild in hub.guild_ids:
+                if guild in served and served[guild] != hub.id:
+                    raise ValueError(f"server {guild} is listed for hubs {served[guild]} and {hub.id}: one server, one hub")
+                served[guild] = hub.id
+        return self
+
+    @property
+    def hub_list(self) -> tuple[HubSettings, ...]:
+        """The hubs this deployment serves, each with its time zone filled in: those listed in
+        ``hubs``, or the one hub the top-level settings describe (id :data:`DEFAULT_HUB_ID`).
+        """
+        if not self.hubs:
+            return (
+                HubSettings(
+                    id=DEFAULT_HUB_ID,
+                    knowledge_dir=self.knowledge_dir,
+                    guild_ids=self.guild_ids,
+                    staff_role_ids=self.staff_role_ids,
+                    staff_channel_id=self.staff_channel_id,
+                    reminder_channel_id=self.reminder_channel_id,
+                    timezone=self.timezone,
+                ),
+            )
+        return tuple(hub if hub.timezone else hub.model_copy(update={"timezone": self.timezone}) for hub in self.hubs)
+
+    @property
+    def all_guild_ids(self) -> list[int]:
+        """Every server a hub names, in the order they are listed (where commands are registered)."""
+        return [guild for hub in self.hub_list for guild in hub.guild_ids]
 
     @field_validator("log_level")
     @classmethod
@@ -191,9 +317,17 @@ def _read_file(path: str | Path | None) -> dict[str, Any]:
 
 
 def _from_env(name: str, raw: str) -> Any:
-    """Turn an environment string into what the setting's type expects (pydantic does the rest)."""
+    """Turn an environment string into what the setting's type expects (pydantic does the rest).
+
+    ``HUBBOT_HUBS`` holds the list of hubs as YAML (or JSON), as in the file.
+    """
     annotation = str(Settings.model_fields[name].annotation)
     raw = raw.strip()
+    if name == "hubs":
+        try:
+            return yaml.safe_load(raw) or []
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{ENV_PREFIX}HUBS is not valid YAML: {exc}") from None
     if annotation.startswith("list["):
         return [item.strip() for item in raw.split(",") if item.strip()]
     if "None" in annotation and raw == "":
@@ -205,9 +339,12 @@ def _describe(exc: ValidationError, path: str | Path | None) -> str:
     where = f" (from {path} or the environment)" if path else ""
     lines = [f"invalid settings{where}:"]
     for error in exc.errors():
-        name = ".".join(str(part) for part in error["loc"]) or "settings"
-        if error["type"] == "extra_forbidden":
+        name = ".".join(str(part) for part in error["loc"])
+        if not name:  # a rule across settings (e.g. hubs and the top-level hub settings)
+            lines.append(f"  {error['msg'].removeprefix('Value error, ')}")
+        elif error["type"] == "extra_forbidden":
             lines.append(f"  {name}: unknown setting (see config.example.yaml for the names)")
         else:
-            lines.append(f"  {name} (env {ENV_PREFIX}{name.split('.')[0].upper()}): {error['msg']}")
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"  {name} (env {ENV_PREFIX}{name.split('.')[0].upper()}): {message}")
     return "\n".join(lines)

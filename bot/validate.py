@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -66,6 +67,30 @@ def _unreached_faqs(kb: KnowledgeBase, today: dt.date) -> list[Problem]:
     from bot.engine.selfcheck import unreached_faqs
 
     return unreached_faqs(Engine(kb), today)
+
+
+def validate_hubs(config: Path, sources: Path | None, today: dt.date | None, verbose: bool = False) -> int:
+    """Check the knowledge folder of every hub ``config`` names (one after another, each headed by
+    its hub); exit 1 when any has errors, 2 when the settings cannot be read.
+    """
+    from bot.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as error:
+        print(f"hubbot validate: {error}", file=sys.stderr)
+        return 2
+    failed = []
+    for number, hub in enumerate(settings.hub_list):
+        print(f"{chr(10) if number else ''}== hub {hub.id}: {hub.knowledge_dir}")
+        if validate_command(hub.knowledge_dir, sources, today, verbose) != 0:
+            failed.append(hub.id)
+    count = len(settings.hub_list)
+    if failed:
+        print(f"\n✗ {len(failed)} of {count} hub{'s' if count != 1 else ''} with errors: {', '.join(failed)}.")
+        return 1
+    print(f"\n✓ every hub's knowledge base is valid ({count} hub{'s' if count != 1 else ''}).")
+    return 0
 
 
 def warning_lines(warnings: Sequence[Problem], verbose: bool = False) -> list[str]:

@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from bot.config import (
+    DEFAULT_HUB_ID,
     DISCORD_GATEWAY_URL,
     DISCORD_REST_BASE_URL,
     ConfigError,
@@ -111,3 +112,109 @@ def test_the_knowledge_watcher_is_on_unless_turned_off(tmp_path):
     config = tmp_path / "c.yaml"
     config.write_text("watch_knowledge_dir: no\n", encoding="utf-8")
     assert load_settings(config, env={}).watch_knowledge_dir is False
+
+
+# ----- several hubs ---------------------------------------------------------------------------------
+TWO_HUBS = """\
+timezone: Europe/London
+hubs:
+  - id: north
+    knowledge_dir: hubs/north
+    guild_ids: [11, 12]
+    staff_role_ids: [21]
+    staff_channel_id: 31
+    reminder_channel_id: 41
+  - id: south
+    knowledge_dir: hubs/south
+    guild_ids: [13]
+    staff_role_ids: [22, 23]
+    timezone: Europe/Dublin
+"""
+
+
+def write(tmp_path, text):
+    config = tmp_path / "c.yaml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_the_single_hub_form_is_one_hub_called_default(tmp_path):
+    config = write(
+        tmp_path,
+        "knowledge_dir: kb\nguild_ids: [5, 6]\nstaff_role_ids: [7]\nstaff_channel_id: 8\nreminder_channel_id: 9\n"
+        "timezone: Europe/Paris\n",
+    )
+    [hub] = load_settings(config, env={}).hub_list
+    assert hub.id == DEFAULT_HUB_ID == "default"
+    assert (hub.knowledge_dir, hub.guild_ids, hub.staff_role_ids) == (Path("kb"), [5, 6], [7])
+    assert (hub.staff_channel_id, hub.reminder_channel_id, hub.timezone) == (8, 9, "Europe/Paris")
+    assert hub.zone.key == "Europe/Paris"
+
+
+def test_without_any_file_the_one_hub_is_the_bundled_knowledge_base():
+    [hub] = Settings().hub_list
+    assert hub.id == "default" and hub.knowledge_dir == Path("knowledge") and hub.guild_ids == []
+
+
+def test_several_hubs_each_with_their_servers_staff_and_time_zone(tmp_path):
+    settings = load_settings(write(tmp_path, TWO_HUBS), env={})
+    north, south = settings.hub_list
+    assert (north.id, north.knowledge_dir, north.guild_ids) == ("north", Path("hubs/north"), [11, 12])
+    assert (north.staff_role_ids, north.staff_channel_id, north.reminder_channel_id) == ([21], 31, 41)
+    assert (south.id, south.guild_ids, south.staff_role_ids, south.staff_channel_id) == ("south", [13], [22, 23], None)
+    assert north.timezone == "Europe/London"  # the top-level one
+    assert south.timezone == "Europe/Dublin"  # its own
+    assert settings.all_guild_ids == [11, 12, 13]
+
+
+def test_hubs_can_come_from_the_environment(tmp_path):
+    env = {"HUBBOT_HUBS": '[{"id": "north", "knowledge_dir": "n", "guild_ids": [1]}, {id: south, knowledge_dir: s, guild_ids: [2]}]'}
+    assert [hub.id for hub in load_settings(write(tmp_path, ""), env=env).hub_list] == ["north", "south"]
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "message"),
+    [
+        (TWO_HUBS + "guild_ids: [99]\n", {}, "guild_ids is set at the top level, but hubs are listed"),
+        (TWO_HUBS, {"HUBBOT_STAFF_CHANNEL_ID": "5"}, "staff_channel_id is set at the top level"),
+        (TWO_HUBS.replace("id: south", "id: north"), {}, "north is listed more than once"),
+        (TWO_HUBS.replace("guild_ids: [13]", "guild_ids: [12]"), {}, "server 12 is listed for hubs north and south"),
+        (TWO_HUBS.replace("    guild_ids: [13]\n", ""), {}, "hub south serves no server"),
+        (TWO_HUBS.replace("id: south", "id: South Hub"), {}, "a hub id is lower-case letters"),
+        (TWO_HUBS.replace("Europe/Dublin", "Mars/Olympus"), {}, "unknown time zone"),
+        (TWO_HUBS.replace("staff_channel_id: 31", "staff_channel: 31"), {}, "hubs.0.staff_channel: unknown setting"),
+        ("", {"HUBBOT_HUBS": "[{id: a"}, "HUBBOT_HUBS is not valid YAML"),
+    ],
+)
+def test_bad_hub_settings_are_reported_readably(tmp_path, text, env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(write(tmp_path, text), env=env)
+
+
+def test_one_listed_hub_may_serve_every_server(tmp_path):
+    config = write(tmp_path, "hubs:\n  - id: kent\n    knowledge_dir: knowledge\n")
+    [hub] = load_settings(config, env={}).hub_list
+    assert hub.id == "kent" and hub.guild_ids == []
+
+
+# ----- sharding -------------------------------------------------------------------------------------
+def test_shard_settings(tmp_path):
+    assert Settings().shard_count is None and Settings().shard_ids == []
+    empty = write(tmp_path, "")
+    settings = load_settings(empty, env={"HUBBOT_SHARD_COUNT": "4", "HUBBOT_SHARD_IDS": "2,3"})
+    assert (settings.shard_count, settings.shard_ids) == (4, [2, 3])
+    assert load_settings(empty, env={"HUBBOT_SHARD_COUNT": "auto"}).shard_count == "auto"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"HUBBOT_SHARD_IDS": "0"}, "shard_ids needs shard_count"),
+        ({"HUBBOT_SHARD_COUNT": "auto", "HUBBOT_SHARD_IDS": "0"}, "shard_ids needs shard_count"),
+        ({"HUBBOT_SHARD_COUNT": "2", "HUBBOT_SHARD_IDS": "1,2"}, r"shard_ids \[2\] are not shards of 2"),
+        ({"HUBBOT_SHARD_COUNT": "0"}, "at least 1"),
+    ],
+)
+def test_bad_shard_settings_are_reported_readably(tmp_path, env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(write(tmp_path, ""), env=env)

@@ -10,6 +10,9 @@ bench's parent process small.
   reporting RSS at each step.
 - ``latency``: the question mix asked of hubbot and its peers, interleaved question by question,
   with cold caches and in a tight loop; and autocomplete per keystroke.
+- ``hubs``: one bot process holding several hubs (``dirs``), loaded as the bot loads them (with
+  discord.py imported, as a running bot has it): RSS after each hub, then the question mix of every
+  hub asked in turn (each question to the next hub), timed.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def write(args: dict[str, Any]) -> dict[str, Any]:
     from bot.bench.synthetic import synthetic_entries, write_knowledge
 
     start = time.perf_counter()
-    write_knowledge(synthetic_entries(args["size"]), Path(args["dir"]))
+    write_knowledge(synthetic_entries(args["size"], seed=args.get("seed", 7)), Path(args["dir"]))
     return {"seconds": time.perf_counter() - start}
 
 
@@ -173,7 +176,40 @@ def _autocomplete(kb: Any, engine: Any, lookup_class: Any, evict: Callable[[], N
     return found
 
 
-TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"write": write, "load": load, "latency": latency}
+def hubs(args: dict[str, Any]) -> dict[str, Any]:
+    import discord  # noqa: F401 - a running bot has the Discord client loaded
+
+    from bot.bench.machine import peak_rss_mb, rss_mb
+    from bot.bench.questions import question_mix
+    from bot.discord_app.knowledge import KnowledgeService
+
+    gc.collect()
+    found: dict[str, Any] = {"hubs": len(args["dirs"]), "rss_start_mb": rss_mb(), "rss_after_mb": [], "load_seconds": []}
+    services = []
+    for directory in args["dirs"]:
+        start = time.perf_counter()
+        services.append(KnowledgeService.load(Path(directory)))
+        found["load_seconds"].append(time.perf_counter() - start)
+        gc.collect()
+        found["rss_after_mb"].append(rss_mb())
+    found["entries_per_hub"] = len(services[0].current.kb)
+    mixes = [question_mix(list(service.current.kb), args["questions"], seed=args["seed"] + n) for n, service in enumerate(services)]
+    for service, mix in zip(services, mixes, strict=True):  # each hub has answered a little, as in service
+        for question in mix[:WARM_UP]:
+            service.current.engine.answer(question.text, TODAY)
+    timings: list[float] = []
+    for number in range(args["questions"]):
+        for service, mix in zip(services, mixes, strict=True):  # the next question goes to the next hub
+            engine = service.current.engine
+            timings.append(_timed(lambda text, engine=engine: engine.answer(text, TODAY), mix[number].text))
+    gc.collect()
+    found.update(latency=_percentiles(timings), rss_steady_mb=rss_mb(), peak_rss_mb=peak_rss_mb())
+    return found
+
+
+TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "write": write, "load": load, "latency": latency, "hubs": hubs,
+}
 
 
 def main(argv: list[str]) -> int:

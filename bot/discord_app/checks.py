@@ -19,17 +19,17 @@ log = logging.getLogger(__name__)
 
 
 class NotStaff(app_commands.CheckFailure):
-    """The user does not hold a hub-staff role from the settings."""
+    """The user does not hold a staff role of the hub that serves this server."""
 
 
 def is_staff(interaction: discord.Interaction) -> bool:
-    """Whether the user holds one of the configured staff roles in this server."""
+    """Whether the user holds one of the staff roles of the hub serving this server."""
     bot: HubBot = interaction.client  # type: ignore[assignment]
-    staff = set(bot.settings.staff_role_ids)
+    hub = bot.hubs.for_guild(interaction.guild_id)
     member = interaction.user
-    if not staff or not isinstance(member, discord.Member):
+    if hub is None or not isinstance(member, discord.Member):
         return False
-    return any(role.id in staff for role in member.roles)
+    return hub.has_staff_role(role.id for role in member.roles)
 
 
 def require_staff(interaction: discord.Interaction) -> bool:

@@ -44,6 +44,7 @@ from bot.knowledge.schema import Entry
 
 if TYPE_CHECKING:
     from bot.discord_app.client import HubBot
+    from bot.discord_app.hubs import Hub
 
 log = logging.getLogger(__name__)
 
@@ -211,12 +212,14 @@ def choice_view(flow_id: str, entries: list[Entry]) -> discord.ui.View:
     return view
 
 
-async def show(interaction: discord.Interaction, flow_id: str, shown: Step, *, edit: bool) -> None:
-    """Show a step privately: in place of the check's message (``edit``), else as a new message."""
+async def show(interaction: discord.Interaction, hub: Hub, flow_id: str, shown: Step, *, edit: bool) -> None:
+    """Show a step of a check of ``hub``'s programme privately: in place of the check's message
+    (``edit``), else as a new message.
+    """
     bot: HubBot = interaction.client  # type: ignore[assignment]
     registry = flows_of(bot)
     timeout = bot.settings.eligibility_timeout_seconds
-    embed, view = step_message(flow_id, shown, interaction, registry, timeout, bot.knowledge.current.kb)
+    embed, view = step_message(flow_id, shown, interaction, registry, timeout, hub.knowledge.current.kb)
     if edit:
         await update(interaction, embed=embed, view=view)
     else:
@@ -234,26 +237,29 @@ async def continue_check(interaction: discord.Interaction, flow_id: str, token: 
         if wait:
             await tell(interaction, cooldown_message(wait))
             return
+        hub = await bot.hub_for(interaction)
+        if hub is None:
+            return
         message = interaction.message
         edit = message is not None and message.flags.ephemeral
         if not edit:
             flow_id = new_flow_id()
-        snapshot = bot.knowledge.current
+        snapshot = hub.knowledge.current
         try:
-            shown = resume(snapshot.kb, token, bot.today())
+            shown = resume(snapshot.kb, token, bot.today(hub))
         except StateError as error:
-            await stale(interaction, flow_id, error, edit=edit)
+            await stale(interaction, hub, flow_id, error, edit=edit)
             return
-        await show(interaction, flow_id, shown, edit=edit)
+        await show(interaction, hub, flow_id, shown, edit=edit)
     except Exception as error:  # whatever failed, the user hears of it and it is logged
         await report_error(interaction, error)
 
 
-async def stale(interaction: discord.Interaction, flow_id: str, error: StateError, *, edit: bool) -> None:
+async def stale(interaction: discord.Interaction, hub: Hub, flow_id: str, error: StateError, *, edit: bool) -> None:
     """A click on a check that can no longer continue: say why, and offer to start again."""
     bot: HubBot = interaction.client  # type: ignore[assignment]
     flows_of(bot).replace(flow_id, None)
-    kb = bot.knowledge.current.kb
+    kb = hub.knowledge.current.kb
     entry = kb.get(error.entry_id) if error.entry_id else None
     body = (
         "The hub has updated this programme's criteria since the check started, so your answers may no "

@@ -36,6 +36,7 @@ from bot.staff.handoffs import Claim, Offer, Waiting
 
 if TYPE_CHECKING:
     from bot.discord_app.client import HubBot
+    from bot.discord_app.hubs import Hub
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +95,9 @@ def answer_form_id(handoff_id: str) -> str:
     return f"hubbot:handoff-answer:{handoff_id}"
 
 
-def handoff_available(bot: HubBot) -> bool:
-    """Whether questions can be passed to the hub team (a staff channel is set, hand-off on)."""
-    return bot.settings.staff_handoff and bot.settings.staff_channel_id is not None
+def handoff_available(bot: HubBot, hub: Hub) -> bool:
+    """Whether questions can be passed to ``hub``'s team (it has a staff channel; hand-off is on)."""
+    return bot.settings.staff_handoff and hub.settings.staff_channel_id is not None
 
 
 def add_handoff_button(view: discord.ui.View, handoff_id: str) -> discord.ui.View:
@@ -154,22 +155,31 @@ async def pass_to_staff(interaction: discord.Interaction, handoff_id: str) -> No
         if wait:
             await tell(interaction, cooldown_message(wait))
             return
-        hub = bot.knowledge.current.kb.hub
-        if not handoff_available(bot):
-            await tell(interaction, f"{NOT_SET_UP} {hub.contact_line()}")
+        # The hub whose team it goes to: the server's; in a direct message, the one that answered.
+        team = bot.hubs.for_guild(interaction.guild_id)
+        if team is not None and not handoff_available(bot, team):
+            await tell(interaction, f"{NOT_SET_UP} {team.knowledge.current.kb.hub.contact_line()}")
             return
         desk = bot.staff.handoffs
         claim, offer = desk.claim(handoff_id, interaction.user.id)
         if claim is not Claim.CLAIMED or offer is None:
             await tell(interaction, {Claim.UNKNOWN: FORGOTTEN, Claim.NOT_ASKER: NOT_YOURS}.get(claim, ALREADY_PASSED))
             return
+        team = team or bot.hubs.get(offer.hub_id)
+        if team is None or not handoff_available(bot, team):
+            desk.release(handoff_id)
+            await tell(interaction, NOT_SET_UP)
+            return
+        hub = team.knowledge.current.kb.hub
         clicked_at = time.monotonic()
         message = interaction.message
         private = interaction.guild_id is None or (message is not None and message.flags.ephemeral)
         jump_url = None if private else offer.jump_url or (message.jump_url if message else None)
         where = asked_where(interaction, private)
         try:
-            posted = await bot.in_time(interaction, post_question(bot, offer, where, jump_url), ephemeral=True, edit=True)
+            posted = await bot.in_time(
+                interaction, post_question(bot, team, offer, where, jump_url), ephemeral=True, edit=True
+            )
         except BaseException:
             desk.release(handoff_id)
             raise
@@ -197,9 +207,9 @@ def asked_where(interaction: discord.Interaction, private: bool) -> str:
     return f"Asked privately (only they saw my reply) in {channel}." if private else f"Asked in {channel}."
 
 
-async def post_question(bot: HubBot, offer: Offer, where: str, jump_url: str | None) -> bool:
-    """Post the question in the staff channel; False (logged) when Discord refuses it."""
-    channel_id = bot.settings.staff_channel_id
+async def post_question(bot: HubBot, hub: Hub, offer: Offer, where: str, jump_url: str | None) -> bool:
+    """Post the question in ``hub``'s staff channel; False (logged) when Discord refuses it."""
+    channel_id = hub.settings.staff_channel_id
     assert channel_id is not None  # checked by the caller
     embed, view = staff_post(offer, where, jump_url, handed_off=bot.clock())
     try:
@@ -449,7 +459,7 @@ async def deliver(bot: HubBot, waiting: Waiting[Recipient], answer: str) -> Deli
     one, else a direct message.
     """
     recipient = waiting.recipient
-    embed = answer_embed(bot, waiting.offer.question, answer)
+    embed = answer_embed(bot, waiting.offer, answer)
     if time.monotonic() - recipient.clicked_at < limits.FOLLOWUP_WINDOW_SECONDS:
         try:
             await recipient.interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -467,11 +477,13 @@ async def deliver(bot: HubBot, waiting: Waiting[Recipient], answer: str) -> Deli
     return Delivery(True, "by direct message")
 
 
-def answer_embed(bot: HubBot, question: str, answer: str) -> discord.Embed:
-    """What the teacher receives: the answer, and the question it answers."""
-    hub = bot.knowledge.current.kb.hub
+def answer_embed(bot: HubBot, offer: Offer, answer: str) -> discord.Embed:
+    """What the teacher receives: the answer of the hub team the question went to, and the question."""
+    team = bot.hubs.get(offer.hub_id)
+    name = team.name if team is not None else "hub"
+    question = offer.question
     embed = discord.Embed(
-        title=text(f"Answer from the {hub.name} team", limits.EMBED_TITLE),
+        title=text(f"Answer from the {name} team", limits.EMBED_TITLE),
         description=text(answer, limits.EMBED_DESCRIPTION),
         colour=discord.Colour.teal(),
     )

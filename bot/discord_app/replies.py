@@ -20,6 +20,7 @@ from bot.reply import Reply
 
 if TYPE_CHECKING:
     from bot.discord_app.client import HubBot
+    from bot.discord_app.hubs import Hub
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +147,13 @@ async def answer_chosen_entry(interaction: discord.Interaction, entry_id: str) -
         if wait:
             await tell(interaction, cooldown_message(wait))
             return
-        snapshot = bot.knowledge.current
+        hub = await bot.hub_for(interaction)
+        if hub is None:
+            return
+        snapshot = hub.knowledge.current
         message = interaction.message
         in_place = message is not None and message.flags.ephemeral
-        work = bot.think(snapshot.engine.describe, entry_id, bot.today())
+        work = bot.think(snapshot.engine.describe, entry_id, bot.today(hub))
         reply = await bot.in_time(interaction, work, ephemeral=True, edit=in_place)
         if reply is None:
             await tell(interaction, f"I no longer have that in my knowledge base. {snapshot.kb.hub.contact_line()}")
@@ -162,15 +166,18 @@ async def answer_chosen_entry(interaction: discord.Interaction, entry_id: str) -
                 await send(interaction, embed=embed, view=view, ephemeral=True)
 
         await bot.staff.deliver(
-            reply, snapshot, out, guild_id=interaction.guild_id, channel_id=interaction.channel_id, asker_id=interaction.user.id
+            reply, snapshot, out, hub=hub, guild_id=interaction.guild_id, channel_id=interaction.channel_id,
+            asker_id=interaction.user.id,
         )
     except Exception as error:  # whatever failed, the user hears of it and it is logged
         await report_error(interaction, error)
 
 
-async def send_reply(interaction: discord.Interaction, reply: Reply, snapshot: Snapshot, *, ephemeral: bool) -> None:
-    """Respond to a slash command (or follow up a deferred one) with a reply with 👍/👎 (and, when the
-    bot could not answer outright, "Ask the hub team"), then record it.
+async def send_reply(
+    interaction: discord.Interaction, reply: Reply, snapshot: Snapshot, hub: Hub, *, ephemeral: bool
+) -> None:
+    """Respond to a slash command (or follow up a deferred one) with ``hub``'s reply with 👍/👎 (and,
+    when the bot could not answer outright, "Ask the hub team"), then record it.
     """
     bot: HubBot = interaction.client  # type: ignore[assignment]
 
@@ -178,7 +185,8 @@ async def send_reply(interaction: discord.Interaction, reply: Reply, snapshot: S
         await send(interaction, embed=embed, view=view, ephemeral=ephemeral)
 
     await bot.staff.deliver(
-        reply, snapshot, out, guild_id=interaction.guild_id, channel_id=interaction.channel_id, asker_id=interaction.user.id
+        reply, snapshot, out, hub=hub, guild_id=interaction.guild_id, channel_id=interaction.channel_id,
+        asker_id=interaction.user.id,
     )
 
 

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,9 @@ import discord
 import yarl
 
 from bot.config import TOKEN_ENV, ConfigError, Settings, load_settings
-from bot.discord_app.client import HubBot
+from bot.discord_app.client import HubBot, bot_class, shard_options
+from bot.discord_app.hubs import HubLoadError, Hubs
 from bot.discord_app.knowledge import KnowledgeService
-from bot.knowledge.problems import KnowledgeError
 from bot.staff.storage import DATABASE_ERRORS, Storage, database_label, describe_failure, is_transient, open_storage
 
 log = logging.getLogger(__name__)
@@ -92,11 +93,17 @@ def describe_error(error: BaseException | None) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def build_bot(settings: Settings, knowledge: KnowledgeService, **options: Any) -> HubBot:
-    """The bot, pointed at the configured endpoints; ``options`` go to :class:`discord.Client`."""
+def build_bot(
+    settings: Settings, knowledge: Hubs | KnowledgeService | Mapping[str, KnowledgeService], **options: Any
+) -> HubBot:
+    """The bot (sharded when the settings say so), pointed at the configured endpoints, answering
+    from ``knowledge``: the hubs, or their knowledge bases (one for the one hub, or one per hub id).
+    ``options`` go to :class:`discord.Client`.
+    """
     use_endpoints(settings.rest_base_url, settings.gateway_url)
     quiet_discord_logs()
-    return HubBot(settings, knowledge, **options)
+    hubs = knowledge if isinstance(knowledge, Hubs) else Hubs.of(settings, knowledge)
+    return bot_class(settings)(settings, hubs, **shard_options(settings), **options)
 
 
 class CannotConnect(Exception):
@@ -145,21 +152,24 @@ async def connect_and_run(bot: HubBot, settings: Settings, token: str) -> None:
 async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
     """Run the bot until it is stopped (SIGINT/SIGTERM); returns the process exit code.
 
-    ``knowledge_dir`` overrides ``settings.knowledge_dir``. Exits 2 without a token and 1 when the
-    knowledge base cannot be loaded, the database cannot be opened, Discord refuses the token, or
-    Discord cannot be reached (or does not answer) within ``connect_timeout_seconds`` — always with
-    one line saying why.
+    ``knowledge_dir`` overrides ``settings.knowledge_dir`` (of a file without ``hubs``). Exits 2
+    without a token and 1 when a hub's knowledge base cannot be loaded, the database cannot be
+    opened, Discord refuses the token, or Discord cannot be reached (or does not answer) within
+    ``connect_timeout_seconds`` — always with one line saying why.
     """
     if settings.token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    directory = knowledge_dir or settings.knowledge_dir
+    if knowledge_dir is not None:
+        settings = settings.model_copy(update={"knowledge_dir": knowledge_dir})
     try:
-        knowledge = KnowledgeService.load(directory)
-    except KnowledgeError as error:
-        print(f"cannot start: the knowledge base in {directory} is invalid.\n{error}", file=sys.stderr)
+        hubs = Hubs.load(settings)
+    except HubLoadError as error:
+        print(f"cannot start: {error}", file=sys.stderr)
         return 1
-    log.info("knowledge base %s loaded: %d entries", knowledge.current.kb.version, len(knowledge.current.kb))
+    for hub in hubs:
+        kb = hub.knowledge.current.kb
+        log.info("hub %s: knowledge base %s loaded from %s (%d entries)", hub.id, kb.version, hub.settings.knowledge_dir, len(kb))
     storage: Storage | None = None
     try:
         storage = await asyncio.to_thread(open_storage, settings)
@@ -169,7 +179,7 @@ async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
             return 1
         # Locked, or its server unreachable: the bot tries again as it starts, then runs without recording.
 
-    bot = build_bot(settings, knowledge, storage=storage)  # the bot closes the storage when it closes
+    bot = build_bot(settings, hubs, storage=storage)  # the bot closes the storage when it closes
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Unix's main thread

@@ -11,12 +11,12 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot.discord_app.embeds import notice_embed
+from bot.discord_app.hubs import Hub, RefusedReload
 from bot.discord_app.knowledge import Snapshot
 from bot.discord_app.replies import NO_MENTIONS
 from bot.knowledge.problems import KnowledgeError, Problem
@@ -33,14 +33,6 @@ NO_CONTACT = (
 SHOWN_PROBLEMS = 15
 SHOWN_WARNINGS = 5
 VALIDATE = "run `python -m bot validate`"
-
-
-@dataclass(frozen=True)
-class RefusedReload:
-    """The last reload that was refused, while it is still the latest attempt."""
-
-    at: dt.datetime
-    problems: tuple[Problem, ...]
 
 
 def discord_time(moment: dt.datetime) -> str:
@@ -65,14 +57,18 @@ def status_text(
     watching: bool = False,
     recording: str | None = None,
     handoff: str | None = None,
+    hub: Hub | None = None,
 ) -> str:
     """``/kb status``: the version in service, when it was loaded, its entries and warnings — first
-    of all, when teachers are given no way to reach the hub.
+    of all, when teachers are given no way to reach the hub. ``hub`` is named first (for a bot of
+    several hubs).
     """
     kb = snapshot.kb
     kinds = Counter(entry.kind for entry in kb)
     historical = sum(1 for entry in kb if entry.status == "historical")
     lines = [] if kb.hub.has_contact_detail else [NO_CONTACT.format(line=kb.hub.contact_line()), ""]
+    if hub is not None:
+        lines.append(f"**Hub** {kb.hub.name} (id `{hub.id}`, files in `{hub.knowledge.directory}`)")
     lines += [
         f"**Version** {kb.version}, loaded {discord_time(kb.loaded_at)}",
         f"**Entries** {len(kb)} ({historical} historical): "
@@ -114,11 +110,11 @@ def reloaded_text(before: Snapshot, after: Snapshot) -> str:
     )
 
 
-async def tell_staff_channel(bot: HubBot, title: str, body: str) -> bool:
-    """Post a notice in the staff channel; False when none is set or Discord refused it (logged)."""
-    channel_id = bot.settings.staff_channel_id
+async def tell_staff_channel(bot: HubBot, hub: Hub, title: str, body: str) -> bool:
+    """Post a notice in ``hub``'s staff channel; False when none is set or Discord refused it (logged)."""
+    channel_id = hub.settings.staff_channel_id
     if channel_id is None:
-        log.info("no staff channel set; not posted: %s", title)
+        log.info("no staff channel set for hub %s; not posted: %s", hub.id, title)
         return False
     try:
         await bot.get_partial_messageable(channel_id).send(embed=notice_embed(title, body), allowed_mentions=NO_MENTIONS)

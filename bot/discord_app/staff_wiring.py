@@ -2,8 +2,10 @@
 retention and live reloads.
 
 :class:`StaffServices` is created with the bot, started in its ``setup_hook`` and stopped when it
-closes. It owns the storage (opened from the settings unless one is given) and is the one place
-the Discord layer records an answer, a vote or a hand-off — always after the answer is sent.
+closes. It owns the storage (opened from the settings unless one is given), shared by every hub,
+and is the one place the Discord layer records an answer, a vote or a hand-off — always after the
+answer is sent, and with the hub that answered. Each hub has its own knowledge watcher, reloads
+(a refused one is that hub's alone) and reminder task.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from bot.discord_app import limits
 from bot.discord_app.embeds import text
 from bot.discord_app.feedback import add_votes
 from bot.discord_app.handoff import Recipient, add_handoff_button, handoff_available
+from bot.discord_app.hubs import Hub, RefusedReload
 from bot.discord_app.knowledge import Snapshot
 from bot.discord_app.replies import NO_MENTIONS, build_message, clip_label
-from bot.discord_app.staff_notices import RefusedReload, problems_text, reloaded_text, tell_staff_channel
+from bot.discord_app.staff_notices import problems_text, reloaded_text, tell_staff_channel
 from bot.knowledge.problems import KnowledgeError
 from bot.reply import Reply
 from bot.staff.handoffs import HandoffDesk
@@ -92,7 +95,7 @@ async def _now(value: bool | None) -> bool | None:
 
 
 class StaffServices:
-    """Storage, recorder, background tasks and the knowledge watcher of one bot.
+    """Storage, recorder, background tasks and the hubs' knowledge watchers of one bot.
 
     Answers are recorded after they are sent, by a :class:`RecordWriter` in the background: a busy
     database delays no answer; the records it cannot take are dropped and counted. When the
@@ -108,8 +111,6 @@ class StaffServices:
         self.writer: RecordWriter | None = None
         self.unrecorded = 0  # answers sent while recording was off
         self.unavailable = "was locked by another program"  # why recording is off, when it is
-        self.watcher: KnowledgeWatcher | None = None
-        self.refused: RefusedReload | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._sending = asyncio.Condition()
@@ -153,8 +154,9 @@ class StaffServices:
         if self._storage is not None:
             self._storage_ready(self._storage)
         if settings.watch_knowledge_dir:
-            self.watcher = KnowledgeWatcher(self.bot.knowledge.directory, self.reload_and_tell_staff)
-            self.watcher.start()
+            for hub in self.bot.hubs:
+                hub.watcher = KnowledgeWatcher(hub.knowledge.directory, functools.partial(self.reload_and_tell_staff, hub))
+                hub.watcher.start()
 
     def _storage_ready(self, storage: Storage) -> None:
         """Start recording, and the background work that needs the records."""
@@ -163,8 +165,9 @@ class StaffServices:
         self.writer = RecordWriter()
         self.recorder = Recorder(storage, clock=self.clock)
         self._spawn(retention_loop(storage, settings.retention_days, stop=self._stop, clock=self.clock), "retention")
-        if settings.reminder_channel_id is not None:
-            self._spawn(self._reminders(), "deadline reminders")
+        for hub in self.bot.hubs:
+            if hub.settings.reminder_channel_id is not None:
+                self._spawn(self._reminders(hub), f"deadline reminders of {hub.id}")
 
     async def _open_later(self) -> None:
         settings = self.bot.settings
@@ -191,11 +194,12 @@ class StaffServices:
         self._tasks.append(asyncio.get_running_loop().create_task(work, name=name))
 
     async def stop(self) -> None:
-        """Stop the watcher and the background tasks (each finishes what it is doing first)."""
+        """Stop the watchers and the background tasks (each finishes what it is doing first)."""
         self._stop.set()
-        watcher, self.watcher = self.watcher, None
-        if watcher is not None:
-            await watcher.stop()
+        for hub in self.bot.hubs:
+            watcher, hub.watcher = hub.watcher, None
+            if watcher is not None:
+                await watcher.stop()
         while self._tasks:  # a task may start others (the storage opened late) before it ends
             tasks, self._tasks = self._tasks, []
             _, pending = await asyncio.wait(tasks, timeout=STOP_WAIT_SECONDS)
@@ -219,16 +223,18 @@ class StaffServices:
         reply: Reply,
         snapshot: Snapshot,
         *,
+        hub: Hub,
         guild_id: int | None,
         channel_id: int | None,
         asker_id: int | None = None,
         jump_url: str | None = None,
     ) -> tuple[discord.Embed, discord.ui.View | None, InteractionRecord | None]:
         """The embed and components of an answer about to be sent, with 👍/👎 when it will be
-        recorded, and its record (None while recording is off). Instant: nothing is written yet.
+        recorded, and its record (None while recording is off), of ``hub`` — whose ``snapshot``
+        answered. Instant: nothing is written yet.
 
         A reply the bot could not answer outright also offers ``asker_id`` "Ask the hub team", when
-        hand-offs are set up; ``jump_url`` is the asker's message, when they asked in a channel.
+        the hub's hand-offs are set up; ``jump_url`` is the asker's message, when they asked in a channel.
         Only a server's channel is recorded with the question: a direct-message channel id would
         point at one person.
         """
@@ -240,13 +246,14 @@ class StaffServices:
                 guild_id=guild_id,
                 channel_id=channel_id if guild_id is not None else None,
                 kb_version=snapshot.kb.version,
+                hub_id=hub.id,
             )
             view = add_votes(view, record.answer_id)
         # The replies the bot could not answer outright are the ones whose question the records keep,
         # so a hand-off always has its question to point at.
-        if asker_id is not None and reply.status in KEPT_STATUSES and handoff_available(self.bot):
+        if asker_id is not None and reply.status in KEPT_STATUSES and handoff_available(self.bot, hub):
             handoff_id = record.answer_id if record is not None else new_answer_id()
-            self.handoffs.offer(handoff_id, reply.question, asker_id, bot_said(reply), jump_url)
+            self.handoffs.offer(handoff_id, reply.question, asker_id, bot_said(reply), jump_url, hub.id)
             view = add_handoff_button(view or discord.ui.View(timeout=None), handoff_id)
         return embed, view, record
 
@@ -264,14 +271,15 @@ class StaffServices:
         snapshot: Snapshot,
         send: Callable[[discord.Embed, discord.ui.View | None], Awaitable[object]],
         *,
+        hub: Hub,
         guild_id: int | None,
         channel_id: int | None,
         asker_id: int | None = None,
         jump_url: str | None = None,
     ) -> None:
-        """Send an answer with ``send(embed, view)``, then record it: answers first, records after."""
+        """Send ``hub``'s answer with ``send(embed, view)``, then record it: answers first, records after."""
         embed, view, record = self.prepare(
-            reply, snapshot, guild_id=guild_id, channel_id=channel_id, asker_id=asker_id, jump_url=jump_url
+            reply, snapshot, hub=hub, guild_id=guild_id, channel_id=channel_id, asker_id=asker_id, jump_url=jump_url
         )
         async with self._sending:
             self._being_sent += 1
@@ -341,61 +349,62 @@ class StaffServices:
             line += f" {self.dropped} record{'s' if self.dropped != 1 else ''} not written since the bot started (database busy)."
         return line
 
-    def handoff_text(self) -> str:
-        """One line for ``/kb status``: whether teachers can pass questions to the hub team."""
+    def handoff_text(self, hub: Hub) -> str:
+        """One line for ``/kb status``: whether teachers can pass questions to ``hub``'s team."""
         settings = self.bot.settings
         if not settings.staff_handoff:
             return "**Staff hand-off** off (staff_handoff is false)."
-        if settings.staff_channel_id is None:
+        if hub.settings.staff_channel_id is None:
             return "**Staff hand-off** off: set staff_channel_id to let teachers pass questions to the hub team."
         return (
-            f"**Staff hand-off** on: “Ask the hub team” posts in <#{settings.staff_channel_id}>; "
+            f"**Staff hand-off** on: “Ask the hub team” posts in <#{hub.settings.staff_channel_id}>; "
             f"who asked is remembered for {settings.handoff_memory_hours:g} hours, in memory only."
         )
 
     # ----- reloads ------------------------------------------------------------------------------
-    async def reload(self) -> tuple[Snapshot, Snapshot]:
-        """Reload the knowledge base; returns (before, after). Raises :class:`KnowledgeError` and
-        remembers the problems (for ``/kb status``) when the new files are refused.
+    async def reload(self, hub: Hub) -> tuple[Snapshot, Snapshot]:
+        """Reload ``hub``'s knowledge base (only its); returns (before, after). Raises
+        :class:`KnowledgeError` and remembers the problems (for ``/kb status``) when the new files
+        are refused — and the hub keeps answering from the version before.
         """
-        before = self.bot.knowledge.current
+        before = hub.knowledge.current
         try:
-            after = await self.bot.knowledge.reload()
+            after = await hub.knowledge.reload()
         except KnowledgeError as error:
-            self.refused = RefusedReload(at=self.clock(), problems=tuple(error.problems))
+            hub.refused = RefusedReload(at=self.clock(), problems=tuple(error.problems))
             raise
-        self.refused = None
+        hub.refused = None
         return before, after
 
-    async def reload_and_tell_staff(self) -> None:
-        """What the watcher runs on a change: reload, and tell the staff channel how it went."""
-        kept, was_refused = self.bot.knowledge.current, self.refused is not None
+    async def reload_and_tell_staff(self, hub: Hub) -> None:
+        """What a hub's watcher runs on a change: reload it, and tell its staff channel how it went."""
+        kept, was_refused = hub.knowledge.current, hub.refused is not None
         try:
-            before, after = await self.reload()
+            before, after = await self.reload(hub)
         except KnowledgeError as error:
-            await tell_staff_channel(self.bot, "Knowledge-base reload refused", problems_text(kept, error))
+            await tell_staff_channel(self.bot, hub, "Knowledge-base reload refused", problems_text(kept, error))
             raise  # the watcher logs it as a warning
         if after.kb.version == before.kb.version and not was_refused:  # saved without a change
             return
-        await tell_staff_channel(self.bot, "Knowledge base reloaded", reloaded_text(before, after))
+        await tell_staff_channel(self.bot, hub, "Knowledge base reloaded", reloaded_text(before, after))
 
     # ----- reminders ----------------------------------------------------------------------------
-    async def _reminders(self) -> None:
+    async def _reminders(self, hub: Hub) -> None:
         await self.bot.wait_until_ready()
-        settings = self.bot.settings
         await reminder_loop(
-            lambda: self.bot.knowledge.current.kb,
+            lambda: hub.knowledge.current.kb,
             self.storage,
-            self.post_reminder,
+            functools.partial(self.post_reminder, hub),
             stop=self._stop,
-            lead_days=settings.reminder_lead_days,
-            zone=settings.zone,
+            lead_days=self.bot.settings.reminder_lead_days,
+            zone=hub.settings.zone,
             clock=self.clock,
+            hub_id=hub.id,
         )
 
-    async def post_reminder(self, reminder: Reminder) -> None:
-        """Post one reminder in the reminder channel (raises if Discord refuses: it is tried again)."""
-        channel_id = self.bot.settings.reminder_channel_id
+    async def post_reminder(self, hub: Hub, reminder: Reminder) -> None:
+        """Post one reminder in ``hub``'s reminder channel (raises if Discord refuses: it is tried again)."""
+        channel_id = hub.settings.reminder_channel_id
         assert channel_id is not None  # the task runs only with a reminder channel
         content, view = reminder_message(reminder)
         extra: dict[str, Any] = {"view": view} if view is not None else {}

@@ -22,6 +22,8 @@ def add_report_parser(commands: Any) -> None:
         "--database", metavar="PATH_OR_URL",
         help="SQLite file or postgresql:// address (default: the database_url or database_path setting)",
     )
+    report.add_argument("--config", type=Path, metavar="FILE", help="settings file naming the hubs (default: config.yaml if present)")
+    report.add_argument("--hub", metavar="ID", help="only this hub's records (with several hubs configured: else one report per hub)")
 
 
 def report_command(
@@ -30,11 +32,19 @@ def report_command(
     csv_path: Path | None,
     database: str | Path | None,
     *,
+    config: Path | None = None,
+    hub_id: str | None = None,
     now: dt.datetime | None = None,
 ) -> int:
     """Print the staff report (and write the CSV); exit code 0 (also with nothing recorded yet), 1 (bad
     knowledge base or an unwritable CSV) or 2 (bad usage).
+
+    The hubs are the settings' (``config``, else ``config.yaml`` if present): with ``hubs`` listed,
+    one report per hub (each named from its own knowledge base), or only ``hub_id``'s; without,
+    the one hub, whose topics are named from ``knowledge_dir`` — the records of every hub unless
+    ``hub_id`` is given.
     """
+    from bot.config import DEFAULT_HUB_ID, ConfigError, load_settings
     from bot.knowledge.loader import load_knowledge
     from bot.knowledge.problems import KnowledgeError
     from bot.staff.report import build_report, parse_since, render_report, report_csv
@@ -46,14 +56,21 @@ def report_command(
     except ValueError as error:
         print(f"hubbot report: {error}", file=sys.stderr)
         return 2
+    try:
+        settings = load_settings(config)
+    except ConfigError as error:
+        print(f"hubbot report: {error}", file=sys.stderr)
+        return 2
+    several = bool(settings.hubs)
+    hubs = {hub.id: hub.knowledge_dir for hub in settings.hub_list} if several else {DEFAULT_HUB_ID: knowledge_dir}
+    if hub_id is not None and hub_id not in hubs:
+        print(f"hubbot report: no hub {hub_id!r} in the settings (hubs: {', '.join(hubs)})", file=sys.stderr)
+        return 2
+    if csv_path is not None and several and hub_id is None and len(hubs) > 1:
+        print(f"hubbot report: several hubs are configured: name one for the CSV with --hub ({', '.join(hubs)})", file=sys.stderr)
+        return 2
+    chosen = [hub_id] if hub_id is not None else list(hubs)
     if database is None:
-        from bot.config import ConfigError, load_settings
-
-        try:
-            settings = load_settings()
-        except ConfigError as error:
-            print(f"hubbot report: {error}", file=sys.stderr)
-            return 2
         database = settings.database_url.get_secret_value() if settings.database_url else settings.database_path
     if not is_postgres_url(str(database)):
         database = Path(database)
@@ -62,27 +79,42 @@ def report_command(
                   "(the bot creates it when it records its first question).")
             return 0
     try:
-        kb = load_knowledge(knowledge_dir)
+        kbs = {hub: load_knowledge(hubs[hub]) for hub in chosen}
     except KnowledgeError as error:
         print(error, file=sys.stderr)
         return 1
     try:
         with open_database(database) as storage:
-            report = build_report(storage, kb, since, now)
+            reports = [
+                build_report(
+                    storage, kbs[hub], since, now,
+                    hub if several or hub_id is not None else None,  # the one hub of a file without hubs: every record
+                    hub=f"{kbs[hub].hub.name} ({hub})" if several else None,
+                )
+                for hub in chosen
+            ]
     except DATABASE_ERRORS as error:
         # A PostgreSQL failure names the server itself (never with the password); a file is named here.
         where = "" if is_postgres_url(str(database)) else f" at {database}"
         print(f"hubbot report: cannot read the records{where}: {describe_failure(error)}", file=sys.stderr)
         return 1
     if csv_path is not None and str(csv_path) == "-":
-        sys.stdout.write(report_csv(report))
+        sys.stdout.write(report_csv(reports[0]))
         return 0
-    if report.total == 0:
-        print(f"No questions recorded yet since {since:%d %B %Y}.")
-    else:
-        print(render_report(report))
+    if len(reports) > 1:
+        counts = ", ".join(f"{hub} {report.total}" for hub, report in zip(chosen, reports, strict=True))
+        total = sum(report.total for report in reports)
+        print(f"All {len(reports)} hubs: {total} question{'s' if total != 1 else ''} since {since:%d %B %Y} ({counts}).\n")
+    for number, report in enumerate(reports):
+        if number:
+            print()
+        if report.total == 0:
+            whose = f" for {report.hub}" if report.hub else ""
+            print(f"No questions recorded yet{whose} since {since:%d %B %Y}.")
+        else:
+            print(render_report(report))
     if csv_path is not None:
-        return _write(csv_path, report_csv(report).encode("utf-8"), "the CSV")
+        return _write(csv_path, report_csv(reports[0]).encode("utf-8"), "the CSV")
     return 0
 
 

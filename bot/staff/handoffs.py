@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Generic, Literal, TypeVar
 
+from bot.config import DEFAULT_HUB_ID
+
 T = TypeVar("T")
 
 REMEMBERED = 5000  # offers (and, separately, hand-offs waiting for staff) kept at most
@@ -38,6 +40,7 @@ class Offer:
     jump_url: str | None = None  # the asker's own message, when they asked in a channel
     at: float = 0.0
     state: OfferState = "offered"
+    hub_id: str = DEFAULT_HUB_ID  # whose team it goes to
 
 
 class Claim(Enum):
@@ -75,9 +78,17 @@ class HandoffDesk(Generic[T]):
         self._offers: OrderedDict[str, Offer] = OrderedDict()
         self._waiting: OrderedDict[str, Waiting[T]] = OrderedDict()
 
-    def offer(self, handoff_id: str, question: str, asker_id: int, bot_said: str, jump_url: str | None = None) -> None:
-        """Note a question its asker may pass on."""
-        self._offers[handoff_id] = Offer(handoff_id, question, asker_id, bot_said, jump_url, at=self._clock())
+    def offer(
+        self,
+        handoff_id: str,
+        question: str,
+        asker_id: int,
+        bot_said: str,
+        jump_url: str | None = None,
+        hub_id: str = DEFAULT_HUB_ID,
+    ) -> None:
+        """Note a question its asker may pass on to hub ``hub_id``'s team."""
+        self._offers[handoff_id] = Offer(handoff_id, question, asker_id, bot_said, jump_url, at=self._clock(), hub_id=hub_id)
         self._forget_old()
 
     def claim(self, handoff_id: str, user_id: int) -> tuple[Claim, Offer | None]:

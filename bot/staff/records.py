@@ -22,6 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+from bot.config import DEFAULT_HUB_ID
 from bot.reply import Reply
 from bot.staff.storage import HandoffOutcome, InteractionRecord, Storage
 
@@ -63,8 +64,9 @@ class Recorder:
         channel_id: int | None,
         kb_version: str,
         answer_id: str | None = None,
+        hub_id: str = DEFAULT_HUB_ID,
     ) -> InteractionRecord:
-        """The record of a reply about to be sent, with a new answer id, remembered for votes."""
+        """The record of a reply of hub ``hub_id`` about to be sent, with a new answer id, remembered for votes."""
         record = InteractionRecord.from_reply(
             reply,
             answer_id=answer_id or new_answer_id(),
@@ -72,6 +74,7 @@ class Recorder:
             guild_id=guild_id,
             channel_id=channel_id,
             kb_version=kb_version,
+            hub_id=hub_id,
         )
         with self._lock:
             self._recent[record.answer_id] = record
@@ -91,10 +94,11 @@ class Recorder:
         channel_id: int | None,
         kb_version: str,
         answer_id: str | None = None,
+        hub_id: str = DEFAULT_HUB_ID,
     ) -> str:
         """:meth:`new_record` and :meth:`write` in one go; returns the answer id."""
         record = self.new_record(
-            reply, guild_id=guild_id, channel_id=channel_id, kb_version=kb_version, answer_id=answer_id
+            reply, guild_id=guild_id, channel_id=channel_id, kb_version=kb_version, answer_id=answer_id, hub_id=hub_id
         )
         self.write(record)
         return record.answer_id

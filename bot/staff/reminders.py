@@ -10,6 +10,8 @@ been sent yet. The rules that make restarts and downtime harmless:
   downtime), only the nearest is sent and the larger ones are recorded as ``skipped``.
 * Once a reminder has been sent, lead times larger than it are never sent for that deadline, even
   if the configured lead times change.
+* Each hub's reminders are its own: marks and claims carry the hub id, so two hubs with an entry of
+  the same id each get their reminder.
 * Several bot processes may share one database: each reminder is claimed in the database before
   it is posted (:meth:`~bot.staff.storage.Storage.claim_reminder`), and only the process whose
   claim succeeds posts it. A post that fails gives the claim up so that the next check retries;
@@ -28,6 +30,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.config import DEFAULT_HUB_ID
 from bot.engine.dates import LONDON, days_phrase, in_brackets, long_date
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.schema import Deadline, Entry, LinkKind
@@ -64,6 +67,7 @@ class Reminder:
     text: str
     form: ReplyLink | None
     form_note: str | None
+    hub_id: str = DEFAULT_HUB_ID
 
     def message(self) -> str:
         """The whole reminder as plain text (the sentence, then the form's address or the note)."""
@@ -76,8 +80,10 @@ class Reminder:
 
     def marks(self, at: dt.datetime) -> list[ReminderMark]:
         """What to record once this reminder has been sent."""
-        sent = ReminderMark(self.entry_id, self.deadline.date, self.lead_days, "sent", at)
-        skipped = [ReminderMark(self.entry_id, self.deadline.date, lead, "skipped", at) for lead in self.skipped_leads]
+        sent = ReminderMark(self.entry_id, self.deadline.date, self.lead_days, "sent", at, self.hub_id)
+        skipped = [
+            ReminderMark(self.entry_id, self.deadline.date, lead, "skipped", at, self.hub_id) for lead in self.skipped_leads
+        ]
         return [sent, *skipped]
 
 
@@ -111,8 +117,9 @@ def due_reminders(
     storage: Storage,
     lead_days: Iterable[int] = DEFAULT_LEAD_DAYS,
     unsaved: Sequence[ReminderMark] = (),
+    hub_id: str = DEFAULT_HUB_ID,
 ) -> list[Reminder]:
-    """The reminders to post on ``today`` (the hub's local date), soonest deadline first.
+    """The reminders of hub ``hub_id`` to post on ``today`` (its local date), soonest deadline first.
 
     ``unsaved`` are marks of reminders already posted that storage could not take yet: they count as done.
     """
@@ -123,8 +130,10 @@ def due_reminders(
         days_left = (deadline.date - today).days
         if entry.status != "current" or days_left < 0:
             continue
-        done = storage.reminder_leads_done(entry.id, deadline.date) | {
-            mark.lead_days for mark in unsaved if (mark.entry_id, mark.deadline_date) == (entry.id, deadline.date)
+        done = storage.reminder_leads_done(entry.id, deadline.date, hub_id) | {
+            mark.lead_days
+            for mark in unsaved
+            if (mark.hub_id, mark.entry_id, mark.deadline_date) == (hub_id, entry.id, deadline.date)
         }
         nearest_done = min(done, default=None)
         due = [
@@ -145,6 +154,7 @@ def due_reminders(
                 text=reminder_text(entry.name, deadline, days_left),
                 form=form,
                 form_note=note,
+                hub_id=hub_id,
             )
         )
     return reminders
@@ -160,8 +170,10 @@ async def send_due_reminders(
     zone: ZoneInfo = LONDON,
     post_from: dt.time = POST_FROM,
     unsaved: list[ReminderMark] | None = None,
+    hub_id: str = DEFAULT_HUB_ID,
 ) -> list[Reminder]:
-    """One pass: post every due reminder with ``send`` and record it; returns those sent.
+    """One pass over hub ``hub_id``'s deadlines: post every due reminder with ``send`` and record
+    it; returns those sent.
 
     Nothing is posted before ``post_from`` local time. Each reminder is claimed in storage first and
     posted only when the claim succeeds (another process sharing the database may have it); it is
@@ -177,7 +189,8 @@ async def send_due_reminders(
     if unsaved:
         await _save_marks(storage, unsaved, [])
     sent: list[Reminder] = []
-    for reminder in await asyncio.to_thread(due_reminders, kb, local.date(), storage, lead_days, tuple(unsaved)):
+    due = await asyncio.to_thread(due_reminders, kb, local.date(), storage, lead_days, tuple(unsaved), hub_id)
+    for reminder in due:
         claim = reminder.marks(now)[0]
         if not await _claim(storage, claim, now - CLAIM_STALE_AFTER):
             continue
@@ -189,8 +202,8 @@ async def send_due_reminders(
             continue
         await _save_marks(storage, unsaved, reminder.marks(now))
         log.info(
-            "reminder posted: %s %s, %d-day lead%s", reminder.entry_id, reminder.deadline.date, reminder.lead_days,
-            f" (skipped {', '.join(map(str, reminder.skipped_leads))})" if reminder.skipped_leads else "",
+            "reminder posted: %s %s, %d-day lead%s (hub %s)", reminder.entry_id, reminder.deadline.date, reminder.lead_days,
+            f" (skipped {', '.join(map(str, reminder.skipped_leads))})" if reminder.skipped_leads else "", reminder.hub_id,
         )
         sent.append(reminder)
     return sent
@@ -202,10 +215,12 @@ async def _claim(storage: Storage, mark: ReminderMark, stale_before: dt.datetime
     try:
         claimed = await asyncio.to_thread(storage.claim_reminder, mark, stale_before)
     except DATABASE_ERRORS as error:
-        log.warning("reminder %s waits for the next check: could not claim it (%s)", what, describe_failure(error))
+        log.warning(
+            "reminder %s waits for the next check: could not claim it (%s; hub %s)", what, describe_failure(error), mark.hub_id
+        )
         return False
     if not claimed:
-        log.info("reminder %s: already posted or being posted by another process", what)
+        log.info("reminder %s: already posted or being posted by another process (hub %s)", what, mark.hub_id)
     return claimed
 
 
@@ -244,18 +259,28 @@ async def reminder_loop(
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     interval: float = CHECK_EVERY,
     post_from: dt.time = POST_FROM,
+    hub_id: str = DEFAULT_HUB_ID,
 ) -> None:
-    """Check for due reminders now and every ``interval`` seconds until ``stop`` is set.
+    """Check hub ``hub_id``'s due reminders now and every ``interval`` seconds until ``stop`` is set.
 
     ``knowledge`` returns the knowledge base in service (e.g. ``lambda: service.current.kb``), so
     each pass sees the latest reload.
     """
     leads = tuple(lead_days)
     unsaved: list[ReminderMark] = []
+    checks = 0
 
     async def job() -> None:
-        await send_due_reminders(
-            knowledge(), storage, send, now=clock(), lead_days=leads, zone=zone, post_from=post_from, unsaved=unsaved
+        nonlocal checks
+        sent = await send_due_reminders(
+            knowledge(), storage, send, now=clock(), lead_days=leads, zone=zone, post_from=post_from, unsaved=unsaved,
+            hub_id=hub_id,
         )
+        checks += 1
+        if checks == 1:  # one line at start, so the log shows the reminders are running
+            log.info(
+                "deadline reminders of hub %s: first check done (%d posted); checking every %.0f min",
+                hub_id, len(sent), interval / 60,
+            )
 
-    await every(interval, job, stop=stop, name="deadline reminders")
+    await every(interval, job, stop=stop, name=f"deadline reminders of {hub_id}")

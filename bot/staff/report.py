@@ -158,6 +158,7 @@ class Report:
     by_phase: list[Count]
     labels: dict[str, str] = field(default_factory=dict)
     handoffs: list[Handoff] = field(default_factory=list)  # made in the period, and every one still open
+    hub: str | None = None  # the hub's name, when the report is of one hub of several
 
     def label(self, topic: str) -> str:
         return self.labels.get(topic, topic)
@@ -173,12 +174,19 @@ class Report:
         return [handoff for handoff in self.handoffs if handoff.is_open]
 
 
-def build_report(storage: Storage, kb: KnowledgeBase, since: dt.datetime, now: dt.datetime) -> Report:
-    """The report for ``since`` up to ``now``; topics are named and phased from ``kb``."""
+def build_report(
+    storage: Storage, kb: KnowledgeBase, since: dt.datetime, now: dt.datetime, hub_id: str | None = None,
+    *, hub: str | None = None,
+) -> Report:
+    """The report for ``since`` up to ``now``; topics are named and phased from ``kb``.
+
+    ``hub_id``: only that hub's records (``kb`` is then that hub's knowledge base); None: every
+    record. ``hub`` names the hub in the heading (for a deployment of several hubs).
+    """
     labels = {entry.id: entry.name for entry in kb}
-    unanswered = storage.interactions(since, statuses=sorted(KEPT_STATUSES))
-    voted = storage.voted_answers(since)
-    counts = storage.question_counts(since.astimezone(dt.UTC).date())
+    unanswered = storage.interactions(since, statuses=sorted(KEPT_STATUSES), hub_id=hub_id)
+    voted = storage.voted_answers(since, hub_id=hub_id)
+    counts = storage.question_counts(since.astimezone(dt.UTC).date(), hub_id=hub_id)
 
     by_status: Counter[str] = Counter()
     topic_counts: Counter[str] = Counter()
@@ -224,7 +232,8 @@ def build_report(storage: Storage, kb: KnowledgeBase, since: dt.datetime, now: d
             for key, n in sorted(phase_counts.items(), key=lambda item: (phase_order.get(item[0], 99), item[0]))
         ],
         labels=labels,
-        handoffs=storage.handoffs(since),
+        handoffs=storage.handoffs(since, hub_id=hub_id),
+        hub=hub,
     )
 
 
@@ -296,7 +305,7 @@ def _render(report: Report, *, items: int | None, clip: int | None, markdown: bo
 
     status = report.by_status
     lines = [
-        heading(f"Staff report: {_day(report.since)} to {_day(report.until)}"),
+        heading(f"Staff report{f' of {report.hub}' if report.hub else ''}: {_day(report.since)} to {_day(report.until)}"),
         f"{report.total} question{'s' if report.total != 1 else ''}: {status['answered']} answered, "
         f"{status['clarify']} needed a choice (clarify), {status['unknown']} unknown. "
         f"Votes: {report.votes_up} 👍, {report.votes_down} 👎.",
@@ -418,12 +427,18 @@ def _csv_rows(report: Report) -> Iterable[tuple[object, ...]]:
 
 
 def report_for_discord(
-    storage: Storage, kb: KnowledgeBase, since: str = DEFAULT_SINCE, now: dt.datetime | None = None
+    storage: Storage,
+    kb: KnowledgeBase,
+    since: str = DEFAULT_SINCE,
+    now: dt.datetime | None = None,
+    hub_id: str | None = None,
+    hub: str | None = None,
 ) -> str:
-    """The report for ``/kb report``: Markdown, at most :data:`DISCORD_LIMIT` characters.
+    """The report for ``/kb report``: Markdown, at most :data:`DISCORD_LIMIT` characters, of hub
+    ``hub_id``'s records (named ``hub`` in the heading when given).
 
     Raises :class:`ValueError` (with a message to show) when ``since`` is not a period.
     """
     now = now or dt.datetime.now(dt.UTC)
-    report = build_report(storage, kb, parse_since(since, now), now)
+    report = build_report(storage, kb, parse_since(since, now), now, hub_id, hub=hub)
     return render_report(report, limit=DISCORD_LIMIT, markdown=True)

@@ -91,3 +91,25 @@ def test_bad_sizes_are_one_clear_line() -> None:
                           cwd=ROOT, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip() == "hubbot bench: --sizes takes whole numbers separated by commas, not 'lots'"
+
+
+def test_the_hubs_bench_measures_one_process_per_hub_count(tmp_path: Path) -> None:
+    out = tmp_path / "hubs.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "bench", "--hubs", "1,2", "--sizes", "30", "--questions", "6", "--json", str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "MB per hub beyond the first" in done.stdout and f"Machine: {cpu_model()}" in done.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    one, two = data["results"]
+    assert (one["hubs"], two["hubs"], one["entries_per_hub"], two["entries_per_hub"]) == (1, 2, 30, 30)
+    assert len(two["rss_after_mb"]) == len(two["load_seconds"]) == 2
+    assert two["rss_steady_mb"] > two["rss_start_mb"] > 0
+    assert two["latency"]["n"] == 12  # six questions to each of the two hubs
+
+
+def test_bad_hub_counts_are_one_line(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "bot", "bench", "--hubs", "0,x"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 2 and "--hubs takes whole numbers" in done.stderr and "Traceback" not in done.stderr

@@ -6,6 +6,12 @@ message the client sends is recorded; tests wait for them through an :class:`asy
 (never by sleeping) and assert on the JSON Discord would have received.
 
 What Discord sends carries snowflakes as strings; what the bot sends carries them as integers.
+
+It serves one server by default; :meth:`FakeDiscord.serve` adds the second (:data:`GUILD2_ID`, with
+its own channels and staff role), for bots of several hubs. Clients that identify as shards (one
+bot with several, or several processes each with its own) each get the servers of their shard,
+and each server's events go to the session of its shard — as Discord routes them, by
+``(guild_id >> 22) % shard_count``; direct messages go to shard 0.
 """
 
 from __future__ import annotations
@@ -34,10 +40,44 @@ STAFF_ID = 400000000000000008
 OWNER_ID = 400000000000000009
 DM_CHANNEL_ID = 400000000000000010
 REMINDER_CHANNEL_ID = 400000000000000011
+# A second server (on shard 1 of 2, where the first is on shard 0), with channels and a staff role of its own.
+GUILD2_ID = 400000000004194307
+CHANNEL2_ID = 400000000000000021
+STAFF2_CHANNEL_ID = 400000000000000022
+STAFF2_ROLE_ID = 400000000000000023
+REMINDER2_CHANNEL_ID = 400000000000000024
 TIMESTAMP = "2025-04-21T09:00:00.000000+00:00"
 WAIT_SECONDS = 10.0
 
 EPHEMERAL = 1 << 6
+
+
+@dataclass(frozen=True)
+class FakeGuild:
+    """A server the fake serves: its id, name, channels and staff role."""
+
+    id: int
+    name: str
+    channel_id: int
+    staff_channel_id: int
+    reminder_channel_id: int
+    staff_role_id: int
+
+    @property
+    def channels(self) -> tuple[int, ...]:
+        return (self.channel_id, self.staff_channel_id, self.reminder_channel_id)
+
+
+GUILDS = {
+    GUILD_ID: FakeGuild(GUILD_ID, "Maths teachers", CHANNEL_ID, STAFF_CHANNEL_ID, REMINDER_CHANNEL_ID, STAFF_ROLE_ID),
+    GUILD2_ID: FakeGuild(GUILD2_ID, "Maths teachers (south)", CHANNEL2_ID, STAFF2_CHANNEL_ID, REMINDER2_CHANNEL_ID, STAFF2_ROLE_ID),
+}
+CHANNEL_GUILD = {channel: guild.id for guild in GUILDS.values() for channel in guild.channels}
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord sends a server's events to."""
+    return (guild_id >> 22) % shard_count
 
 
 @dataclass(frozen=True)
@@ -101,8 +141,16 @@ class FakeDiscord:
         self.gateway_down = False  # while True, new gateway connections are refused (HTTP 503)
         self.requests: list[Request] = []
         self.received: list[dict[str, Any]] = []  # gateway payloads from the client
-        self.commands: dict[str, dict[str, Any]] = {}  # name -> registered command
+        self.commands: dict[str, dict[str, Any]] = {}  # name -> registered command (the last registered)
+        self.guild_commands: dict[int, dict[str, dict[str, Any]]] = {}  # guild -> name -> registered command
+        self.guilds: list[int] = [GUILD_ID]  # the servers the bot is in
         self.identified = 0
+        self.shard_count = 1
+        self._sessions: dict[int, web.WebSocketResponse] = {}  # shard id -> its current gateway session
+        self._token_channels: dict[str, int] = {}  # interaction token -> the channel it came from
+        self.delivered: list[tuple[int, str]] = []  # (shard, event) of each event dispatched by a test
+        self.held_channels: set[int] = set()  # posts in these channels are answered only once released
+        self._released = asyncio.Event()
         self.resumed = 0
         self._ids = itertools.count(500000000000000000)
         self._sequence = 0
@@ -119,6 +167,10 @@ class FakeDiscord:
         self.bot_user = user(BOT_ID, "hubbot", bot=True)
 
     # ----- server life ------------------------------------------------------------------------
+
+    def serve(self, *guild_ids: int) -> None:
+        """The servers the bot is in (before it connects), e.g. ``serve(GUILD_ID, GUILD2_ID)``."""
+        self.guilds = list(guild_ids)
 
     async def start(self) -> None:
         app = web.Application()
@@ -179,8 +231,21 @@ class FakeDiscord:
 
     # ----- REST -------------------------------------------------------------------------------
 
+    def hold_posts(self, *channel_ids: int) -> None:
+        """Keep the bot's posts in these channels waiting for an answer until :meth:`release_posts`
+        (a slow Discord: what the bot does meanwhile can be seen)."""
+        self.held_channels.update(channel_ids)
+        self._released.clear()
+
+    def release_posts(self) -> None:
+        self.held_channels.clear()
+        self._released.set()
+
     async def _rest(self, http: web.Request) -> web.Response:
         path = "/" + http.match_info["path"]
+        held = re.fullmatch(r"/channels/(\d+)/messages", path)
+        if http.method == "POST" and held and int(held[1]) in self.held_channels:
+            await self._released.wait()
         body, files = await _read_body(http)
         request = Request(http.method, path, dict(http.query), body, files)
         response = self._respond(request)
@@ -193,8 +258,11 @@ class FakeDiscord:
             return _json(self.bot_user)
         if (method, path) == ("GET", "/oauth2/applications/@me"):
             return _json(self._application())
+        if (method, path) == ("GET", "/gateway/bot"):
+            limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+            return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
         if method == "PUT" and (match := re.fullmatch(rf"/applications/{APP_ID}(?:/guilds/(\d+))?/commands", path)):
-            if match[1] and int(match[1]) != GUILD_ID:
+            if match[1] and int(match[1]) not in self.guilds:
                 return _json({"message": "Missing Access", "code": 50001}, status=403)
             return _json(self._register(body, path))
         if match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
@@ -202,11 +270,12 @@ class FakeDiscord:
         if (match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)(?:/.*)?", path)) and match[1] in self.expired_tokens:
             return _json({"message": "Invalid Webhook Token", "code": 50027}, status=401)
         if match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)", path):
-            return _json(self._message(CHANNEL_ID, body))
+            return _json(self._message(self._token_channels.get(match[1], CHANNEL_ID), body))
         if match := re.fullmatch(rf"/webhooks/{APP_ID}/([^/]+)/messages/@original", path):
-            message = self._messages.get(match[1], self._message(CHANNEL_ID, {}))
+            channel = self._token_channels.get(match[1], CHANNEL_ID)
+            message = self._messages.get(match[1], self._message(channel, {}))
             if method == "PATCH":
-                message = {**message, **self._message(CHANNEL_ID, body), "id": message["id"], "flags": message["flags"]}
+                message = {**message, **self._message(channel, body), "id": message["id"], "flags": message["flags"]}
                 self._messages[match[1]] = message
             return _json(message)
         if (method, path) == ("POST", "/users/@me/channels"):
@@ -244,6 +313,7 @@ class FakeDiscord:
             }
             if guild:
                 saved["guild_id"] = guild[1]
+                self.guild_commands.setdefault(int(guild[1]), {})[command["name"]] = saved
             self.commands[command["name"]] = saved
             registered.append(saved)
         return registered
@@ -270,7 +340,7 @@ class FakeDiscord:
             self._messages[token] = message
             resource["message"] = message
         elif kind in (4, 5, 7):
-            message = self._message(CHANNEL_ID, data, flags=flags)
+            message = self._message(self._token_channels.get(token, CHANNEL_ID), data, flags=flags)
             interaction["response_message_id"] = message["id"]
             self._messages[token] = message
             resource["message"] = message
@@ -296,8 +366,8 @@ class FakeDiscord:
             "type": 19 if body.get("message_reference") else 0,
             "flags": body.get("flags", flags) or 0,
         }
-        if channel_id in (CHANNEL_ID, STAFF_CHANNEL_ID, REMINDER_CHANNEL_ID):
-            message["guild_id"] = str(GUILD_ID)
+        if channel_id in CHANNEL_GUILD:
+            message["guild_id"] = str(CHANNEL_GUILD[channel_id])
         if body.get("message_reference"):
             message["message_reference"] = {
                 key: str(value) for key, value in body["message_reference"].items() if key != "fail_if_not_exists"
@@ -335,27 +405,40 @@ class FakeDiscord:
             self.heartbeats.append(time.monotonic())
             await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
         elif op == 2:
+            sharded = payload["d"].get("shard")
+            shard, count = sharded or (0, 1)
             self._socket = socket
+            self._sessions[shard] = socket
+            self.shard_count = count
             self.identified += 1
-            await self.dispatch("READY", self._ready())
-            await self.dispatch("GUILD_CREATE", self.guild())
+            guilds = [guild for guild in self.guilds if shard_of(guild, count) == shard]
+            ready = self._ready(shard, guilds)
+            if sharded:  # a sharded client reads which shard the session is
+                ready["shard"] = [shard, count]
+            await self._send(socket, "READY", ready)
+            for guild in guilds:
+                await self._send(socket, "GUILD_CREATE", self.guild(guild))
         elif op == 6:
+            shard = int(str(payload["d"].get("session_id", "fake-session-0")).rsplit("-", 1)[1])
             self._socket = socket
+            self._sessions[shard] = socket
             self.resumed += 1
-            await self.dispatch("RESUMED", {})
+            await self._send(socket, "RESUMED", {})
 
-    def _ready(self) -> dict[str, Any]:
+    def _ready(self, shard: int = 0, guilds: list[int] | None = None) -> dict[str, Any]:
         return {
             "v": 10,
             "user": self.bot_user,
-            "session_id": "fake-session",
+            "session_id": f"fake-session-{shard}",
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(APP_ID), "flags": 0},
-            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "guilds": [{"id": str(guild), "unavailable": True} for guild in (self.guilds if guilds is None else guilds)],
             "private_channels": [],
         }
 
-    def guild(self) -> dict[str, Any]:
+    def guild(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
+        spec = GUILDS[guild_id]
+
         def role(role_id: int, name: str, position: int) -> dict[str, Any]:
             return {
                 "id": str(role_id),
@@ -378,23 +461,23 @@ class FakeDiscord:
                 "permission_overwrites": [],
                 "nsfw": False,
                 "parent_id": None,
-                "guild_id": str(GUILD_ID),
+                "guild_id": str(guild_id),
             }
 
         return {
-            "id": str(GUILD_ID),
-            "name": "Maths teachers",
+            "id": str(guild_id),
+            "name": spec.name,
             "icon": None,
             "owner_id": str(OWNER_ID),
             "unavailable": False,
             "large": False,
             "member_count": 3,
             "joined_at": TIMESTAMP,
-            "roles": [role(GUILD_ID, "@everyone", 0), role(STAFF_ROLE_ID, "Hub staff", 1)],
+            "roles": [role(guild_id, "@everyone", 0), role(spec.staff_role_id, "Hub staff", 1)],
             "channels": [
-                channel(CHANNEL_ID, "general"),
-                channel(STAFF_CHANNEL_ID, "hub-staff"),
-                channel(REMINDER_CHANNEL_ID, "deadlines"),
+                channel(spec.channel_id, "general"),
+                channel(spec.staff_channel_id, "hub-staff"),
+                channel(spec.reminder_channel_id, "deadlines"),
             ],
             "members": [self._member(BOT_ID, "hubbot", bot=True)],
             "threads": [],
@@ -416,10 +499,19 @@ class FakeDiscord:
         }
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a gateway event on the current session."""
-        assert self._socket is not None, "no gateway session yet"
+        """Send a gateway event on the session of its server's shard (shard 0 outside a server)."""
+        socket = self._socket
+        if self.shard_count > 1:
+            guild = data.get("guild_id")
+            socket = self._sessions.get(shard_of(int(guild), self.shard_count) if guild else 0)
+        assert socket is not None, "no gateway session (for this shard) yet"
+        shard = next((number for number, session in self._sessions.items() if session is socket), 0)
+        self.delivered.append((shard, event))
+        await self._send(socket, event, data)
+
+    async def _send(self, socket: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
         self._sequence += 1
-        await self._socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
+        await socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
 
     async def request_reconnect(self) -> None:
         """Ask the client to reconnect (op 7) and wait until it has resumed on a new socket."""
@@ -460,28 +552,30 @@ class FakeDiscord:
         roles: tuple[int, ...] = (),
         message: dict[str, Any] | None = None,
         direct: bool = False,
+        guild_id: int = GUILD_ID,
     ) -> dict[str, Any]:
-        """An INTERACTION_CREATE payload from a member of the test guild in #general (or, ``direct``,
-        from a user in their direct messages with the bot)."""
+        """An INTERACTION_CREATE payload from a member of a test server (default the first) in its
+        #general (or, ``direct``, from a user in their direct messages with the bot)."""
         interaction_id = next(self._ids)
         member = self._member(user_id, f"user{user_id % 100}", roles=roles)
         member["permissions"] = "0"
+        channel_id = GUILDS[guild_id].channel_id
         payload = {
             "id": str(interaction_id),
             "application_id": str(APP_ID),
             "type": kind,
             "token": f"token-{interaction_id}",
             "version": 1,
-            "guild_id": str(GUILD_ID),
-            "channel_id": str(CHANNEL_ID),
-            "channel": {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "general"},
+            "guild_id": str(guild_id),
+            "channel_id": str(channel_id),
+            "channel": {"id": str(channel_id), "type": 0, "guild_id": str(guild_id), "name": "general"},
             "member": member,
             "data": data,
             "locale": "en-GB",
             "guild_locale": "en-GB",
             "app_permissions": "0",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "authorizing_integration_owners": {"0": str(guild_id)},
             "context": 0,
             "attachment_size_limit": 10485760,
         }
@@ -494,14 +588,18 @@ class FakeDiscord:
                 channel={"id": str(DM_CHANNEL_ID), "type": 1, "recipients": [member["user"]]},
                 context=1,
             )
+        self._token_channels[payload["token"]] = int(payload["channel_id"])
         if message is not None:
             payload["message"] = message
             self._clicked[payload["token"]] = message
         return payload
 
-    def command_data(self, name: str, options: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        """The ``data`` of a slash-command interaction for a registered command."""
-        command = self.commands[name]
+    def command_data(
+        self, name: str, options: list[dict[str, Any]] | None = None, guild_id: int | None = None
+    ) -> dict[str, Any]:
+        """The ``data`` of a slash-command interaction for a registered command (of ``guild_id``'s, when given)."""
+        command = self.guild_commands.get(guild_id, {}).get(name) if guild_id is not None else None
+        command = command or self.commands[name]
         data = {"id": command["id"], "name": name, "type": 1, "options": options or []}
         if "guild_id" in command:
             data["guild_id"] = command["guild_id"]
@@ -520,14 +618,18 @@ class FakeDiscord:
         *,
         user_id: int = TEACHER_ID,
         roles: tuple[int, ...] = (),
+        guild_id: int = GUILD_ID,
+        direct: bool = False,
     ) -> tuple[dict[str, Any], Request]:
-        """Run a slash command; returns the interaction payload and the bot's response."""
-        payload = self.interaction(2, self.command_data(name, options), user_id=user_id, roles=roles)
+        """Run a slash command (in server ``guild_id``, or ``direct``); returns the interaction payload
+        and the bot's response."""
+        data = self.command_data(name, options, None if direct else guild_id)
+        payload = self.interaction(2, data, user_id=user_id, roles=roles, guild_id=guild_id, direct=direct)
         return payload, await self.interact(payload)
 
-    async def autocomplete(self, name: str, option: str, typed: str) -> Request:
+    async def autocomplete(self, name: str, option: str, typed: str, *, guild_id: int = GUILD_ID) -> Request:
         options = [{"name": option, "type": 3, "value": typed, "focused": True}]
-        return await self.interact(self.interaction(4, self.command_data(name, options)))
+        return await self.interact(self.interaction(4, self.command_data(name, options, guild_id), guild_id=guild_id))
 
     async def click(
         self,
@@ -555,7 +657,8 @@ class FakeDiscord:
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2 if values is None else 3}
         if values is not None:
             data["values"] = values
-        return self.interaction(3, data, user_id=user_id, roles=roles, message=message, direct=direct)
+        guild_id = int(message.get("guild_id") or GUILD_ID)  # the server the clicked message is in
+        return self.interaction(3, data, user_id=user_id, roles=roles, message=message, direct=direct, guild_id=guild_id)
 
     async def submit_form(
         self,
@@ -569,17 +672,24 @@ class FakeDiscord:
         """Submit a form (modal) the bot opened from a button on ``message``, with a value per text input."""
         rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]} for key, value in values.items()]
         data = {"custom_id": custom_id, "components": rows}
-        return await self.interact(self.interaction(5, data, user_id=user_id, roles=roles, message=message))
+        guild_id = int(message.get("guild_id") or GUILD_ID)
+        return await self.interact(self.interaction(5, data, user_id=user_id, roles=roles, message=message, guild_id=guild_id))
 
     def response_message(self, payload: dict[str, Any]) -> dict[str, Any]:
         """The message the bot created in response to an interaction."""
         return self._messages[payload["token"]]
 
     async def say(
-        self, content: str, *, user_id: int = TEACHER_ID, mention_bot: bool = True, direct: bool = False
+        self,
+        content: str,
+        *,
+        user_id: int = TEACHER_ID,
+        mention_bot: bool = True,
+        direct: bool = False,
+        guild_id: int = GUILD_ID,
     ) -> dict[str, Any]:
-        """Post a message in #general (or, ``direct``, to the bot) as a teacher; returns the
-        MESSAGE_CREATE payload."""
+        """Post a message in a server's #general (default the first's; or, ``direct``, to the bot)
+        as a teacher; returns the MESSAGE_CREATE payload."""
         member = self._member(user_id, f"user{user_id % 100}")
         author = member.pop("user")
         mentions = [{**self.bot_user, "member": self._member(BOT_ID, "hubbot", bot=True)}] if mention_bot else []
@@ -587,8 +697,8 @@ class FakeDiscord:
             mentioned["member"].pop("user")
         message = {
             "id": str(next(self._ids)),
-            "channel_id": str(CHANNEL_ID),
-            "guild_id": str(GUILD_ID),
+            "channel_id": str(GUILDS[guild_id].channel_id),
+            "guild_id": str(guild_id),
             "author": author,
             "member": member,
             "content": content,

@@ -54,7 +54,7 @@ async def test_reload_refuses_a_broken_knowledge_base_and_keeps_serving(
     assert version in embed["description"]
     staff_post = await fake_discord.request("POST", rf"/channels/{STAFF_CHANNEL_ID}/messages")
     assert "number-club.yaml" in staff_post.body["embeds"][0]["description"]
-    assert bot.knowledge.current.kb.version == version
+    assert bot.hubs.only.knowledge.current.kb.version == version
 
     _, answer = await fake_discord.slash("ask", ask("how do I apply for number club?"))
     assert answer.body["data"]["embeds"][0]["title"] == "Number Club Programme"
@@ -63,7 +63,7 @@ async def test_reload_refuses_a_broken_knowledge_base_and_keeps_serving(
     payload, _ = await fake_discord.slash("kb", RELOAD, user_id=STAFF_ID, roles=(STAFF_ROLE_ID,))
     followup = await fake_discord.request("POST", rf"/webhooks/{APP_ID}/{payload['token']}")
     assert followup.body["embeds"][0]["title"] == "Reloaded"
-    assert bot.knowledge.current.kb.version != version
+    assert bot.hubs.only.knowledge.current.kb.version != version
 
 
 async def test_reload_is_refused_to_a_teacher(bot: object, fake_discord: FakeDiscord) -> None:

@@ -94,7 +94,7 @@ async def test_autocomplete_offers_current_programmes_with_checks_first(bot: obj
     choices = response.body["data"]["choices"]
     assert 1 <= len(choices) <= 25
     assert all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in choices)
-    assert choices[0]["value"] in bot.knowledge.current.kb.entries  # type: ignore[attr-defined]
+    assert choices[0]["value"] in bot.hubs.only.knowledge.current.kb.entries  # type: ignore[attr-defined]
     assert EEF in [c["value"] for c in choices]
     assert not any(c["value"].startswith("ncp17-") for c in choices)  # past offers are not offered
 
@@ -219,7 +219,7 @@ async def test_a_check_never_answered_times_out_too(
 
 async def test_a_button_still_works_after_a_restart(bot: object, fake_discord: FakeDiscord) -> None:
     """The state is in the custom_id: a click on a check no view remembers is answered all the same."""
-    kb = bot.knowledge.current.kb  # type: ignore[attr-defined]
+    kb = bot.hubs.only.knowledge.current.kb  # type: ignore[attr-defined]
     state = FlowState.start(kb.entries["mastering-number-ks2"]).answer(Answer.YES)
     message = {**fake_discord.response_message((await fake_discord.slash("help"))[0]), "flags": EPHEMERAL}
     message["components"] = [{"type": 1, "components": [
@@ -230,7 +230,7 @@ async def test_a_button_still_works_after_a_restart(bot: object, fake_discord: F
 
 
 async def test_a_check_on_a_public_message_starts_privately(bot: object, fake_discord: FakeDiscord) -> None:
-    kb = bot.knowledge.current.kb  # type: ignore[attr-defined]
+    kb = bot.hubs.only.knowledge.current.kb  # type: ignore[attr-defined]
     custom = f"hubbot:elig:abc123:{FlowState.start(kb.entries[EEF]).encode()}"
     public = {**fake_discord.response_message((await fake_discord.slash("help"))[0]), "flags": 0}
     public["components"] = [{"type": 1, "components": [{"type": 2, "style": 2, "label": "Am I eligible?", "custom_id": custom}]}]

@@ -166,7 +166,7 @@ async def test_no_entry_point_runs_the_engine_on_the_event_loop(
         if item.get("custom_id", "").startswith("hubbot:entry:")
     )
     clarify_message = fake_discord.response_message(payload)
-    bot.knowledge = service  # from now on every lookup takes LONG seconds
+    bot.hubs.only.knowledge = service  # from now on every lookup takes LONG seconds
 
     entry_points: dict[str, Callable[[], Any]] = {
         "/ask": lambda: fake_discord.slash("ask", option("question", "what is teaching for mastery?")),

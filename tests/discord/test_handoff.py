@@ -98,7 +98,7 @@ async def storage_of(bot: HubBot) -> SQLiteStorage:
 
 def report_text(bot: HubBot, storage: SQLiteStorage) -> str:
     now = dt.datetime.now(dt.UTC)
-    return render_report(build_report(storage, bot.knowledge.current.kb, LONG_AGO, now))
+    return render_report(build_report(storage, bot.hubs.only.knowledge.current.kb, LONG_AGO, now))
 
 
 def database_text(storage: SQLiteStorage) -> str:

@@ -127,7 +127,7 @@ async def test_an_answer_carries_votes_and_a_click_records_the_vote_and_disables
     assert (voted.interaction.answer_id, voted.up, voted.down) == (answer_id, 1, 0)
     assert voted.interaction.question == "what is teaching for mastery?"
     assert (voted.interaction.guild_id, voted.interaction.channel_id) == (GUILD_ID, CHANNEL_ID)
-    assert voted.interaction.kb_version == bot.knowledge.current.kb.version
+    assert voted.interaction.kb_version == bot.hubs.only.knowledge.current.kb.version
     stored = database_text(storage)
     assert str(TEACHER_ID) not in stored and "user07" not in stored
 
@@ -311,7 +311,7 @@ async def test_status_shows_version_load_time_counts_and_warnings(
     status = response.body["data"]["embeds"][0]["description"]
     assert "**Last reload refused**" in status and "number-club.yaml:4" in status
     assert f"**Version** {kb.version}" in status
-    assert bot.staff.refused is not None
+    assert bot.hubs.only.refused is not None
 
 
 # ----- live reloads ---------------------------------------------------------------------------------
@@ -342,7 +342,7 @@ async def test_a_broken_edit_is_told_to_staff_and_the_last_good_version_keeps_an
     fake_discord: FakeDiscord,
 ) -> None:
     bot = await start_bot(settings_for(watch_knowledge_dir=True), small_knowledge)
-    assert bot.staff.watcher is not None and bot.staff.watcher.running
+    assert bot.hubs.only.watcher is not None and bot.hubs.only.watcher.running
     version = small_knowledge.current.kb.version
     entry = small_knowledge.directory / "entries" / "number-club.yaml"
     good = entry.read_text(encoding="utf-8")
@@ -353,31 +353,31 @@ async def test_a_broken_edit_is_told_to_staff_and_the_last_good_version_keeps_an
     assert "number-club.yaml:4" in post.body["embeds"][0]["description"]
     assert version in post.body["embeds"][0]["description"]
     assert post.body["allowed_mentions"]["parse"] == []
-    assert bot.knowledge.current.kb.version == version
+    assert bot.hubs.only.knowledge.current.kb.version == version
     _, answer = await fake_discord.slash("ask", ask("what is the time commitment for number club?"))
     assert "Three half-day sessions" in str(answer.body["data"]["embeds"][0])
 
     # Putting the file back is news after a refusal (the same version, but the files are fine again)...
     post = await staff_post_after_editing(fake_discord, entry, good, "Knowledge base reloaded")
     assert f"Version {version} is in service (was {version})" in post.body["embeds"][0]["description"]
-    assert bot.staff.refused is None
+    assert bot.hubs.only.refused is None
     # ... but a reload that changes nothing is not.
     after = fake_discord.mark()
-    await bot.staff.reload_and_tell_staff()
+    await bot.staff.reload_and_tell_staff(bot.hubs.only)
     assert not [r for r in fake_discord.requests[after:] if r.path == f"/channels/{STAFF_CHANNEL_ID}/messages"]
 
     post = await staff_post_after_editing(
         fake_discord, entry, good.replace("Three half-day sessions", "Four half-day sessions"), "Knowledge base reloaded"
     )
-    new_version = bot.knowledge.current.kb.version
+    new_version = bot.hubs.only.knowledge.current.kb.version
     assert new_version != version
     assert f"Version {new_version} is in service (was {version})" in post.body["embeds"][0]["description"]
-    assert bot.staff.refused is None
+    assert bot.hubs.only.refused is None
     _, answer = await fake_discord.slash("ask", ask("what is the time commitment for number club?"))
     assert "Four half-day sessions" in str(answer.body["data"]["embeds"][0])
 
     await bot.close()
-    assert bot.staff.watcher is None
+    assert bot.hubs.only.watcher is None
 
 
 # ----- reminders ------------------------------------------------------------------------------------

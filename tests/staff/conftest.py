@@ -147,3 +147,19 @@ def record(
         confidence=confidence,
         kb_version="abc123",
     )
+
+
+def write_old_interaction(storage: SQLStorage, answer_id: str, asked_at: dt.datetime, question: str = "When is it?") -> None:
+    """Keep a question (and count it) as the bot did before records carried a hub (schema versions
+    1 to 3): the statements of that code, run through the backend's own transaction.
+    """
+    with storage._transaction() as db:
+        db.run(
+            "INSERT INTO question_counts (day, status, topics, questions) VALUES (?, 'unknown', '[]', 1)",
+            (storage._day(asked_at.astimezone(dt.UTC).date()),),
+        )
+        db.run(
+            "INSERT INTO interactions (answer_id, asked_at, guild_id, channel_id, question, status, intent, topics, "
+            "confidence, kb_version) VALUES (?, ?, 111, 222, ?, 'unknown', 'unknown', '[]', 0.0, 'abc123')",
+            (answer_id, storage._time(asked_at), question),
+        )

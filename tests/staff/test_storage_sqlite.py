@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.staff.storage import MIGRATIONS, SQLiteStorage
 from bot.staff.storage.migrations import SCHEMA_VERSION_TABLE, SQLITE
-from tests.staff.conftest import NOW, record
+from tests.staff.conftest import NOW, write_old_interaction
 
 
 def test_wal_mode_and_foreign_keys(db_path: Path) -> None:
@@ -21,7 +21,7 @@ def test_a_file_of_the_first_schema_is_upgraded_and_keeps_its_records(db_path: P
     gains their tables, and keeps what it held.
     """
     with SQLiteStorage(db_path, migrations=MIGRATIONS[:1]) as old:
-        old.record_answer(record("kept", asked_at=NOW))
+        write_old_interaction(old, "kept", NOW)
         assert old.schema_version() == 1
         assert {"handoffs", "reminder_claims"}.isdisjoint(old.schema_columns())
     with SQLiteStorage(db_path) as upgraded:
@@ -36,8 +36,9 @@ def test_a_file_with_handoffs_but_no_claims_is_upgraded_and_keeps_them(db_path: 
     claims table and keep their hand-offs.
     """
     with SQLiteStorage(db_path, migrations=MIGRATIONS[:2]) as old:
-        old.record_answer(record("kept", asked_at=NOW))
-        assert old.record_handoff("kept", NOW)
+        write_old_interaction(old, "kept", NOW)
+        with old._transaction() as db:
+            db.run("INSERT INTO handoffs (answer_id, handed_off_at) VALUES ('kept', ?)", (old._time(NOW),))
         assert old.schema_version() == 2
         assert "handoffs" in old.schema_columns() and "reminder_claims" not in old.schema_columns()
     with SQLiteStorage(db_path) as upgraded:

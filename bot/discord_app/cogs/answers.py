@@ -1,5 +1,6 @@
 """Answering questions: ``/ask``, ``@bot <question>``, direct messages, and (optionally) unprompted
-answers in configured channels when the engine is confident.
+answers in configured channels when the engine is confident — each from the hub the server belongs
+to; a direct message that does not make the hub clear is answered once the person has chosen one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app.client import HubBot
+from bot.discord_app.hub_choice import NOT_SERVED, ask_in_reply, shared_guilds
 from bot.discord_app.replies import NO_MENTIONS, send_reply
 
 log = logging.getLogger(__name__)
@@ -48,11 +50,14 @@ class Answers(commands.Cog):
     @app_commands.describe(question="Your question, e.g. “When do Mastering Number applications close?”")
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]) -> None:
         """Ask about the hub's programmes: who they're for, costs, deadlines, how to apply."""
-        snapshot = self.bot.knowledge.current
+        hub = await self.bot.hub_for(interaction, question=question)
+        if hub is None:
+            return
+        snapshot = hub.knowledge.current
         ephemeral = self.bot.reply_privately(interaction)
-        work = self.bot.think(snapshot.engine.answer, question, today=self.bot.today())
+        work = self.bot.think(snapshot.engine.answer, question, today=self.bot.today(hub))
         reply = await self.bot.in_time(interaction, work, ephemeral=ephemeral)
-        await send_reply(interaction, reply, snapshot, ephemeral=ephemeral)
+        await send_reply(interaction, reply, snapshot, hub, ephemeral=ephemeral)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -70,11 +75,19 @@ class Answers(commands.Cog):
         question = strip_mentions_of(me.id, message.content)
         if addressed and not self._may_reply(message):
             return
+        chosen = self.bot.hubs.pick(message.guild.id if message.guild else None, message.author.id, shared_guilds(message.author))
+        if chosen.hub is None:
+            if addressed and chosen.unserved:
+                await self._reply(message, content=NOT_SERVED)
+            elif addressed:  # a direct message, with several hubs and none clear: ask which
+                await ask_in_reply(self.bot, message, chosen.choices, question)
+            return
+        hub = chosen.hub
         if not question:
             await self._reply(message, content=EMPTY_MENTION_HINT)
             return
-        snapshot = self.bot.knowledge.current
-        reply = await self.bot.think(snapshot.engine.answer, question, today=self.bot.today())
+        snapshot = hub.knowledge.current
+        reply = await self.bot.think(snapshot.engine.answer, question, today=self.bot.today(hub))
         if not addressed and (
             reply.status != "answered"
             or reply.confidence < self.bot.settings.unprompted_min_confidence
@@ -89,6 +102,7 @@ class Answers(commands.Cog):
             reply,
             snapshot,
             out,
+            hub=hub,
             guild_id=message.guild.id if message.guild else None,
             channel_id=message.channel.id,
             asker_id=message.author.id,

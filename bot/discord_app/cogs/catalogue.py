@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.discord_app import limits
 from bot.discord_app.client import HubBot
 from bot.discord_app.embeds import deadlines_embed, programmes_embed, text
+from bot.discord_app.hub_choice import hub_quietly
 from bot.discord_app.offload import suggestions
 from bot.discord_app.replies import add_candidates, send, send_reply
 from bot.knowledge.base import KnowledgeBase
@@ -41,8 +42,11 @@ class Catalogue(commands.Cog):
     async def programmes(self, interaction: discord.Interaction, phase: Choice[str]) -> None:
         """The hub's programmes and support for a phase, each with its next deadline."""
         chosen = Phase(phase.value)
-        snapshot = self.bot.knowledge.current
-        today = self.bot.today()
+        hub = await self.bot.hub_for(interaction)
+        if hub is None:
+            return
+        snapshot = hub.knowledge.current
+        today = self.bot.today(hub)
         ephemeral = self.bot.reply_privately(interaction)
         work = self.bot.think(snapshot.engine.programmes_for_phase, chosen)
         entries = await self.bot.in_time(interaction, work, ephemeral=ephemeral)
@@ -59,8 +63,11 @@ class Catalogue(commands.Cog):
     @app_commands.describe(name="Start typing a programme's name, e.g. Mastering Number")
     async def programme(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         """Everything about one programme: who it's for, time, cost, deadlines, how to apply."""
-        snapshot = self.bot.knowledge.current
-        today = self.bot.today()
+        hub = await self.bot.hub_for(interaction)
+        if hub is None:
+            return
+        snapshot = hub.knowledge.current
+        today = self.bot.today(hub)
         ephemeral = self.bot.reply_privately(interaction)
 
         def look_up() -> Reply:
@@ -69,11 +76,14 @@ class Catalogue(commands.Cog):
             return programme_reply(snapshot.engine, name, today)
 
         reply = await self.bot.in_time(interaction, self.bot.think(look_up), ephemeral=ephemeral)
-        await send_reply(interaction, reply, snapshot, ephemeral=ephemeral)
+        await send_reply(interaction, reply, snapshot, hub, ephemeral=ephemeral)
 
     @programme.autocomplete("name")
     async def programme_name(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
-        snapshot = self.bot.knowledge.current
+        hub = hub_quietly(interaction)
+        if hub is None:  # a direct message before the person chose a hub: nothing to suggest yet
+            return []
+        snapshot = hub.knowledge.current
         found = await suggestions(self.bot.answers, NameLookup.of(snapshot.kb).suggest, current, limits.AUTOCOMPLETE_CHOICES)
         return [Choice(name=text(entry.name, limits.CHOICE_NAME), value=entry.id) for entry in found]
 
@@ -83,9 +93,12 @@ class Catalogue(commands.Cog):
     async def deadlines(self, interaction: discord.Interaction, phase: Choice[str] | None = None) -> None:
         """Application deadlines: upcoming soonest first, then recently closed; with a calendar file."""
         chosen = Phase(phase.value) if phase else None
-        snapshot = self.bot.knowledge.current
+        hub = await self.bot.hub_for(interaction)
+        if hub is None:
+            return
+        snapshot = hub.knowledge.current
         ephemeral = self.bot.reply_privately(interaction)
-        today, now = self.bot.today(), self.bot.clock()
+        today, now = self.bot.today(hub), self.bot.clock()
 
         def build() -> tuple[discord.Embed, discord.File | None]:
             return deadlines_embed(chosen, today, snapshot.kb), calendar_file(snapshot.kb, chosen, now)

@@ -18,6 +18,7 @@ from bot.discord_app.eligibility import (
     show,
 )
 from bot.discord_app.embeds import notice_embed, text
+from bot.discord_app.hub_choice import hub_quietly
 from bot.discord_app.offload import suggestions
 from bot.discord_app.replies import send, tell
 from bot.eligibility.flow import has_checks, named, start
@@ -51,8 +52,10 @@ class Eligibility(commands.Cog, name=COG_NAME):
     @app_commands.describe(programme="Start typing a programme's name, e.g. EEF trial or Mastering Number at KS2")
     async def eligibility(self, interaction: discord.Interaction, programme: app_commands.Range[str, 1, 100]) -> None:
         """Am I eligible? A private check of a programme's criteria, one question at a time."""
-        snapshot = self.bot.knowledge.current
-        kb = snapshot.kb
+        hub = await self.bot.hub_for(interaction)
+        if hub is None:
+            return
+        kb = hub.knowledge.current.kb
         # The value is normally an entry id from autocomplete, but people can type anything.
         entry = named(kb, programme)
         if entry is None:
@@ -66,11 +69,14 @@ class Eligibility(commands.Cog, name=COG_NAME):
                 await self._ask_which(interaction, found)
                 return
             entry = found[0]
-        await show(interaction, new_flow_id(), start(kb, entry.id, self.bot.today()), edit=False)
+        await show(interaction, hub, new_flow_id(), start(kb, entry.id, self.bot.today(hub)), edit=False)
 
     @eligibility.autocomplete("programme")
     async def programme_name(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
-        snapshot = self.bot.knowledge.current
+        hub = hub_quietly(interaction)
+        if hub is None:  # a direct message before the person chose a hub: nothing to suggest yet
+            return []
+        snapshot = hub.knowledge.current
         if current.strip():
             lookup = NameLookup.of(snapshot.kb)
 

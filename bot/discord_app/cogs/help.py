@@ -38,9 +38,12 @@ class Help(commands.Cog):
     @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction) -> None:
         """What I can answer and how to ask."""
-        hub = self.bot.knowledge.current.kb.hub
+        chosen = await self.bot.hub_for(interaction)
+        if chosen is None:
+            return
+        hub = chosen.knowledge.current.kb.hub
         me = self.bot.user.display_name if self.bot.user else "hubbot"
-        cannot = (WITH_HANDOFF if handoff_available(self.bot) else WITHOUT_HANDOFF).format(contact=hub.contact_line())
+        cannot = (WITH_HANDOFF if handoff_available(self.bot, chosen) else WITHOUT_HANDOFF).format(contact=hub.contact_line())
         body = HELP.format(hub=hub.name, me=me, cannot=cannot)
         await send(interaction, embed=notice_embed("How to ask me", body), ephemeral=True)
 

@@ -1,4 +1,5 @@
-"""Hub staff commands: ``/kb status``, ``/kb reload`` and ``/kb report``.
+"""Hub staff commands: ``/kb status``, ``/kb reload`` and ``/kb report`` — each of the hub that
+serves the server they are run in (its staff roles, its knowledge base, its records).
 
 ``default_permissions`` only hides the group from most members in the Discord client; what keeps
 everyone else out is :func:`~bot.discord_app.checks.require_staff` on every command here.
@@ -45,29 +46,36 @@ class Staff(commands.GroupCog, group_name="kb", group_description="Hub staff: th
     @app_commands.command(name="status")
     async def status(self, interaction: discord.Interaction) -> None:
         """Which version of the knowledge base is in service, its entries and warnings."""
+        hub = await self.bot.hub_for(interaction)
+        if hub is None:
+            return
         staff = self.bot.staff
         body = status_text(
-            self.bot.knowledge.current,
+            hub.knowledge.current,
             self.bot.synced_to,
-            refused=staff.refused,
-            watching=staff.watcher is not None,
+            refused=hub.refused,
+            watching=hub.watcher is not None,
             recording=staff.recording_text(),
-            handoff=staff.handoff_text(),
+            handoff=staff.handoff_text(hub),
+            hub=hub if len(self.bot.hubs) > 1 else None,
         )
         await send(interaction, embed=notice_embed("Knowledge base in service", body), ephemeral=True)
 
     @app_commands.command(name="reload")
     async def reload(self, interaction: discord.Interaction) -> None:
         """Load the knowledge-base files again; a version with errors is never put in service."""
+        hub = await self.bot.hub_for(interaction)
+        if hub is None:
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        kept = self.bot.knowledge.current
+        kept = hub.knowledge.current
         try:
-            before, after = await self.bot.staff.reload()
+            before, after = await self.bot.staff.reload(hub)
         except KnowledgeError as error:
             body = problems_text(kept, error)
-            log.warning("knowledge reload refused: %d problems", len(error.problems))
+            log.warning("knowledge reload of hub %s refused: %d problems", hub.id, len(error.problems))
             await send(interaction, embed=notice_embed("Reload refused", body), ephemeral=True)
-            await tell_staff_channel(self.bot, "Knowledge-base reload refused", body)
+            await tell_staff_channel(self.bot, hub, "Knowledge-base reload refused", body)
             return
         await send(interaction, embed=notice_embed("Reloaded", reloaded_text(before, after)), ephemeral=True)
 
@@ -77,6 +85,9 @@ class Staff(commands.GroupCog, group_name="kb", group_description="Hub staff: th
         self, interaction: discord.Interaction, since: app_commands.Range[str, 1, 40] = DEFAULT_SINCE
     ) -> None:
         """What teachers asked that I could not answer, the answers with most 👎, counts by topic."""
+        hub = await self.bot.hub_for(interaction)
+        if hub is None:
+            return
         now = self.bot.clock()
         try:
             parse_since(since, now)
@@ -86,8 +97,9 @@ class Staff(commands.GroupCog, group_name="kb", group_description="Hub staff: th
         if not self.bot.staff.recording:
             await tell(interaction, NO_RECORDS)
             return
-        kb = self.bot.knowledge.current.kb
-        work = asyncio.to_thread(report_for_discord, self.bot.staff.storage, kb, since, now)
+        kb = hub.knowledge.current.kb
+        name = hub.name if len(self.bot.hubs) > 1 else None
+        work = asyncio.to_thread(report_for_discord, self.bot.staff.storage, kb, since, now, hub.id, name)
         body = await self.bot.in_time(interaction, work, ephemeral=True)
         await tell(interaction, body)
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+from bot.config import DEFAULT_HUB_ID
 from bot.reply import Reply, Status
 from bot.staff.privacy import scrub_identity
 
@@ -35,6 +36,7 @@ class InteractionRecord:
     topics: tuple[str, ...]
     confidence: float
     kb_version: str
+    hub_id: str = DEFAULT_HUB_ID  # the hub whose knowledge base answered
 
     def __post_init__(self) -> None:
         # The one gate every question passes before it is kept: nobody else's identity gets in.
@@ -50,6 +52,7 @@ class InteractionRecord:
         guild_id: int | None,
         channel_id: int | None,
         kb_version: str,
+        hub_id: str = DEFAULT_HUB_ID,
     ) -> InteractionRecord:
         return cls(
             answer_id=answer_id,
@@ -62,6 +65,7 @@ class InteractionRecord:
             topics=tuple(reply.topics),
             confidence=float(reply.confidence),
             kb_version=kb_version,
+            hub_id=hub_id,
         )
 
     @property
@@ -81,23 +85,27 @@ class VotedAnswer:
 
 @dataclass(frozen=True)
 class QuestionCount:
-    """How many questions on one UTC day got ``status`` and drew on exactly ``topics``."""
+    """How many questions to one hub on one UTC day got ``status`` and drew on exactly ``topics``."""
 
     day: dt.date
     status: Status
     topics: tuple[str, ...]
     questions: int
+    hub_id: str = DEFAULT_HUB_ID
 
 
 @dataclass(frozen=True)
 class ReminderMark:
-    """A reminder that was sent, or skipped because a nearer one was sent instead."""
+    """A reminder that was sent, or skipped because a nearer one was sent instead — for one hub's
+    entry (two hubs may each have an entry of the same id, and each its own reminder).
+    """
 
     entry_id: str
     deadline_date: dt.date
     lead_days: int
     outcome: Outcome
     at: dt.datetime
+    hub_id: str = DEFAULT_HUB_ID
 
 
 @dataclass(frozen=True)
@@ -162,24 +170,27 @@ class Storage(Protocol):
         """Close an open hand-off as answered or unreachable; False if there is no open one."""
         ...
 
-    def handoffs(self, since: dt.datetime) -> list[Handoff]:
+    # Every read takes ``hub_id``: only that hub's records, or (None) every hub's.
+    def handoffs(self, since: dt.datetime, hub_id: str | None = None) -> list[Handoff]:
         """Hand-offs made at or after ``since``, and every one still open, oldest first."""
         ...
 
-    def interactions(self, since: dt.datetime, statuses: Sequence[str] | None = None) -> list[InteractionRecord]:
+    def interactions(
+        self, since: dt.datetime, statuses: Sequence[str] | None = None, hub_id: str | None = None
+    ) -> list[InteractionRecord]:
         """Kept interactions asked at or after ``since`` (optionally of some statuses), oldest first."""
         ...
 
-    def voted_answers(self, since: dt.datetime) -> list[VotedAnswer]:
+    def voted_answers(self, since: dt.datetime, hub_id: str | None = None) -> list[VotedAnswer]:
         """Answers with votes cast at or after ``since``, with their 👍 and 👎 counts."""
         ...
 
-    def question_counts(self, since: dt.date) -> list[QuestionCount]:
+    def question_counts(self, since: dt.date, hub_id: str | None = None) -> list[QuestionCount]:
         """Question counts of ``since`` and later days."""
         ...
 
-    def reminder_leads_done(self, entry_id: str, deadline_date: dt.date) -> set[int]:
-        """Lead times (days) already sent or skipped for one deadline."""
+    def reminder_leads_done(self, entry_id: str, deadline_date: dt.date, hub_id: str = DEFAULT_HUB_ID) -> set[int]:
+        """Lead times (days) already sent or skipped for one deadline of one hub."""
         ...
 
     def claim_reminder(self, mark: ReminderMark, stale_before: dt.datetime) -> bool:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.config import DEFAULT_HUB_ID
+
 
 @dataclass(frozen=True)
 class Dialect:
@@ -77,6 +79,23 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+
+
+DEFAULT_HUB = f"'{DEFAULT_HUB_ID}'"  # as an SQL literal
+
+
+def _with_hub(table: str, columns: str, key: str, create: str) -> tuple[str, ...]:
+    """Statements that give ``table`` a ``hub_id`` column in its primary key — rebuilt, since
+    neither backend can change a primary key in place the same way. Its rows so far are the default
+    hub's. ``create`` is the new table's body without ``hub_id`` and without the key.
+    """
+    new = f"{table}_by_hub"
+    return (
+        f"CREATE TABLE {new} (\n hub_id TEXT NOT NULL,{create},\n PRIMARY KEY (hub_id, {key}))",
+        f"INSERT INTO {new} (hub_id, {columns}) SELECT {DEFAULT_HUB}, {columns} FROM {table}",  # noqa: S608 - names of our own tables
+        f"DROP TABLE {table}",
+        f"ALTER TABLE {new} RENAME TO {table}",
+    )
 
 
 SCHEMA_VERSION_TABLE = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at {time} NOT NULL)"
@@ -164,6 +183,46 @@ MIGRATIONS: tuple[Migration, ...] = (
                 PRIMARY KEY (entry_id, deadline_date, lead_days)
             )
             """,
+        ),
+    ),
+    Migration(
+        4,
+        "records carry the hub they belong to (the rows so far: the default hub's)",
+        (
+            f"ALTER TABLE interactions ADD COLUMN hub_id TEXT NOT NULL DEFAULT {DEFAULT_HUB}",
+            "CREATE INDEX interactions_by_hub ON interactions (hub_id, asked_at)",
+            *_with_hub(
+                "question_counts",
+                "day, status, topics, questions",
+                "day, status, topics",
+                """
+                day         {day} NOT NULL,
+                status      TEXT NOT NULL CHECK (status IN ('answered', 'clarify', 'unknown')),
+                topics      TEXT NOT NULL,
+                questions   INTEGER NOT NULL CHECK (questions > 0)""",
+            ),
+            *_with_hub(
+                "sent_reminders",
+                "entry_id, deadline_date, lead_days, sent_at, outcome",
+                "entry_id, deadline_date, lead_days",
+                """
+                entry_id      TEXT NOT NULL,
+                deadline_date {day} NOT NULL,
+                lead_days     INTEGER NOT NULL CHECK (lead_days >= 0),
+                sent_at       {time} NOT NULL,
+                outcome       TEXT NOT NULL CHECK (outcome IN ('sent', 'skipped'))""",
+            ),
+            *_with_hub(
+                "reminder_claims",
+                "entry_id, deadline_date, lead_days, claimed_at, posted",
+                "entry_id, deadline_date, lead_days",
+                """
+                entry_id      TEXT NOT NULL,
+                deadline_date {day} NOT NULL,
+                lead_days     INTEGER NOT NULL CHECK (lead_days >= 0),
+                claimed_at    {time} NOT NULL,
+                posted        INTEGER NOT NULL DEFAULT 0 CHECK (posted IN (0, 1))""",
+            ),
         ),
     ),
 )

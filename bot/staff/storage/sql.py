@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, Self
 
+from bot.config import DEFAULT_HUB_ID
 from bot.staff.storage.interface import (
     Handoff,
     HandoffOutcome,
@@ -58,6 +59,15 @@ def utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError("times must be timezone-aware")
     return moment.astimezone(dt.UTC)
+
+
+def _of_hub(column: str, hub_id: str | None) -> str:
+    """The condition that keeps one hub's rows (none: every hub's), to follow a WHERE clause."""
+    return "" if hub_id is None else f" AND {column} = ?"
+
+
+def _hub_parameter(hub_id: str | None) -> list[object]:
+    return [] if hub_id is None else [hub_id]
 
 
 class SQLStorage:
@@ -157,10 +167,10 @@ class SQLStorage:
         with self._transaction() as db:
             db.run(
                 """
-                INSERT INTO question_counts (day, status, topics, questions) VALUES (?, ?, ?, 1)
-                ON CONFLICT (day, status, topics) DO UPDATE SET questions = question_counts.questions + 1
+                INSERT INTO question_counts (hub_id, day, status, topics, questions) VALUES (?, ?, ?, ?, 1)
+                ON CONFLICT (hub_id, day, status, topics) DO UPDATE SET questions = question_counts.questions + 1
                 """,
-                (self._day(utc(record.asked_at).date()), record.status, topics_key(record.topics)),
+                (record.hub_id, self._day(utc(record.asked_at).date()), record.status, topics_key(record.topics)),
             )
             if record.worth_keeping:
                 self._insert_interaction(db, record)
@@ -205,8 +215,9 @@ class SQLStorage:
         db.run(
             """
             INSERT INTO interactions
-                (answer_id, asked_at, guild_id, channel_id, question, status, intent, topics, confidence, kb_version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                (answer_id, asked_at, guild_id, channel_id, question, status, intent, topics, confidence, kb_version,
+                 hub_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (answer_id) DO NOTHING
             """,
             (
@@ -220,17 +231,19 @@ class SQLStorage:
                 json.dumps(list(record.topics)),
                 record.confidence,
                 record.kb_version,
+                record.hub_id,
             ),
         )
 
     def claim_reminder(self, mark: ReminderMark, stale_before: dt.datetime) -> bool:
-        key = (mark.entry_id, self._day(mark.deadline_date), mark.lead_days)
+        key = (mark.hub_id, mark.entry_id, self._day(mark.deadline_date), mark.lead_days)
         claimed_at, stale = self._time(mark.at), self._time(stale_before)
         with self._transaction() as db:
             done = [
                 int(row["lead_days"])
                 for row in db.run(
-                    "SELECT lead_days FROM sent_reminders WHERE entry_id = ? AND deadline_date = ?", key[:2]
+                    "SELECT lead_days FROM sent_reminders WHERE hub_id = ? AND entry_id = ? AND deadline_date = ?",
+                    key[:3],
                 ).fetchall()
             ]
             if done and min(done) <= mark.lead_days:
@@ -239,9 +252,9 @@ class SQLStorage:
             # row and then finds it taken.
             taken = db.run(
                 """
-                INSERT INTO reminder_claims (entry_id, deadline_date, lead_days, claimed_at, posted)
-                VALUES (?, ?, ?, ?, 0)
-                ON CONFLICT (entry_id, deadline_date, lead_days) DO UPDATE SET claimed_at = excluded.claimed_at
+                INSERT INTO reminder_claims (hub_id, entry_id, deadline_date, lead_days, claimed_at, posted)
+                VALUES (?, ?, ?, ?, ?, 0)
+                ON CONFLICT (hub_id, entry_id, deadline_date, lead_days) DO UPDATE SET claimed_at = excluded.claimed_at
                 WHERE reminder_claims.posted = 0 AND reminder_claims.claimed_at < ?
                 """,
                 (*key, claimed_at, stale),
@@ -251,25 +264,29 @@ class SQLStorage:
     def release_reminder(self, mark: ReminderMark) -> None:
         with self._transaction() as db:
             db.run(
-                "DELETE FROM reminder_claims WHERE entry_id = ? AND deadline_date = ? AND lead_days = ? AND posted = 0",
-                (mark.entry_id, self._day(mark.deadline_date), mark.lead_days),
+                "DELETE FROM reminder_claims "
+                "WHERE hub_id = ? AND entry_id = ? AND deadline_date = ? AND lead_days = ? AND posted = 0",
+                (mark.hub_id, mark.entry_id, self._day(mark.deadline_date), mark.lead_days),
             )
 
     def mark_reminders(self, marks: Sequence[ReminderMark]) -> None:
-        rows = [(m.entry_id, self._day(m.deadline_date), m.lead_days, self._time(m.at), m.outcome) for m in marks]
+        rows = [
+            (m.hub_id, m.entry_id, self._day(m.deadline_date), m.lead_days, self._time(m.at), m.outcome) for m in marks
+        ]
         with self._transaction() as db:
             db.run_many(
                 """
-                INSERT INTO sent_reminders (entry_id, deadline_date, lead_days, sent_at, outcome)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (entry_id, deadline_date, lead_days) DO NOTHING
+                INSERT INTO sent_reminders (hub_id, entry_id, deadline_date, lead_days, sent_at, outcome)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (hub_id, entry_id, deadline_date, lead_days) DO NOTHING
                 """,
                 rows,
             )
-            posted = [row[:3] for row, mark in zip(rows, marks, strict=True) if mark.outcome == "sent"]
+            posted = [row[:4] for row, mark in zip(rows, marks, strict=True) if mark.outcome == "sent"]
             if posted:
                 db.run_many(
-                    "UPDATE reminder_claims SET posted = 1 WHERE entry_id = ? AND deadline_date = ? AND lead_days = ?",
+                    "UPDATE reminder_claims SET posted = 1 "
+                    "WHERE hub_id = ? AND entry_id = ? AND deadline_date = ? AND lead_days = ?",
                     posted,
                 )
 
@@ -323,11 +340,16 @@ class SQLStorage:
             topics=tuple(json.loads(row["topics"])),
             confidence=row["confidence"],
             kb_version=row["kb_version"],
+            hub_id=row["hub_id"],
         )
 
-    def interactions(self, since: dt.datetime, statuses: Sequence[str] | None = None) -> list[InteractionRecord]:
+    def interactions(
+        self, since: dt.datetime, statuses: Sequence[str] | None = None, hub_id: str | None = None
+    ) -> list[InteractionRecord]:
         sql = "SELECT * FROM interactions WHERE asked_at >= ?"
         parameters: list[object] = [self._time(since)]
+        sql += _of_hub("hub_id", hub_id)
+        parameters += _hub_parameter(hub_id)
         if statuses is not None:
             if not statuses:
                 return []
@@ -336,16 +358,13 @@ class SQLStorage:
         rows = self._read(sql + self.dialect.render(" ORDER BY asked_at, {insertion_order}"), parameters)
         return [self._interaction(row) for row in rows]
 
-    def handoffs(self, since: dt.datetime) -> list[Handoff]:
-        rows = self._read(
-            """
+    def handoffs(self, since: dt.datetime, hub_id: str | None = None) -> list[Handoff]:
+        sql = """
             SELECT i.*, h.handed_off_at, h.closed_at, h.outcome
             FROM handoffs AS h JOIN interactions AS i ON i.answer_id = h.answer_id
-            WHERE h.handed_off_at >= ? OR h.outcome IS NULL
-            ORDER BY h.handed_off_at, i.answer_id
-            """,
-            [self._time(since)],
-        )
+            WHERE (h.handed_off_at >= ? OR h.outcome IS NULL)"""
+        sql += _of_hub("i.hub_id", hub_id) + " ORDER BY h.handed_off_at, i.answer_id"
+        rows = self._read(sql, [self._time(since), *_hub_parameter(hub_id)])
         return [
             Handoff(
                 self._interaction(row),
@@ -356,44 +375,43 @@ class SQLStorage:
             for row in rows
         ]
 
-    def voted_answers(self, since: dt.datetime) -> list[VotedAnswer]:
-        rows = self._read(
-            self.dialect.render("""
+    def voted_answers(self, since: dt.datetime, hub_id: str | None = None) -> list[VotedAnswer]:
+        sql = """
             SELECT i.*, SUM(CASE WHEN v.vote = 1 THEN 1 ELSE 0 END) AS up,
                         SUM(CASE WHEN v.vote = -1 THEN 1 ELSE 0 END) AS down
             FROM interactions AS i JOIN votes AS v ON v.answer_id = i.answer_id
-            WHERE v.voted_at >= ?
-            GROUP BY i.answer_id
-            ORDER BY down DESC, i.asked_at, i.{insertion_order}
-            """),
-            [self._time(since)],
-        )
+            WHERE v.voted_at >= ?"""
+        sql += _of_hub("i.hub_id", hub_id) + " GROUP BY i.answer_id ORDER BY down DESC, i.asked_at, i.{insertion_order}"
+        rows = self._read(self.dialect.render(sql), [self._time(since), *_hub_parameter(hub_id)])
         return [VotedAnswer(self._interaction(row), int(row["up"]), int(row["down"])) for row in rows]
 
-    def question_counts(self, since: dt.date) -> list[QuestionCount]:
+    def question_counts(self, since: dt.date, hub_id: str | None = None) -> list[QuestionCount]:
         rows = self._read(
-            "SELECT day, status, topics, questions FROM question_counts WHERE day >= ? ORDER BY day, status, topics",
-            [self._day(since)],
+            "SELECT hub_id, day, status, topics, questions FROM question_counts "  # noqa: S608 - constants only
+            "WHERE day >= ?" + _of_hub("hub_id", hub_id) + " ORDER BY day, status, topics, hub_id",
+            [self._day(since), *_hub_parameter(hub_id)],
         )
         return [
-            QuestionCount(self._read_day(row["day"]), row["status"], tuple(json.loads(row["topics"])), row["questions"])
+            QuestionCount(
+                self._read_day(row["day"]), row["status"], tuple(json.loads(row["topics"])), row["questions"], row["hub_id"]
+            )
             for row in rows
         ]
 
-    def reminder_leads_done(self, entry_id: str, deadline_date: dt.date) -> set[int]:
+    def reminder_leads_done(self, entry_id: str, deadline_date: dt.date, hub_id: str = DEFAULT_HUB_ID) -> set[int]:
         rows = self._read(
-            "SELECT lead_days FROM sent_reminders WHERE entry_id = ? AND deadline_date = ?",
-            [entry_id, self._day(deadline_date)],
+            "SELECT lead_days FROM sent_reminders WHERE hub_id = ? AND entry_id = ? AND deadline_date = ?",
+            [hub_id, entry_id, self._day(deadline_date)],
         )
         return {int(row["lead_days"]) for row in rows}
 
     def reminder_marks(self) -> list[ReminderMark]:
         """Every reminder mark (for staff and tests), oldest deadline first."""
-        rows = self._read("SELECT * FROM sent_reminders ORDER BY deadline_date, entry_id, lead_days DESC")
+        rows = self._read("SELECT * FROM sent_reminders ORDER BY deadline_date, hub_id, entry_id, lead_days DESC")
         return [
             ReminderMark(
                 row["entry_id"], self._read_day(row["deadline_date"]), row["lead_days"],
-                row["outcome"], self._read_time(row["sent_at"]),
+                row["outcome"], self._read_time(row["sent_at"]), row["hub_id"],
             )
             for row in rows
         ]
