@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.engine.asks import counted_alike, unit_answers
 from bot.engine.index import EntryIndex, KnowledgeIndex
@@ -51,7 +52,7 @@ class Unit:
     answers: frozenset[str] = frozenset()  # question types it can answer (asks.unit_answers)
     counted: frozenset[str] = frozenset()  # terms right after a figure: what its figures count ("schools")
 
-    @property
+    @cached_property
     def has_figure(self) -> bool:
         """It quotes a count, share or amount (not just a year)."""
         return bool(self.numbers) or "%" in self.text or bool(_FIGURE_WORDS.search(self.text))
@@ -105,6 +106,7 @@ class UnitIndex:
         self.index = index
         self._units: dict[str, tuple[Unit, ...]] = {}
         self._faq_questions: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self._faq_terms: dict[str, tuple[frozenset[str], ...]] = {}
 
     def of(self, entry_id: str) -> tuple[Unit, ...]:
         found = self._units.get(entry_id)
@@ -114,7 +116,12 @@ class UnitIndex:
 
     def faq_terms(self, entry_id: str) -> tuple[frozenset[str], ...]:
         """Each FAQ's questions as one set of analysed terms."""
-        return tuple(frozenset(w for text in texts for w in text.split()) - STOPWORDS for texts in self.faq_questions(entry_id))
+        found = self._faq_terms.get(entry_id)
+        if found is None:
+            found = self._faq_terms[entry_id] = tuple(
+                frozenset(w for text in texts for w in text.split()) - STOPWORDS for texts in self.faq_questions(entry_id)
+            )
+        return found
 
     def faq_questions(self, entry_id: str) -> tuple[tuple[str, ...], ...]:
         """Each FAQ's questions as analysed terms joined by spaces (for wording similarity)."""
