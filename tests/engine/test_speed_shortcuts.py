@@ -21,3 +21,10 @@ def test_current_entries_having_a_field_are_those_whose_units_have_it(engine) ->
     for kinds in ({"deadline"}, {"cost", "time"}, {"apply", "link"}, {"criterion", "eligibility"}, set()):
         slow = [e for e in engine.kb.current_entries() if kinds & {u.kind for u in engine.units.of(e.id)}]
         assert list(engine.units.current_having(frozenset(kinds))) == slow
+
+
+def test_a_full_fold_cache_still_folds(monkeypatch) -> None:
+    from bot.engine import text
+
+    monkeypatch.setattr(text, "FOLD_CACHE_SIZE", 0)
+    assert text.fold_all(["schools", "teachers"], text.singular, {}) == ["school", "teacher"]
