@@ -119,7 +119,7 @@ class FocusWeights:
 
     def mass(self, words: frozenset[str]) -> float:
         """The summed weight of ``words``, in a fixed order (the same sum in every process)."""
-        return sum(map(self.weight, sorted(words)))
+        return sum(map(self.weight, sorted(words))) if words else 0
 
     @cached_property
     def asked(self) -> frozenset[str]:
