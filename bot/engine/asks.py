@@ -64,9 +64,18 @@ def cue_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@cache
+def _types_by_name() -> dict[str, AskType]:
+    return {t.name: t for t in ask_types()}
+
+
+@cache
 def units_for(asks: tuple[str, ...]) -> tuple[str, ...]:
-    """The answer-unit kinds that can answer any of ``asks``, in the order asks.yaml gives them (replies follow it)."""
-    by_name = {t.name: t for t in ask_types()}
+    """The answer-unit kinds that can answer any of ``asks``, in the order asks.yaml gives them (replies follow it).
+
+    Cached: it is asked for every option of every question, and question types combine in few ways.
+    """
+    by_name = _types_by_name()
     return tuple(dict.fromkeys(unit for ask in asks if ask in by_name for unit in by_name[ask].units))
 
 

@@ -20,6 +20,7 @@ POSTINGS_BUDGET = 400  # name/keyword postings examined per question, rarest wor
 NAME_CANDIDATES = 40
 CONTENT_CANDIDATES = 24
 CONTENT_REACH = 400  # a word in more entries than this identifies none of them
+NUMBER_REACH = 400  # likewise a number (below 20,000 entries the reach of entry_count // 50 is smaller)
 LOOKED_AT = 12  # entries examined closely per question, by their prior
 SNIPPET_CANDIDATES = 12  # snippets searched across the whole knowledge base
 SNIPPET_ENTRIES = 4  # entries added because one of their snippets matches well
@@ -94,7 +95,7 @@ def gather(index: KnowledgeIndex, question: Question, limit: int = LOOKED_AT) ->
         phrase = index.entries[entry_id].keyword_sets[number]
         if phrase <= words and not phrase <= index.neutral:
             evidence(entry_id).keyword_hits += 1
-    number_reach = max(20, index.entry_count // 50)
+    number_reach = min(NUMBER_REACH, max(20, index.entry_count // 50))
     for number in sorted(question.numbers):
         postings = index.number_postings.get(number, ())
         if len(postings) <= number_reach:

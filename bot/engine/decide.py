@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -57,7 +58,9 @@ class Model:
         return cls((0.0,) * len(FEATURES), (0.0,) * len(GATE_FEATURES), 0.0, 0.5, 0.3, 0.1, 0.0)
 
     def rank_score(self, values: tuple[float, ...]) -> float:
-        return sum(w * v for w, v in zip(self.rank, values, strict=True))
+        if len(values) != len(self.rank):
+            raise ValueError(f"{len(values)} values for {len(self.rank)} rank weights")
+        return sum(map(operator.mul, self.rank, values))
 
     def probability(self, values: tuple[float, ...]) -> float:
         return _sigmoid(self.gate_bias + sum(w * v for w, v in zip(self.gate, values, strict=True)))

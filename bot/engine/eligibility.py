@@ -283,12 +283,19 @@ def _mentions_sharing(words: Sequence[str]) -> bool:
     return any(word in _SHARING or word.startswith("shar") for word in words)
 
 
-def assess_situation(entry: Entry, question_terms: Sequence[str], index: KnowledgeIndex) -> Situation:
-    """Which criteria the question's own words show as met or not met."""
+CriterionPatterns = tuple[
+    list[Criterion], dict[tuple[int, bool], list[Pattern]], dict[tuple[str, ...], frozenset[tuple[int, bool]]]
+]
+
+
+def _criterion_patterns(entry: Entry, index: KnowledgeIndex) -> CriterionPatterns:
+    """The entry's checked criteria, each one's met/not-met phrases as patterns, and which criteria own each
+    phrase part: the same for every question, so read once per entry and knowledge-base version.
+    """
+    found = index.criterion_patterns.get(entry.id)
+    if found is not None:
+        return found  # type: ignore[return-value]
     checked = [criterion for criterion in entry.eligibility if criterion.check is not None]
-    if not checked:
-        return Situation()
-    words = situation_words(question_terms)
     patterns: dict[tuple[int, bool], list[Pattern]] = {}
     owners: dict[tuple[str, ...], set[tuple[int, bool]]] = {}
     for criterion in checked:
@@ -300,7 +307,18 @@ def assess_situation(entry: Entry, question_terms: Sequence[str], index: Knowled
             for pattern in patterns[key]:
                 for part in pattern:
                     owners.setdefault(part, set()).add(key)
-    part_matches = {part: list(_find(words, part, frozenset(found))) for part, found in owners.items()}
+    found = (checked, patterns, {part: frozenset(keys) for part, keys in owners.items()})
+    index.criterion_patterns[entry.id] = found
+    return found
+
+
+def assess_situation(entry: Entry, question_terms: Sequence[str], index: KnowledgeIndex) -> Situation:
+    """Which criteria the question's own words show as met or not met."""
+    checked, patterns, owners = _criterion_patterns(entry, index)
+    if not checked:
+        return Situation()
+    words = situation_words(question_terms)
+    part_matches = {part: list(_find(words, part, found)) for part, found in owners.items()}
     every = [match for found in part_matches.values() for match in found]
     if not every and not any(c.check.minimum_share for c in checked):  # type: ignore[union-attr]
         return Situation()

@@ -253,7 +253,7 @@ class Engine:
             decision = Decision("unknown", decision.chosen[:1], "the entry contradicts what the question states", missing=("attribute",))
         if decision.action == "unknown" and not (top_named or question.focus - self.index.neutral):
             asked = set(units_for(question.asks)) & FIELD_KINDS
-            having = [e for e in self.kb.current_entries() if asked & {u.kind for u in self.units.of(e.id)}]
+            having = self.units.current_having(frozenset(asked))
             if asked and len(having) >= 2:
                 return Decision("clarify", reason=f"names no offer; {len(having)} have {', '.join(sorted(asked))}",
                                 entries=tuple(e.id for e in having[:5]))

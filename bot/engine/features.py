@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz import fuzz
 
@@ -88,27 +89,28 @@ def unit_values(
     question: Question, unit: Unit, focus: FocusCheck, situation: Situation, entry_kinds: frozenset[str],
     faq_questions: tuple[str, ...], asked: tuple[float, float], named: float, faq_covered: float,
 ) -> list[float]:
-    lead_units = units_for(question.asks[:1])
-    all_units = units_for(question.asks)
+    asks = question.asks
     lead = question.lead
+    kind = unit.kind
     wanted_fields = REQUIRED_FIELDS.get(lead, frozenset())
     similarity = 0.0
-    if unit.kind == "faq" and faq_questions:
+    if kind == "faq" and faq_questions:
         wording = " ".join(question.terms)
         similarity = max(_faq_likeness(wording, text) for text in faq_questions)
-    detail = lead in detail_types()
-    asks_eligibility = "eligibility" in question.asks or "which" in question.asks
+    detail = float(lead in detail_types())
+    asks_eligibility = "eligibility" in asks or "which" in asks
+    figure = float(lead == "how_many" and unit.has_figure)
     return [
-        float(unit.kind in lead_units), float(unit.kind in all_units), focus.covered,
+        float(kind in units_for(asks[:1])), float(kind in units_for(asks)), focus.covered,
         focus.unknown_to_kb, focus.unknown_to_entry,
-        float(bool(question.numbers & unit.numbers)), float(lead == "how_many" and unit.has_figure), similarity,
-        float(detail), float(bool(wanted_fields) and not (wanted_fields & entry_kinds)),
-        float(not question.asks), float(unit.kind == "summary"), float(not focus.words),
-        float(asks_eligibility and bool(situation) and unit.kind in {"criterion", "eligibility"}),
-        float(lead in unit.answers), float(bool(set(question.asks) & unit.answers)), asked[0], min(1.0, len(question.asked_content) / 12),
-        float(detail) * (1.0 - focus.covered), asked[0] * (1.0 - named), float(lead == "how_many" and unit.has_figure) * (1.0 - named),
+        float(not question.numbers.isdisjoint(unit.numbers)), figure, similarity,
+        detail, float(bool(wanted_fields) and wanted_fields.isdisjoint(entry_kinds)),
+        float(not asks), float(kind == "summary"), float(not focus.words),
+        float(asks_eligibility and bool(situation) and kind in {"criterion", "eligibility"}),
+        float(lead in unit.answers), float(not unit.answers.isdisjoint(asks)), asked[0], min(1.0, len(question.asked_content) / 12),
+        detail * (1.0 - focus.covered), asked[0] * (1.0 - named), figure * (1.0 - named),
         faq_covered, float(lead == "how_many" and bool(unit.counted & (question.counted or question.asked_content))),
-        *(float(lead in group) for group in ASK_GROUPS.values()),
+        *_ask_group_values(lead),
     ]
 
 
@@ -120,3 +122,9 @@ def _faq_likeness(wording: str, faq_question: str) -> float:
     if asked and listed:
         return 1.0 if asked & listed else 0.0
     return fuzz.token_set_ratio(wording, faq_question) / 100
+
+
+@cache
+def _ask_group_values(lead: str) -> tuple[float, ...]:
+    """The asks_* columns: which group of question types the lead type is in."""
+    return tuple(float(lead in group) for group in ASK_GROUPS.values())

@@ -100,6 +100,8 @@ class KnowledgeIndex:
     def __init__(self, kb: KnowledgeBase, cache: ParseCache | None = MEMORY_CACHE) -> None:
         self.kb = kb
         self._analysed: dict[str, tuple[str, ...]] = {}
+        # Per-entry data later stages derive on first use and keep for this version (eligibility's criterion patterns).
+        self.criterion_patterns: dict[str, object] = {}
         self.mapper = PhraseMapper(kb.vocabulary)
         # Question words and the hub's own name ("Kent", "Medway") identify no entry.
         hub_words = set(terms(tokens(kb.hub.name), self.mapper)) - self.mapper.canonical_words

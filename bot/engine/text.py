@@ -98,13 +98,18 @@ def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
     return fold_all(found, singular, _SINGULAR_CACHE)
 
 
+FOLD_CACHE_SIZE = 200_000  # words remembered per fold; past it words are still folded, just not remembered
+
+
 def fold_all(words: list[str], fold: Callable[[str], str], cache: dict[str, str]) -> list[str]:
     """``fold`` applied to every word, remembering results (words repeat a great deal)."""
     found = []
     for word in words:
         folded = cache.get(word)
         if folded is None:
-            folded = cache[word] = fold(word) if len(cache) < 200_000 else word
+            folded = fold(word)
+            if len(cache) < FOLD_CACHE_SIZE:
+                cache[word] = folded
         found.append(folded)
     return found
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
-from bot.engine.asks import counted_alike, unit_answers
+from bot.engine.asks import FIELD_KINDS, counted_alike, unit_answers
 from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
 from bot.knowledge.schema import Entry, Source
@@ -51,7 +52,7 @@ class Unit:
     answers: frozenset[str] = frozenset()  # question types it can answer (asks.unit_answers)
     counted: frozenset[str] = frozenset()  # terms right after a figure: what its figures count ("schools")
 
-    @property
+    @cached_property
     def has_figure(self) -> bool:
         """It quotes a count, share or amount (not just a year)."""
         return bool(self.numbers) or "%" in self.text or bool(_FIGURE_WORDS.search(self.text))
@@ -98,13 +99,35 @@ def _specs(entry: Entry) -> list[tuple[str, str, str, tuple[Source, ...], str, i
     return specs
 
 
+def field_kinds(entry: Entry) -> frozenset[str]:
+    """The field kinds (asks.FIELD_KINDS) among the entry's units, read without building them (as :func:`_specs` makes them)."""
+    how = entry.how_to_apply
+    present = {
+        "deadline": bool(entry.deadlines), "time": bool(entry.time_commitment), "cost": bool(entry.cost),
+        "apply": bool(how and (how.steps or how.prerequisites)), "criterion": bool(entry.eligibility),
+        "eligibility": bool(entry.eligibility), "link": bool(entry.links),
+    }
+    return frozenset(kind for kind, there in present.items() if there)
+
+
 class UnitIndex:
-    """The units of every entry, built on first use for each entry."""
+    """The units of every entry, built on first use for each entry.
+
+    Which current entries have each field is read once per knowledge-base version, so a question
+    that names no offer ("when is the deadline?") never builds every entry's units to count them.
+    """
 
     def __init__(self, index: KnowledgeIndex) -> None:
         self.index = index
+        self._current = index.kb.current_entries()
+        self._with_field: dict[str, list[int]] = {kind: [] for kind in FIELD_KINDS}
+        for position, entry in enumerate(self._current):
+            for kind in field_kinds(entry):
+                self._with_field[kind].append(position)
+        self._having: dict[frozenset[str], tuple[Entry, ...]] = {}
         self._units: dict[str, tuple[Unit, ...]] = {}
         self._faq_questions: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self._faq_terms: dict[str, tuple[frozenset[str], ...]] = {}
 
     def of(self, entry_id: str) -> tuple[Unit, ...]:
         found = self._units.get(entry_id)
@@ -112,9 +135,22 @@ class UnitIndex:
             found = self._units[entry_id] = self._build(self.index.entries[entry_id])
         return found
 
+    def current_having(self, kinds: frozenset[str]) -> tuple[Entry, ...]:
+        """Current entries with a unit of any of ``kinds`` (field kinds only), in file order."""
+        found = self._having.get(kinds)
+        if found is None:
+            positions = sorted({p for kind in kinds & FIELD_KINDS for p in self._with_field[kind]})
+            found = self._having[kinds] = tuple(self._current[p] for p in positions)
+        return found
+
     def faq_terms(self, entry_id: str) -> tuple[frozenset[str], ...]:
         """Each FAQ's questions as one set of analysed terms."""
-        return tuple(frozenset(w for text in texts for w in text.split()) - STOPWORDS for texts in self.faq_questions(entry_id))
+        found = self._faq_terms.get(entry_id)
+        if found is None:
+            found = self._faq_terms[entry_id] = tuple(
+                frozenset(w for text in texts for w in text.split()) - STOPWORDS for texts in self.faq_questions(entry_id)
+            )
+        return found
 
     def faq_questions(self, entry_id: str) -> tuple[tuple[str, ...], ...]:
         """Each FAQ's questions as analysed terms joined by spaces (for wording similarity)."""

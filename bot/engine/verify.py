@@ -100,15 +100,26 @@ class FocusCheck:
 
 
 class FocusWeights:
-    """Rarity weights for focus words, shared by every check on one question."""
+    """Rarity weights for focus words, shared by every check on one question.
+
+    What depends only on the question and an entry (its focus, the focus's total weight, how much
+    of it the entry or the knowledge base never mentions) is worked out once per entry, not once
+    per unit: an entry has dozens of units.
+    """
 
     def __init__(self, index: KnowledgeIndex, question: Question) -> None:
         self.index = index
         self.question = question
         self.unknown = 2 * math.log(1 + index.entry_count)
+        self._focus: dict[tuple[str, frozenset[str]], tuple[frozenset[str], float, float, float]] = {}
+        self._asked: dict[frozenset[str], tuple[frozenset[str], float]] = {}
 
     def weight(self, word: str) -> float:
         return self.index.content_idf.get(word, self.unknown)
+
+    def mass(self, words: frozenset[str]) -> float:
+        """The summed weight of ``words``, in a fixed order (the same sum in every process)."""
+        return sum(map(self.weight, sorted(words))) if words else 0
 
     @cached_property
     def asked(self) -> frozenset[str]:
@@ -119,34 +130,50 @@ class FocusWeights:
     def kb_unknown(self) -> frozenset[str]:
         return frozenset(word for word in self.question.focus if word not in self.index.content_idf)
 
+    def entry_focus(self, evidence: Evidence) -> tuple[frozenset[str], float, float, float]:
+        """(focus, its total weight, the weight no entry mentions, the weight this entry never mentions)."""
+        key = (evidence.entry_id, evidence.name_words)
+        found = self._focus.get(key)
+        if found is None:
+            focus = self.question.focus - evidence.name_words
+            if not focus:
+                found = (focus, 0.0, 0.0, 0.0)
+            else:
+                known = evidence.indexed.content
+                found = (focus, self.mass(focus), self.mass(focus & self.kb_unknown),
+                         sum(self.weight(w) for w in sorted(focus) if w not in known))
+            self._focus[key] = found
+        return found
+
+    def asked_words(self, evidence: Evidence) -> tuple[frozenset[str], float]:
+        """All the question's topic words but the entry's name, and their total weight."""
+        found = self._asked.get(evidence.name_words)
+        if found is None:
+            words = self.asked - evidence.name_words
+            found = self._asked[evidence.name_words] = (words, self.mass(words) if words else 0.0)
+        return found
+
 
 def check_focus(weights: FocusWeights, evidence: Evidence, unit: Unit) -> FocusCheck:
-    focus = weights.question.focus - evidence.name_words
+    focus, total, unknown_kb, unknown_entry = weights.entry_focus(evidence)
     if not focus:
         return FocusCheck(1.0, 0.0, 0.0, 0.0, focus)
-    total = sum(weights.weight(w) for w in sorted(focus))
-    shared = focus & unit.terms
-    overlap = sum(weights.weight(w) for w in sorted(shared))
-    known = evidence.indexed.content
-    unknown_kb = sum(weights.weight(w) for w in sorted(focus & weights.kb_unknown))
-    unknown_entry = sum(weights.weight(w) for w in sorted(focus) if w not in known)
+    overlap = weights.mass(focus & unit.terms)
     return FocusCheck(overlap / total, overlap, unknown_kb / total, unknown_entry / total, focus)
 
 
 def asked_overlap(weights: FocusWeights, evidence: Evidence, unit: Unit) -> tuple[float, float]:
     """Share and mass of all the question's topic words (cue words too) that a unit covers, the entry's name aside."""
-    words = weights.asked - evidence.name_words
+    words, total = weights.asked_words(evidence)
     if not words:
         return 0.0, 0.0
-    total = sum(weights.weight(w) for w in sorted(words))
-    overlap = sum(weights.weight(w) for w in sorted(words & unit.terms))
+    overlap = weights.mass(words & unit.terms)
     return overlap / total, overlap
 
 
 def faq_question_overlap(weights: FocusWeights, evidence: Evidence, terms: frozenset[str]) -> float:
     """Share of the question's topic words (the entry's name aside) that an FAQ's own questions use."""
-    words = weights.asked - evidence.name_words
+    words, total = weights.asked_words(evidence)
     if not words or not terms:
         return 0.0
-    total = sum(weights.weight(w) for w in sorted(words))
-    return sum(weights.weight(w) for w in sorted(words & terms)) / total
+    return weights.mass(words & terms) / total

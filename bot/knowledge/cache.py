@@ -144,10 +144,10 @@ class ParseCache:
         except Exception:
             self._items, self._records, self._rewrite = {}, 0, True
             return
+        # Everything read is kept: the loader reserves room for its knowledge base only after reading,
+        # so trimming here to the default size threw half of a 50,000-entry cache away on every start.
+        # The next put trims to the capacity then in force.
         self._items, self._records, self._rewrite = items, records, False
-        while len(self._items) > self.capacity:
-            del self._items[next(iter(self._items))]
-            self._rewrite = True
 
 
 @contextlib.contextmanager

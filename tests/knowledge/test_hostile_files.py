@@ -195,6 +195,18 @@ def test_the_cache_is_sized_by_the_knowledge_base() -> None:
     assert len(cache) == 10
 
 
+def test_a_cache_larger_than_the_default_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "cache.marshal"
+    cache = ParseCache(path, max_items=3)
+    cache.reserve(10)
+    for number in range(10):
+        cache.put(str(number), (number, None))
+    cache.save()
+    reread = ParseCache(path, max_items=3)  # as at start-up: read before the loader reserves room
+    reread.reserve(10)
+    assert [reread.get(str(number)) for number in range(10)] == [(number, None) for number in range(10)]
+
+
 def test_a_save_appends_only_what_changed(tmp_path: Path) -> None:
     path = tmp_path / "cache.marshal"
     cache = ParseCache(path)
