@@ -30,11 +30,10 @@ from bot.discord_app.embeds import (
 from bot.discord_app.replies import (
     NO_MENTIONS,
     EntryButton,
+    click_allowed,
     clip_label,
-    cooldown_message,
     report_error,
     send,
-    tell,
     update,
 )
 from bot.eligibility.flow import Outcome, Question, Step, resume, short_name
@@ -233,9 +232,7 @@ async def continue_check(interaction: discord.Interaction, flow_id: str, token: 
     """
     bot: HubBot = interaction.client  # type: ignore[assignment]
     try:
-        wait = bot.limits.clicks.retry_after(interaction.user.id)
-        if wait:
-            await tell(interaction, cooldown_message(wait))
+        if not await click_allowed(interaction):
             return
         hub = await bot.hub_for(interaction)
         if hub is None:

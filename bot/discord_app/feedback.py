@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.discord_app import limits
-from bot.discord_app.replies import cooldown_message, report_error, tell
+from bot.discord_app.replies import click_allowed, report_error, tell
 
 if TYPE_CHECKING:
     from bot.discord_app.client import HubBot
@@ -69,9 +69,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLA
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: HubBot = interaction.client  # type: ignore[assignment]
         try:
-            wait = bot.limits.clicks.retry_after(interaction.user.id)
-            if wait:
-                await tell(interaction, cooldown_message(wait))
+            if not await click_allowed(interaction):
                 return
             if not bot.votes.first_vote(self.answer_id, interaction.user.id):  # repeated, stale or simultaneous
                 await tell(interaction, ALREADY)

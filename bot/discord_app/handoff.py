@@ -30,7 +30,7 @@ import discord
 from bot.discord_app import limits
 from bot.discord_app.checks import is_staff
 from bot.discord_app.embeds import notice_embed, text
-from bot.discord_app.replies import NO_MENTIONS, cooldown_message, report_error, send, tell
+from bot.discord_app.replies import NO_MENTIONS, click_allowed, cooldown_message, report_error, send, tell
 from bot.discord_app.staff_notices import discord_time
 from bot.staff.handoffs import Claim, Offer, Waiting
 
@@ -337,10 +337,7 @@ class AnswerForm(discord.ui.Modal):
 
 async def staff_may_act(interaction: discord.Interaction) -> bool:
     """The per-person click limit and a real staff-role check; tells the user when not."""
-    bot: HubBot = interaction.client  # type: ignore[assignment]
-    wait = bot.limits.clicks.retry_after(interaction.user.id)
-    if wait:
-        await tell(interaction, cooldown_message(wait))
+    if not await click_allowed(interaction):
         return False
     if not is_staff(interaction):
         await tell(interaction, STAFF_ONLY)

@@ -26,7 +26,7 @@ import discord
 from bot.discord_app import limits
 from bot.discord_app.embeds import notice_embed, text
 from bot.discord_app.hubs import Hub, Pick
-from bot.discord_app.replies import NO_MENTIONS, cooldown_message, report_error, send, tell, update
+from bot.discord_app.replies import NO_MENTIONS, click_allowed, report_error, send, tell, update
 
 if TYPE_CHECKING:
     from bot.discord_app.client import HubBot
@@ -161,9 +161,7 @@ async def hub_chosen(interaction: discord.Interaction, token: str, hub_id: str) 
     """Remember the choice, then answer the question that waited (or ask for it again)."""
     bot: HubBot = interaction.client  # type: ignore[assignment]
     try:
-        wait = bot.limits.clicks.retry_after(interaction.user.id)
-        if wait:
-            await tell(interaction, cooldown_message(wait))
+        if not await click_allowed(interaction):
             return
         hub = bot.hubs.choose(interaction.user.id, hub_id)
         if hub is None:

@@ -229,6 +229,15 @@ async def tell(interaction: discord.Interaction, message: str) -> None:
         await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
+async def click_allowed(interaction: discord.Interaction) -> bool:
+    """The per-person click limit, for every button and select; tells the user when they must wait."""
+    wait = interaction.client.limits.clicks.retry_after(interaction.user.id)  # type: ignore[attr-defined]
+    if wait:
+        await tell(interaction, cooldown_message(wait))
+        return False
+    return True
+
+
 SORRY = "Sorry, something went wrong on my side. Please try again, or contact the hub if it keeps happening."
 
 
