@@ -203,7 +203,7 @@ class Engine:
         top_named = top is not None and (top.option.evidence.named or top.option.evidence.name_score >= 0.5)
         if lead in declined_types():
             return Decision("unknown", reason="asks for work the bot does not do", missing=("task",))
-        if lead == "acronym" and self._expansion(question) is not None:
+        if lead == "acronym" and self._expansions(question):
             return Decision("acronym", reason="asks what an abbreviation stands for")
         decided = self._decided_by_situation(question, per_entry)
         if decided is not None:
@@ -315,10 +315,6 @@ class Engine:
     @staticmethod
     def _sorted(entries: list[Entry]) -> list[Entry]:
         return sorted(entries, key=lambda e: (_KIND_ORDER.get(e.kind, 9), e.name))
-
-    def _expansion(self, question: Question) -> tuple[str, str] | None:
-        """The first abbreviation the question asks about and what it stands for, from the vocabulary."""
-        return next(iter(self._expansions(question)), None)
 
     def _expansions(self, question: Question) -> list[tuple[str, str]]:
         """Every abbreviation the question asks about ("FSQ and AMSP — acronyms pls"), each once."""

@@ -65,7 +65,6 @@ class Question:
     wants_history: bool
     asked_text: str  # the normalised sentence(s) that ask, for explanations
     asked_content: frozenset[str] = frozenset()  # topic terms of the sentence(s) that ask (context sentences aside)
-    parts: tuple[str, ...] = ()  # the separate questions when one message asks two
     counted: frozenset[str] = frozenset()  # what a "how many …" asks to count ("people", "schools"), and its like
 
     @property
@@ -201,7 +200,6 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         wants_history=bool(_HISTORY.search(mapped_whole)),
         asked_text=asked_text,
         asked_content=frozenset(t for t in asked_terms if t not in STOPWORDS),
-        parts=tuple(asking) if len(asking) > 1 else (),
         counted=_counted(asked_terms),
     )
 
