@@ -105,11 +105,13 @@ def counted_alike(words: frozenset[str]) -> frozenset[str]:
     return words.union(*(group for group in _counted_groups() if group & words))
 
 
-def unit_answers(kind: str, text: str, own_questions: str = "") -> frozenset[str]:
-    """The question types a unit can answer: its field's own type, what its text shows, and what its FAQ questions ask."""
+def unit_answers(kind: str, text: str, own_questions: tuple[str, ...] = ()) -> frozenset[str]:
+    """The question types a unit can answer: its field's own type, what its text shows, and what its FAQ questions
+    ask first — "why were the days cut?" answers *why*, not *how long*, though it names the days.
+    """
     found = set(FIELD_ANSWERS.get(kind, ()))
     lowered = text.lower()
     found.update(name for name, pattern in _unit_cues() if pattern.search(lowered))
-    if own_questions:  # an FAQ answers what its own questions ask, whatever its answer's wording
-        found.update(detect_asks(own_questions))
+    for own in own_questions:  # an FAQ answers what its own questions lead with, whatever its answer's wording
+        found.update(detect_asks(own)[:1])
     return frozenset(found)

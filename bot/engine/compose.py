@@ -272,14 +272,14 @@ class Composer:
         self, entry: Entry, question: Question, today: dt.date, option: Option | None = None
     ) -> tuple[str, tuple[Source, ...]]:
         """:meth:`hint` and the sources of what it says (for the reply's credits)."""
-        if option is not None and option.unit.kind not in {"summary"}:
-            return _telling_sentence(self.word_unit(option.unit, entry, today, option.situation)), tuple(option.unit.sources)
-        for kind in units_for(question.asks[:1]):
+        for kind in units_for(question.asks[:1]):  # the field asked for, when the entry has it
             unit = self.unit_of(entry.id, kind)
             if unit is not None and kind in SECOND_FIELDS:
                 line = first_sentence(self.word_unit(unit, entry, today))
                 if "\n" not in line and not line.rstrip().endswith(":"):  # a list's lead-in tells nothing on one line
                     return line, tuple(unit.sources)
+        if option is not None and option.unit.kind not in {"summary"}:
+            return _telling_sentence(self.word_unit(option.unit, entry, today, option.situation)), tuple(option.unit.sources)
         missing = MISSING_WORDS.get(question.lead)
         summary = (entry.summary.source,)
         if question.lead in {"deadline", "time", "cost"} and missing:

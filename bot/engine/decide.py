@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Literal
 from bot.engine.asks import detail_types
 from bot.engine.candidates import Evidence
 from bot.engine.features import FEATURES, REQUIRED_FIELDS, Option
+from bot.engine.understand import Question
 
 MODEL_FILE = Path(__file__).with_name("data") / "decision.json"
 CLARIFY_LIMIT = 5
@@ -225,19 +227,54 @@ def named_alike(leader: Evidence, rival: Evidence) -> bool:
 
 
 SUPPORT_LIMIT = 1
+FIGURE_COMPANIONS = 2  # a figure question also gets up to this many of the entry's other figures about what it asks
 
 
-def supporting(model: Model, decision: Decision, options: list[Option], scores: list[float]) -> Decision:
-    """An answer with the entry's next-best unit when it ranks within ``support_margin`` of the answer's."""
+def supporting(model: Model, decision: Decision, options: list[Option], scores: list[float], question: Question) -> Decision:
+    """An answer with the entry's next-best unit when it ranks within ``support_margin`` of the answer's,
+    and — for a figure question — the entry's other figures about what it asks (:func:`figure_companions`).
+    """
     best = decision.best
-    if decision.action != "answer" or best is None or model.support_margin <= 0:
+    if decision.action != "answer" or best is None:
         return decision
-    position = next(i for i, o in enumerate(options) if o is best.option)
-    floor = scores[position] - model.support_margin
-    extra = sorted(
-        (i for i, o in enumerate(options)
-         if o.entry_id == best.option.entry_id and i != position and scores[i] >= floor
-         and o.unit.kind != "summary" and o.unit.text != best.option.unit.text),
-        key=lambda i: -scores[i],
-    )[:SUPPORT_LIMIT]
-    return replace(decision, support=tuple(options[i] for i in extra)) if extra else decision
+    extra: list[Option] = []
+    if model.support_margin > 0:
+        position = next(i for i, o in enumerate(options) if o is best.option)
+        floor = scores[position] - model.support_margin
+        near = sorted(
+            (i for i, o in enumerate(options)
+             if o.entry_id == best.option.entry_id and i != position and scores[i] >= floor
+             and o.unit.kind != "summary" and o.unit.text != best.option.unit.text),
+            key=lambda i: -scores[i],
+        )[:SUPPORT_LIMIT]
+        extra = [options[i] for i in near]
+    shown = {best.option.unit.text, *(o.unit.text for o in extra)}
+    extra += [o for o in figure_companions(question, best.option, options) if o.unit.text not in shown]
+    return replace(decision, support=tuple(extra)) if extra else decision
+
+
+def figure_companions(question: Question, chosen: Option, options: Sequence[Option]) -> tuple[Option, ...]:
+    """For "how many …" questions: the chosen entry's other figures that count what the question counts, or
+    that hold asked words the chosen unit lacks ("how many groups, how many schools?" gets both figures).
+    """
+    if question.lead != "how_many" or not chosen.unit.has_figure:
+        return ()
+    asked = question.asked_content - chosen.unit.terms
+    wanted = question.counted - chosen.unit.counted
+    found = []
+    for option in options:
+        unit = option.unit
+        if option.entry_id != chosen.entry_id or unit is chosen.unit or not unit.has_figure or unit.text == chosen.unit.text:
+            continue
+        new_count = len(wanted & unit.counted)
+        new_words = len(asked & unit.terms)
+        if new_count or new_words >= 2:
+            found.append((new_count, new_words, -unit.position, option))
+    found.sort(key=lambda f: f[:3], reverse=True)
+    companions: list[Option] = []
+    for *_, option in found:
+        if len(companions) == FIGURE_COMPANIONS:
+            break
+        if all(option.unit.text != other.unit.text for other in companions):
+            companions.append(option)
+    return tuple(companions)

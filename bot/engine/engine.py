@@ -163,7 +163,7 @@ class Engine:
         options = agreeing(self.options(question, evidence), question)
         scores, scored = score_options(self.model, options)
         decision = self.decide(question, evidence, scored, options)
-        decision = supporting(self.model, decision, options, scores)
+        decision = supporting(self.model, decision, options, scores, question)
         return Analysis(question, evidence, tuple(options), tuple(scores), tuple(scored), decision)
 
     def options(self, question: Question, evidence: tuple[Evidence, ...]) -> list[Option]:
@@ -244,6 +244,7 @@ class Engine:
         decision = self._answers_what_was_asked(question, decision, options)
         decision = self._about_the_whole_offer(question, decision, options)
         decision = self._audience_not_offered(question, decision, per_entry)
+        decision = self._family_choice(question, decision, evidence, per_entry)
         if decision.action == "unknown" and lead in detail_types():  # say the detail is missing for the offer named
             named = next((s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER), None)
             if named is not None and named is not decision.best:
@@ -257,6 +258,12 @@ class Engine:
             if asked and len(having) >= 2:
                 return Decision("clarify", reason=f"names no offer; {len(having)} have {', '.join(sorted(asked))}",
                                 entries=tuple(e.id for e in having[:5]))
+        if decision.action == "unknown" and lead == "how_many" and not any(e.named for e in evidence):
+            counting = [s for s in per_entry if s.probability >= self.model.clarify_at and s.option.unit.counted & question.counted]
+            if len(counting) >= 2:  # "how many schools took part?" — several offers quote that count
+                chosen = tuple(counting[:CLARIFY_LIMIT])
+                return Decision("clarify", chosen, f"names no offer; {len(chosen)} quote a count of what it asks",
+                                tuple(s.option.entry_id for s in chosen))
         return decision
 
     def compose(self, analysis: Analysis, today: dt.date) -> Reply:
@@ -488,19 +495,47 @@ class Engine:
             (topic for topic, as_typed, stable in self._outside if as_typed.search(typed) or stable.search(corrected)), None,
         )
 
+    def _named_family(self, evidence: tuple[Evidence, ...]) -> list[Entry]:
+        """Every entry called by the words that name the leading candidate ("sktm", "mastery specialist")."""
+        named_words = max((e.name_words for e in evidence if e.name_mass >= 1.0), key=len, default=frozenset())
+        # A phase word ("primary") never defines a family: the phases filter of a list applies it.
+        named_words = frozenset(w for w in named_words if not any(s >= 1.0 for s in phases_in(w).values())) or named_words
+        if not named_words or named_words <= self.index.neutral:  # "cpd options" names no family
+            return []
+        ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))
+        return [self.kb.entries[i] for i in sorted(ids)]
+
+    def _family_choice(self, question: Question, decision: Decision, evidence: tuple[Evidence, ...], per_entry: list[Scored]) -> Decision:
+        """A field or a figure asked of a family by its shared name ("how many days is the SKTM programme?"), when
+        no one member is clearly meant: ask which, showing each member's answer — never "I don't know".
+        """
+        lead = question.lead
+        if decision.action not in {"unknown", "clarify"} or not (lead in REQUIRED_FIELDS or lead == "how_many"):
+            return decision
+        if question.attributes.phases or question.attributes.roles:
+            return decision  # "… for primary TAs" picks a member; the verification stages judge it
+        current = [e for e in self._named_family(evidence) if e.status == "current"]
+        if len(current) < 3:
+            return decision  # two alike are the model's choice to make
+        best = {s.option.entry_id: s for s in per_entry}
+        wanted = REQUIRED_FIELDS.get(lead, frozenset())
+        members = [best[e.id] for e in current if e.id in best and e.kind != "information"]
+        if wanted:
+            members = [m for m in members if wanted & m.option.entry_kinds]
+        else:
+            members = [m for m in members if m.option.unit.has_figure]
+        if len(members) < 2:
+            return decision
+        members.sort(key=lambda s: -s.probability)
+        chosen = tuple(members[:CLARIFY_LIMIT])
+        return Decision("clarify", chosen, f"asks a family by its shared name; {len(members)} members answer it",
+                        tuple(s.option.entry_id for s in chosen))
+
     def _list_entries(self, question: Question, evidence: tuple[Evidence, ...]) -> tuple[list[Entry], str] | None:
         """The entries a list question is about: a family the question names, else its phase — with a heading."""
         attributes = question.attributes
         history = question.wants_history
-        family: list[Entry] = []
-        named_words = max((e.name_words for e in evidence if e.name_mass >= 1.0), key=len, default=frozenset())
-        # A phase word ("primary") never defines a family: the phases filter below applies it.
-        named_words = frozenset(w for w in named_words if not any(s >= 1.0 for s in phases_in(w).values())) or named_words
-        if named_words <= self.index.neutral:  # "cpd options" names no family
-            named_words = frozenset()
-        if named_words:
-            ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))
-            family = [self.kb.entries[i] for i in ids]
+        family = self._named_family(evidence)
         phases = attributes.named_phases or frozenset(attributes.phases)
         chosen = [e for e in family if (e.status == "current") != history or not any(x.status == "current" for x in family)]
         if phases and not any(phases & set(e.phases) for e in chosen):

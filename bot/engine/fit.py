@@ -27,14 +27,17 @@ import numpy as np
 import yaml
 from scipy.optimize import minimize
 
-from bot.engine.decide import MODEL_FILE, Model, Scored, score_options, supporting
+from bot.engine.decide import MODEL_FILE, Model, Scored, figure_companions, score_options, supporting
 from bot.engine.engine import Analysis, Engine
 from bot.engine.features import FEATURES
 from bot.knowledge.loader import load_knowledge
 from bot.render import MAX_TEXT, render_text
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SETS = ("eval/labelled/dev.yaml", "eval/labelled/train.yaml", "eval/holdout.yaml", "eval/holdout2.yaml")
+DEFAULT_SETS = (
+    "eval/labelled/dev.yaml", "eval/labelled/train.yaml", "eval/holdout.yaml", "eval/holdout2.yaml",
+    "eval/fresh2.yaml", "eval/t4.yaml", "eval/t5.yaml", "eval/t6.yaml",
+)
 TODAY = dt.date(2026, 12, 1)
 L2 = 0.02
 GATE_L2 = 0.02  # the gate's own penalty (fitted by cross-validation)
@@ -100,7 +103,8 @@ def load_items(engine: Engine, paths: list[Path], with_faqs: bool = True) -> lis
         analysis = engine.analyse(raw["q"])
         labels = []
         for option in analysis.options:
-            reply = engine.composer.answer(analysis.question, option, TODAY, 1.0)
+            companions = figure_companions(analysis.question, option, analysis.options)
+            reply = engine.composer.answer(analysis.question, option, TODAY, 1.0, companions)
             labels.append(judge(raw, reply.status, render_text(reply), reply.topics))
         values = np.array([o.values for o in analysis.options], dtype=float).reshape(-1, len(FEATURES))
         items.append(Item(raw, analysis, values, np.array(labels, dtype=float), weight=raw.get("weight", 1.0)))
@@ -179,10 +183,10 @@ def replay(engine: Engine, model: Model, item: Item, scored: list[Scored] | None
         scores, scored = score_options(model, list(analysis.options))
     engine.model = model
     decision = engine.decide(analysis.question, analysis.evidence, scored, analysis.options)
-    if decision.action == "answer" and model.support_margin > 0:
+    if decision.action == "answer":
         if scores is None:
             scores = [model.rank_score(o.values) for o in analysis.options]
-        decision = supporting(model, decision, list(analysis.options), scores)
+        decision = supporting(model, decision, list(analysis.options), scores, analysis.question)
     key = (decision.action, decision.entries, tuple(
         (s.option.entry_id, s.option.unit.kind, s.option.unit.position) for s in decision.chosen[:1] if decision.action != "clarify"
     ), tuple((o.unit.kind, o.unit.position) for o in decision.support), tuple(s.option.entry_id for s in decision.alternatives))

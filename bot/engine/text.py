@@ -93,10 +93,26 @@ def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
     if "'" in text:
         text = _CONTRACTIONS.sub(lambda m: "" if m.group(1) == "s" else m.group(1), text).replace("'", "")
     found = _TOKEN.findall(text)
+    if not _TEXT_SPEAK_WORDS.isdisjoint(found):
+        found = [w for word in found for w in _TEXT_SPEAK.get(word, (word,))]
     if correct is not None:
         found = [correct(word) for word in found]
     return fold_all(found, singular, _SINGULAR_CACHE)
 
+
+# Text-speak read as the words it stands for, before typo correction, so question cues match it
+# ("where r the events held", "wen does it close", "is there one nxt yr").
+_TEXT_SPEAK: dict[str, tuple[str, ...]] = {
+    short: tuple(full.split()) for short, full in {
+        "r": "are", "u": "you", "ur": "your", "wat": "what", "wot": "what", "wht": "what", "wen": "when", "hw": "how",
+        "abt": "about", "cud": "could", "wud": "would", "shud": "should", "nxt": "next", "thru": "through",
+        "b4": "before", "yr": "year", "yrs": "years", "coz": "because", "cos": "because", "bc": "because",
+        "wanna": "want to", "gonna": "going to", "dunno": "do not know", "sum1": "someone", "any1": "anyone",
+        "tmrw": "tomorrow", "2moro": "tomorrow", "wk": "week", "wks": "weeks", "hr": "hour", "hrs": "hours",
+        "prog": "programme", "progs": "programmes", "sch": "school", "skl": "school", "schl": "school",
+    }.items()
+}
+_TEXT_SPEAK_WORDS = frozenset(_TEXT_SPEAK)
 
 FOLD_CACHE_SIZE = 200_000  # words remembered per fold; past it words are still folded, just not remembered
 

@@ -142,9 +142,30 @@ def sentences(text: str) -> list[str]:
 
 
 def asking_sentences(parts: list[str]) -> list[str]:
-    """The sentences that ask something; all of them when none looks like a question."""
-    asking = [part for part in parts if part.rstrip().endswith("?") or _QUESTION_START.search(clean(part))]
-    return asking or parts
+    """The sentences that ask something; all of them when none looks like a question.
+
+    A bare request ("Can you tell me?", "Is that right?") asks about the sentence before it, which
+    is kept with it: "My head asked me to find out the deadline for … . Can you tell me?"
+    """
+    asking = [i for i, part in enumerate(parts) if part.rstrip().endswith("?") or _QUESTION_START.search(clean(part))]
+    if not asking:
+        return parts
+    kept = set(asking)
+    kept.update(i - 1 for i in asking if i > 0 and _says_nothing(parts[i]))
+    return [parts[i] for i in sorted(kept)]
+
+
+def _says_nothing(part: str) -> bool:
+    """No word of the sentence is about anything, and it asks nothing more specific than "tell me"."""
+    words = [stem(word) for word in re.findall(r"[a-z0-9']+", clean(part))]
+    empty = STOPWORDS | FUNCTION_WORDS | _REQUEST_WORDS
+    return all(word in empty for word in words) and set(detect_asks(" ".join(words))) <= {"what"}
+
+
+_REQUEST_WORDS = frozenset(stem(w) for w in (
+    "tell", "know", "help", "confirm", "right", "correct", "true", "idea", "ideas", "advise", "advice", "clarify",
+    "please", "pls", "thanks", "thank", "anyone", "someone", "possible", "me", "us", "that", "this", "it", "so",
+))
 
 
 # Parts of a message that never carry its meaning here: Discord mentions, custom emoji, addresses,
@@ -205,7 +226,7 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
 
 
 _COUNT_CUE = re.compile(r"\b(?:how many|number of|numbers of|percentage of|proportion of|count of) ((?:\w+ ?){1,3})")
-COUNTED_REACH = 2  # topic words after "how many" that say what is counted
+COUNTED_REACH = 3  # topic words after "how many" that say what is counted
 
 
 def _counted(asked_terms: list[str]) -> frozenset[str]:

@@ -21,7 +21,7 @@ _FIGURE_WORDS = re.compile(
     r"|\b(?:hundreds|thousands|dozens|millions?)\b",
     re.I,
 )
-FIGURE_REACH = 3  # words after a figure that say what it counts
+FIGURE_REACH = 5  # words after a figure that say what it counts
 
 _A_FIGURE = re.compile(
     r"(?<![\w/\-\u2013])(?:\d[\d,.]*%?\+?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
@@ -179,9 +179,9 @@ class UnitIndex:
             terms = frozenset(analyse(matched)) - STOPWORDS
             if any(word.endswith("%") for word in tokens(matched)):
                 terms |= {"percent"}
-            own = ""
+            own: tuple[str, ...] = ()
             if kind == "faq":
-                own = " ".join(" ".join(self.index.corrected(q)) for q in indexed.entry.faqs[position].questions)
+                own = tuple(" ".join(self.index.corrected(q)) for q in indexed.entry.faqs[position].questions)
             answers = unit_answers(kind, shown, own)
             counted = self._counted(shown)
             units.append(Unit(

@@ -169,3 +169,47 @@ class TestDecisionRules:
         reply = engine.answer(question, TODAY)
         assert reply.status == "unknown"
         assert missing in render_text(reply)
+
+
+class TestFiguresAndRequests:
+    def test_a_figure_question_gets_the_entry_s_other_figures_about_what_it_counts(self, engine) -> None:
+        from bot.engine.decide import figure_companions
+
+        analysis = engine.analyse("how many llmes are there and how many started development programmes?")
+        options = list(analysis.options)
+        active = next(o for o in options if o.entry_id == "llme" and "1,500" in o.unit.text)
+        shown = [o.unit.text for o in figure_companions(analysis.question, active, options)]
+        assert any("852" in text for text in shown)  # the ones who started, which the active count does not say
+        assert len(shown) <= 2
+
+    def test_a_question_that_is_not_about_a_count_gets_no_companions(self, engine) -> None:
+        from bot.engine.decide import figure_companions
+
+        analysis = engine.analyse("what are research and innovation work groups?")
+        options = list(analysis.options)
+        assert figure_companions(analysis.question, options[0], options) == ()
+
+    def test_an_faq_answers_what_its_own_questions_lead_with(self) -> None:
+        from bot.engine.asks import detect_asks, unit_answers
+
+        own = "why were the days of the programme cut"
+        assert "why" in unit_answers("faq", "Because specialists found it hard to be away.", (own,))
+        assert detect_asks(own)[0] == "why"
+        assert set(unit_answers("faq", "Because specialists found it hard to be away.", (own,))) <= {"why", "changed"}
+
+    def test_a_bare_request_asks_about_the_sentence_before_it(self) -> None:
+        from bot.engine.understand import asking_sentences, sentences
+
+        parts = sentences("My head asked me to find out the deadline for the SMS programme. Can you tell me?")
+        assert asking_sentences(parts) == parts
+        parts = sentences("I teach Year 4 and love it. When does mastering number start?")
+        assert asking_sentences(parts) == ["When does mastering number start?"]
+
+    def test_a_choice_shows_each_offer_s_answer_to_the_field_asked(self, engine) -> None:
+        from bot.engine.understand import understand
+
+        question = understand("when is the deadline for the mastery specialist programme", engine.index)
+        entry = engine.kb.entries["secondary-mastery-specialist"]
+        faq = next(o for o in engine.analyse("secondary mastery specialist accreditation").options
+                   if o.entry_id == entry.id and o.unit.kind == "faq")
+        assert "28 April" in engine.composer.hint(entry, question, TODAY, faq)
