@@ -34,7 +34,7 @@ def _date(text: str) -> dt.date:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hubbot", description="Answers teachers' questions about the Maths Hub's offers.")
-    parser.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE, help="knowledge-base directory")
+    parser.add_argument("--knowledge", type=Path, help="knowledge-base directory (default: the bundled one; for `run`, instead of the settings' knowledge_dir)")
     parser.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=TODAY_HELP)
     commands = parser.add_subparsers(dest="command")
 
@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    chosen_knowledge, args.knowledge = args.knowledge, args.knowledge or DEFAULT_KNOWLEDGE
     today = getattr(args, "today_sub", None) or args.today
     command = args.command
     if command is None:
@@ -131,7 +132,7 @@ def _main(argv: list[str] | None) -> int:
             print(f"wrote {path}")
         return 0
     if command == "run":
-        return _run(args.config)
+        return _run(args.config, chosen_knowledge)
     if command == "bench":
         return _bench(args)
     if command == "report":
@@ -263,10 +264,10 @@ def _bench(args: argparse.Namespace) -> int:
     return bench_command(settings, args.json)
 
 
-def _run(config: Path | None) -> int:
+def _run(config: Path | None, knowledge: Path | None = None) -> int:
     try:
         from bot.discord_app.runner import run_from_cli
     except ImportError as exc:  # pragma: no cover - the Discord layer ships with the package
         print(f"The Discord layer is not available: {exc}", file=sys.stderr)
         return 1
-    return run_from_cli(config)
+    return run_from_cli(config, knowledge)

@@ -55,7 +55,8 @@ def render_text(reply: Reply, limit: int = MAX_TEXT, *, numbered: bool = False) 
             lines.append(f"Type a number (1–{len(reply.candidates)}) to choose, or ask again.")
         else:
             lines.append("Ask again with the one you mean (or use `/programme`).")
-        return _fit(lines, [], limit, see_all=reply.extra.get("see_all"))
+        tail = footer(reply)
+        return _fit(lines, [f"_{tail}_"] if tail else [], limit, see_all=reply.extra.get("see_all"))
     head = [f"**{reply.title}**", reply.headline] if reply.title and not reply.headline.startswith(reply.title) else [reply.headline]
     if reply.status == "unknown":
         head = [reply.headline]

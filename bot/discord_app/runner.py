@@ -203,14 +203,21 @@ async def run_bot(settings: Settings, knowledge_dir: Path | None = None) -> int:
     return 0
 
 
-def run_from_cli(config_path: str | Path | None = None) -> int:
+def run_from_cli(config_path: str | Path | None = None, knowledge: Path | None = None) -> int:
     """Read the settings (``config_path``, else ``config.yaml`` if present, then the environment)
-    and run the bot. The entry point for ``python -m bot run [--config FILE]``.
+    and run the bot. The entry point for ``python -m bot [--knowledge DIR] run [--config FILE]``;
+    ``knowledge`` replaces the one hub's knowledge folder.
     """
     try:
         settings = load_settings(config_path)
     except ConfigError as error:
         print(f"hubbot: {error}", file=sys.stderr)
         return 2
+    if knowledge is not None:
+        if settings.hubs:
+            print("hubbot: --knowledge names one hub's folder; these settings list several hubs, each with its own "
+                  "knowledge_dir — set them there", file=sys.stderr)
+            return 2
+        settings = settings.model_copy(update={"knowledge_dir": knowledge})
     discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
     return asyncio.run(run_bot(settings))

@@ -126,7 +126,7 @@ class Composer:
     # ----- one answer ------------------------------------------------------------------------
     def answer(
         self, question: Question, option: Option, today: dt.date, confidence: float, support: tuple[Option, ...] = (),
-        alternatives: tuple[Entry, ...] = (),
+        alternatives: tuple[Option, ...] = (),
     ) -> Reply:
         entry = option.evidence.indexed.entry
         unit = option.unit
@@ -167,10 +167,15 @@ class Composer:
             add("Note", f"This ran in {entry.academic_year or 'an earlier year'} and is not a current offer.")
         sections, credits = sections[:MAX_SECTIONS], credits[:MAX_SECTIONS]
         if alternatives:
-            hints = [self.sourced_hint(other, question, today) for other in alternatives]
-            others = [f"{other.name} — {shorten(said, 120)}" for other, (said, _) in zip(alternatives, hints, strict=True)]
+            entries = [other.evidence.indexed.entry for other in alternatives]
+            # each other offer's own answer when its best unit answers what was asked ("1,111 schools" beside "1,349")
+            hints = [
+                self.sourced_hint(entry, question, today, other if question.lead in other.unit.answers else None)
+                for entry, other in zip(entries, alternatives, strict=True)
+            ]
+            others = [f"{entry.name} — {shorten(said, 120)}" for entry, (said, _) in zip(entries, hints, strict=True)]
             add("If you meant another one", bullets(others), (source for _, credited in hints for source in credited))
-            topics_extra = tuple(other.id for other in alternatives)
+            topics_extra = tuple(entry.id for entry in entries)
         else:
             topics_extra = ()
         wants_links = bool({"apply", "deadline"} & set(question.asks)) or unit.kind in {"apply", "deadline", "eligibility", "criterion"}
@@ -289,12 +294,12 @@ class Composer:
     def clarify(self, question: Question, decision: Decision, today: dt.date) -> Reply:
         entries = [self.kb.entries[i] for i in decision.entries]
         options = {s.option.entry_id: s.option for s in decision.chosen}
-        candidates = tuple(
-            Candidate(e.id, e.name, shorten(self.hint(e, question, today, options.get(e.id)), 150)) for e in entries
-        )
+        hints = [self.sourced_hint(e, question, today, options.get(e.id)) for e in entries]
+        candidates = tuple(Candidate(e.id, e.name, shorten(said, 150)) for e, (said, _) in zip(entries, hints, strict=True))
         return Reply(
             question=question.raw, status="clarify", headline="Which one do you mean?", intent=question.lead,
             candidates=candidates, topics=tuple(e.id for e in entries), confidence=0.4, title="Which one do you mean?",
+            sources=self._titles(source for _, credited in hints for source in credited),
         )
 
     def listing(

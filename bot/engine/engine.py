@@ -55,6 +55,7 @@ from bot.reply import Reply
 log = logging.getLogger(__name__)
 
 NO_SITUATION = Situation()
+KIND_WORDS = frozenset({"workgroup", "programme", "community", "project", "course", "network", "group", "work"})
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
@@ -226,13 +227,14 @@ class Engine:
         only_attributes = not top_named and not question.focus and bool(question.attributes.phases or question.attributes.roles)
         if lead in {"list", "exists", "which"} or only_attributes:
             listed = self._list_entries(question, evidence)
-            if listed is not None and (lead == "list" or only_attributes or (len(listed[0]) >= 2 and not self._names_an_offer(top, evidence))):
+            if listed is not None and (lead == "list" or "list" in question.asks[:2] or only_attributes or (len(listed[0]) >= 2 and not self._names_an_offer(top, evidence))):
                 entries, why = listed
                 return Decision("list", reason=why, entries=tuple(e.id for e in entries))
         if lead == "compare":
             named = [s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= 0.5]
             if len(named) >= 2:
-                return Decision("compare", tuple(named[:2]), "names two offers to compare", tuple(s.option.entry_id for s in named[:2]))
+                sides = tuple(self._side_for(question, s, options) for s in named[:2])
+                return Decision("compare", sides, "names two offers to compare", tuple(s.option.entry_id for s in sides))
         exact = self._faq_asked_word_for_word(question, options)
         if exact is not None:
             return Decision("answer", (exact,), "asks an FAQ of the knowledge base word for word")
@@ -297,7 +299,7 @@ class Engine:
         if action == "answer" and decision.best is not None:
             return composer.answer(
                 question, decision.best.option, today, decision.best.probability, decision.support,
-                tuple(s.option.evidence.indexed.entry for s in decision.alternatives),
+                tuple(s.option for s in decision.alternatives),
             )
         return composer.not_known(question, decision, today)
 
@@ -495,12 +497,38 @@ class Engine:
             (topic for topic, as_typed, stable in self._outside if as_typed.search(typed) or stable.search(corrected)), None,
         )
 
-    def _named_family(self, evidence: tuple[Evidence, ...]) -> list[Entry]:
-        """Every entry called by the words that name the leading candidate ("sktm", "mastery specialist")."""
+    def _side_for(self, question: Question, side: Scored, options: Sequence[Option]) -> Scored:
+        """One side of a comparison: the entry's best unit that answers what else the question asks
+        ("how many schools at KS2 vs Reception/KS1?" compares the two figures), else its best unit.
+        """
+        wanted = set(question.asks[1:])
+        if not wanted:
+            return side
+        own = [o for o in options if o.entry_id == side.option.entry_id and wanted & o.unit.answers
+               and ("how_many" not in wanted or o.unit.has_figure)]
+        if not own:
+            return side
+        best = max(own, key=lambda o: self.model.rank_score(o.values))
+        return replace(side, option=best)
+
+    def _past_offers(self, phases: frozenset[Phase], roles: frozenset[str]) -> list[Entry]:
+        """Past (historical) offers for any of ``phases``, those for ``roles`` when any are."""
+        past = [e for e in self.kb if e.status == "historical" and phases & set(e.phases)]
+        if roles:
+            past = [e for e in past if self.roles(e) & roles] or past
+        return self._sorted(past)
+
+    def _family_words(self, evidence: tuple[Evidence, ...]) -> frozenset[str]:
+        """The words that name a family ("sktm", "mastery specialist"); none when they are only neutral words."""
         named_words = max((e.name_words for e in evidence if e.name_mass >= 1.0), key=len, default=frozenset())
         # A phase word ("primary") never defines a family: the phases filter of a list applies it.
         named_words = frozenset(w for w in named_words if not any(s >= 1.0 for s in phases_in(w).values())) or named_words
-        if not named_words or named_words <= self.index.neutral:  # "cpd options" names no family
+        return frozenset() if named_words <= self.index.neutral else named_words  # "cpd options" names no family
+
+    def _named_family(self, evidence: tuple[Evidence, ...]) -> list[Entry]:
+        """Every entry called by the words that name the leading candidate."""
+        named_words = self._family_words(evidence)
+        if not named_words:
             return []
         ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))
         return [self.kb.entries[i] for i in sorted(ids)]
@@ -537,6 +565,8 @@ class Engine:
         history = question.wants_history
         family = self._named_family(evidence)
         phases = attributes.named_phases or frozenset(attributes.phases)
+        if phases and history and self._family_words(evidence) & KIND_WORDS:
+            family = []  # "secondary work groups in 2017-18" names a kind of offer and a phase, not a family
         chosen = [e for e in family if (e.status == "current") != history or not any(x.status == "current" for x in family)]
         if phases and not any(phases & set(e.phases) for e in chosen):
             chosen = []  # "EY lead: what's on for early years?" — no member is for that phase: list the phase
@@ -549,6 +579,12 @@ class Engine:
             named = {e.entry_id for e in evidence if e.named}
             overview = [e for e in chosen if e.kind == "information" and e.id in named]  # the family's own entry leads
             return overview + [e for e in self._sorted(chosen) if e not in overview], "Here is what I have on that:"
+        if phases and history:
+            past = self._past_offers(phases, attributes.roles)
+            if past:
+                label = " and ".join(PHASE_LABELS[p] for p in sorted(phases, key=list(Phase).index))
+                years = " and ".join(sorted({e.academic_year for e in past if e.academic_year})) or "earlier years"
+                return past, f"For {label} in {years} (past offers, not running now), the Maths Hubs had:"
         if phases:
             ids = dict.fromkeys(e.id for phase in sorted(phases, key=list(Phase).index) for e in self._by_phase[phase])
             entries = [self.kb.entries[i] for i in ids]

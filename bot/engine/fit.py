@@ -36,7 +36,7 @@ from bot.render import MAX_TEXT, render_text
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SETS = (
     "eval/labelled/dev.yaml", "eval/labelled/train.yaml", "eval/holdout.yaml", "eval/holdout2.yaml",
-    "eval/fresh2.yaml", "eval/t4.yaml", "eval/t5.yaml", "eval/t6.yaml",
+    "eval/fresh2.yaml", "eval/t4.yaml", "eval/t5.yaml", "eval/t6.yaml", "eval/t7.yaml", "eval/t8.yaml", "eval/t9.yaml",
 )
 TODAY = dt.date(2026, 12, 1)
 L2 = 0.02

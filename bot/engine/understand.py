@@ -23,6 +23,7 @@ _DASH_QUESTION = re.compile(
     re.IGNORECASE,
 )
 LEAD_IN_WORDS = 10
+_LIST_FIRST = re.compile(r"^(?:(?:please|pls|can you|could you|just) )*list\b|\b(?:list|name) (?:all|every)\b|\bfull list\b")
 _QUESTION_START = re.compile(
     r"^(?:so |and |but |also |ok |okay |right |then |hi |hello |hey |sorry )*(?:what|whats|when|where|who|whom|whose|which|why|how|is|are|am|was|were|do|does|did|can|could|will|would|should|shall|may|has|have|any|anything|tell|explain|list|describe|please|pls|give|show|need|i need to know|i d like to know|i would like to know|i want to know|i m looking for|looking for|wondering|just wondering|quick question)\b"
 )
@@ -194,6 +195,8 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
     whole_text = " ".join(corrected)
     # as written first; else as the vocabulary reads it ("prereqs", "sign-up"); else the whole message
     asks = detect_asks(asked_text) or detect_asks(" ".join(index.mapper.apply(asked_tokens))) or detect_asks(whole_text)
+    if "list" in asks and _LIST_FIRST.search(asked_text):  # "list all the primary SKTM programmes …" is a list first
+        asks = ("list", *(ask for ask in asks if ask != "list"))
     mapped_whole = " ".join(words)
     attributes = Attributes(
         phases=phases_in(mapped_whole),

@@ -21,7 +21,7 @@ _FIGURE_WORDS = re.compile(
     r"|\b(?:hundreds|thousands|dozens|millions?)\b",
     re.I,
 )
-FIGURE_REACH = 5  # words after a figure that say what it counts
+FIGURE_REACH = 3  # words after a figure that say what it counts
 
 _A_FIGURE = re.compile(
     r"(?<![\w/\-\u2013])(?:\d[\d,.]*%?\+?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"

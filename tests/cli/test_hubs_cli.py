@@ -63,3 +63,28 @@ def test_validate_config_with_unreadable_settings_is_one_line(tmp_path: Path, ca
     config.write_text("hubs:\n  - {id: north}\n", encoding="utf-8")
     assert validate_hubs(config, None, None) == 2
     assert "hubs.0.knowledge_dir" in capsys.readouterr().err
+
+
+def test_run_with_knowledge_refuses_a_settings_file_of_several_hubs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["--knowledge", str(tmp_path / "north"), "run", "--config", str(two_hubs(tmp_path))]) == 2
+    assert "several hubs" in capsys.readouterr().err
+
+
+def test_run_with_knowledge_serves_that_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+    from bot.discord_app import runner
+
+    seen = []
+
+    async def fake_run_bot(settings):
+        seen.append(settings.hub_list[0].knowledge_dir)
+        return 0
+
+    monkeypatch.setattr(runner, "run_bot", fake_run_bot)
+    monkeypatch.setenv("DISCORD_TOKEN", "x")
+    config = tmp_path / "config.yaml"
+    config.write_text("knowledge_dir: somewhere-else\n", encoding="utf-8")
+    assert main(["--knowledge", str(FIXTURES / "kb_base"), "run", "--config", str(config)]) == 0
+    assert seen == [FIXTURES / "kb_base"]

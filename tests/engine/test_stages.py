@@ -213,3 +213,56 @@ class TestFiguresAndRequests:
         faq = next(o for o in engine.analyse("secondary mastery specialist accreditation").options
                    if o.entry_id == entry.id and o.unit.kind == "faq")
         assert "28 April" in engine.composer.hint(entry, question, TODAY, faq)
+
+
+class TestPastAndFamilyLists:
+    def test_a_phase_asked_about_in_the_past_lists_that_year_s_offers(self, engine) -> None:
+        reply = engine.answer("new secondary teacher, bit of history - what secondary work groups were there in 2017-18", TODAY)
+        text = render_text(reply)
+        assert reply.status == "answered"
+        assert "past offers, not running now" in text
+        assert "Secondary Teaching for Mastery Work Group (2017-18)" in text
+        assert all(engine.kb.entries[i].status == "historical" for i in reply.topics)
+
+    def test_which_programmes_are_there_lists_the_family(self, engine) -> None:
+        reply = engine.answer("which primary sktm programmes are there", TODAY)
+        assert reply.status == "answered"
+        assert {"sktm-primary-teachers", "sktm-primary-teaching-assistants", "sktm-primary-ects"} <= set(reply.topics)
+
+    def test_another_offer_named_alike_shows_its_own_figure(self, engine) -> None:
+        reply = engine.answer(
+            "how many schools were involved in Mastering Number at Reception and KS1, and how many in the KS2 version?", TODAY,
+        )
+        text = render_text(reply)
+        assert "1,349" in text and "1,111" in text
+
+    def test_a_choice_names_the_documents_its_hints_come_from(self, engine) -> None:
+        reply = engine.answer("mastery specialist?", TODAY)
+        assert reply.status == "clarify"
+        assert reply.sources
+        assert render_text(reply).rstrip().endswith("_Source: " + "; ".join(reply.sources) + "_")
+
+
+class TestWordingsOfAsks:
+    @pytest.mark.parametrize(
+        ("text", "lead"),
+        [
+            ("list all the primary SKTM programmes please, I'm in a one-form entry school and can't keep up", "list"),
+            ("I'm at an FE college, not a school. Does the EEF SKTM trial include us?", "eligibility"),
+            ("where r the central ncetm events for sms held", "venue"),  # text-speak read as words
+            ("wen does the sms close", "deadline"),
+            ("sms places", "places"),
+            ("psm dates", "schedule"),
+            ("sms deadline date", "deadline"),
+            ("riwg 2026 themes", "future"),
+            ("kent hub lead name", "people"),
+            ("whats the status of my mastery specialist application", "personal"),
+            ("which two MATs were involved in the overseas teachers RIWG", "participants"),
+        ],
+    )
+    def test_question_type(self, engine, text: str, lead: str) -> None:
+        assert read(engine, text).lead == lead
+
+    def test_a_comparison_of_figures_compares_the_figures(self, engine) -> None:
+        text = render_text(engine.answer("numbers for the secondary SKTM - non-specialists vs the TA one?", TODAY))
+        assert "407" in text and "285" in text
