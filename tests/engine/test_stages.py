@@ -258,6 +258,10 @@ class TestWordingsOfAsks:
             ("kent hub lead name", "people"),
             ("whats the status of my mastery specialist application", "personal"),
             ("which two MATs were involved in the overseas teachers RIWG", "participants"),
+            ("How much an Intensive Support Partner is paid per day?", "pay"),
+            ("sms supply cover", "pay"),
+            ("mastery specialist pay", "pay"),
+            ("do we have to pay for sktm", "cost"),
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
