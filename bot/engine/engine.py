@@ -31,20 +31,12 @@ from bot.engine.decide import (
     supporting,
 )
 from bot.engine.eligibility import Situation, assess_situation
-from bot.engine.features import REQUIRED_FIELDS, Option, entry_values, unit_values
+from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
 from bot.engine.index import KnowledgeIndex
 from bot.engine.text import STOPWORDS, clean, tokens
 from bot.engine.understand import Question, phases_in, understand
 from bot.engine.units import UnitIndex
-from bot.engine.verify import (
-    FocusWeights,
-    asked_overlap,
-    check_entry,
-    check_focus,
-    entry_roles,
-    entry_stages,
-    faq_question_overlap,
-)
+from bot.engine.verify import EntryFocus, FocusWeights, check_entry, entry_roles, entry_stages
 from bot.engine.wording import is_yes_no, tied_to_its_question
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
@@ -172,6 +164,7 @@ class Engine:
         top_prior, second_prior = [*priors, 0.0, 0.0][:2]
         weights = FocusWeights(self.index, question)
         best_name = max((e.name_mass for e in evidence), default=0.0)
+        unit_values = QuestionFeatures(question).unit_values
         found = []
         for item in evidence:
             entry = item.indexed.entry
@@ -183,13 +176,14 @@ class Engine:
             faq_questions = self.units.faq_questions(entry.id)
             faq_terms = self.units.faq_terms(entry.id)
             named = min(1.0, max(float(item.named), item.name_score))
+            checks = EntryFocus(weights, item)
             for unit in units:
-                focus = check_focus(weights, item, unit)
+                focus = checks.focus_check(unit)
                 is_faq = unit.kind == "faq"
                 texts = faq_questions[unit.position] if is_faq else ()
-                asked = asked_overlap(weights, item, unit)
-                faq_covered = faq_question_overlap(weights, item, faq_terms[unit.position]) if is_faq else 0.0
-                values = (*entry_part, *unit_values(question, unit, focus, situation, kinds, texts, asked, named, faq_covered))
+                asked = checks.asked_overlap(unit.terms)
+                faq_covered = checks.faq_question_overlap(faq_terms[unit.position]) if is_faq else 0.0
+                values = (*entry_part, *unit_values(unit, focus, situation, kinds, texts, asked, named, faq_covered))
                 found.append(Option(item, unit, check, focus, situation, values, kinds))
         return found
 
@@ -455,8 +449,7 @@ class Engine:
             unit = option.unit
             if unit.kind != "faq":
                 continue
-            texts = self.units.faq_questions(option.entry_id)[unit.position]
-            if any(" ".join(w for w in text.split() if w not in STOPWORDS) == asked for text in texts):
+            if asked in self.units.faq_plain(option.entry_id)[unit.position]:
                 return Scored(option, 1.0)
         return None
 

@@ -128,6 +128,7 @@ class UnitIndex:
         self._units: dict[str, tuple[Unit, ...]] = {}
         self._faq_questions: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._faq_terms: dict[str, tuple[frozenset[str], ...]] = {}
+        self._faq_plain: dict[str, tuple[frozenset[str], ...]] = {}
 
     def of(self, entry_id: str) -> tuple[Unit, ...]:
         found = self._units.get(entry_id)
@@ -149,6 +150,16 @@ class UnitIndex:
         if found is None:
             found = self._faq_terms[entry_id] = tuple(
                 frozenset(w for text in texts for w in text.split()) - STOPWORDS for texts in self.faq_questions(entry_id)
+            )
+        return found
+
+    def faq_plain(self, entry_id: str) -> tuple[frozenset[str], ...]:
+        """Each FAQ's questions as analysed terms without stopwords, joined by spaces (for word-for-word matches)."""
+        found = self._faq_plain.get(entry_id)
+        if found is None:
+            found = self._faq_plain[entry_id] = tuple(
+                frozenset(" ".join(w for w in text.split() if w not in STOPWORDS) for text in texts)
+                for texts in self.faq_questions(entry_id)
             )
         return found
 
