@@ -13,7 +13,11 @@ from functools import cached_property
 from bot.engine.asks import FIELD_KINDS, counted_alike, unit_answers
 from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
+from bot.knowledge.cache import code_fingerprint
 from bot.knowledge.schema import Entry, Source
+
+# Units kept in the parse cache are valid only for the code that analysed them.
+UNITS_FINGERPRINT = code_fingerprint(__file__, "asks.py", "index.py", "text.py", "vocabulary.py", "understand.py", "data/asks.yaml")
 
 # A count of something: "7,576 schools", "three cultures", "hundreds of" (not "Years 4 and 5", not a year).
 _FIGURE_WORDS = re.compile(
@@ -133,8 +137,38 @@ class UnitIndex:
     def of(self, entry_id: str) -> tuple[Unit, ...]:
         found = self._units.get(entry_id)
         if found is None:
-            found = self._units[entry_id] = self._build(self.index.entries[entry_id])
+            found = self._units[entry_id] = self._cached(self.index.entries[entry_id])
         return found
+
+    def _cached(self, indexed: EntryIndex) -> tuple[Unit, ...]:
+        """The entry's units, their analysis read from the parse cache when nothing it depends on has changed.
+
+        Analysing an entry's units (about 1.5 ms) is the largest cost of the first question it is a
+        candidate for; kept in the parse cache it is paid once per change of the entry's file (or of
+        the words typos are corrected against, or of this code), not once per process. What a
+        process builds is written with the cache's next save (every load and reload saves it).
+        """
+        cache = getattr(self.index, "cache", None)
+        fingerprint = self.index.kb.fingerprints.get(indexed.entry.id)
+        if cache is None or not fingerprint:
+            return self._build(indexed)
+        key = f"units:{UNITS_FINGERPRINT}:{self.index.analysis_fingerprint}:{fingerprint}"
+        stored = cache.get(key)
+        specs = _specs(indexed.entry)
+        if stored is not None and len(stored[0]) == len(specs):
+            analysed, faq_questions = stored
+            self._faq_questions.setdefault(indexed.entry.id, tuple(tuple(texts) for texts in faq_questions))
+            return tuple(
+                Unit(kind, indexed.entry.id, shown, frozenset(terms.split()), frozenset(numbers.split()), sources, label,
+                     position, frozenset(answers.split()), frozenset(counted.split()))
+                for (kind, shown, _, sources, label, position), (terms, numbers, answers, counted) in zip(specs, analysed, strict=True)
+            )
+        units = self._build(indexed, specs)
+        cache.put(key, (
+            [(" ".join(u.terms), " ".join(u.numbers), " ".join(u.answers), " ".join(u.counted)) for u in units],
+            [list(texts) for texts in self.faq_questions(indexed.entry.id)],
+        ))
+        return units
 
     def current_having(self, kinds: frozenset[str]) -> tuple[Entry, ...]:
         """Current entries with a unit of any of ``kinds`` (field kinds only), in file order."""
@@ -183,10 +217,10 @@ class UnitIndex:
             found.update(self.index.analyse(" ".join(after)))
         return counted_alike(frozenset(found) - STOPWORDS)
 
-    def _build(self, indexed: EntryIndex) -> tuple[Unit, ...]:
+    def _build(self, indexed: EntryIndex, specs: list | None = None) -> tuple[Unit, ...]:
         analyse = self.index.analyse
         units = []
-        for kind, shown, matched, sources, label, position in _specs(indexed.entry):
+        for kind, shown, matched, sources, label, position in specs or _specs(indexed.entry):
             terms = frozenset(analyse(matched)) - STOPWORDS
             if any(word.endswith("%") for word in tokens(matched)):
                 terms |= {"percent"}

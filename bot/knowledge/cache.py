@@ -23,9 +23,10 @@ MAGIC = "hubbot-parse-cache"
 MAX_ITEMS = 50_000  # the least it keeps; a knowledge base with more files reserves more (see reserve)
 COMPACT_FACTOR = 2  # rewrite the file when it holds this many times more records than live items
 # How many parts each kind of cached value has, by key prefix: parsed files store (data,
-# positions); the search index stores seven parts per entry. A record of another shape means the
+# positions); the search index stores seven parts per entry, the answer units two (each unit's analysis,
+# the FAQs' analysed questions). A record of another shape means the
 # file is damaged or from other code, and the whole file is ignored.
-SHAPES = {"index:": 7, "": 2}
+SHAPES = {"index:": 7, "units:": 2, "": 2}
 
 
 def _well_shaped(key: str, value: Any) -> bool:

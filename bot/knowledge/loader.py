@@ -88,7 +88,7 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
     if not entry_files:
         problems.append(Problem(str(root / ENTRIES_DIR), None, None, "no entry files (*.yaml) found"))
     if cache is not None:
-        cache.reserve(2 * len(entry_files) + 8)  # each entry's parsed data and its search index
+        cache.reserve(3 * len(entry_files) + 8)  # each entry's parsed data, its search index and its answer units
     parsed_entries: list[ParsedFile] = []
     broken: dict[str, str] = {}  # id (or file name) of an entry file that has an error → its path
     for path in entry_files:

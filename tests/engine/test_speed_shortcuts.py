@@ -28,3 +28,44 @@ def test_a_full_fold_cache_still_folds(monkeypatch) -> None:
 
     monkeypatch.setattr(text, "FOLD_CACHE_SIZE", 0)
     assert text.fold_all(["schools", "teachers"], text.singular, {}) == ["school", "teacher"]
+
+
+def _units_through(path: Path, directory: Path) -> dict[str, tuple]:
+    from bot.engine.engine import Engine
+    from bot.knowledge.cache import ParseCache
+
+    cache = ParseCache(path)
+    engine = Engine(load_knowledge(directory, today=TODAY, cache=cache), cache)
+    found = {entry.id: (engine.units.of(entry.id), engine.units.faq_questions(entry.id)) for entry in engine.kb}
+    cache.save()
+    return found
+
+
+def test_answer_units_read_from_the_parse_cache_are_those_built(tmp_path: Path) -> None:
+    from tests.conftest import KNOWLEDGE
+
+    path = tmp_path / "cache.marshal"
+    built = _units_through(path, KNOWLEDGE)  # analysed, then saved
+    assert any(key.startswith("units:") for key in _keys(path))
+    assert _units_through(path, KNOWLEDGE) == built  # read back
+
+
+def test_answer_units_are_analysed_again_when_the_words_typos_are_corrected_to_change(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.engine.index import KnowledgeIndex
+    from bot.knowledge.cache import ParseCache
+    from tests.conftest import KNOWLEDGE
+
+    shutil.copytree(KNOWLEDGE, tmp_path / "knowledge", ignore=shutil.ignore_patterns("schema"))
+    before = KnowledgeIndex(load_knowledge(tmp_path / "knowledge", today=TODAY, cache=ParseCache()), None).analysis_fingerprint
+    edited = min((tmp_path / "knowledge" / "entries").glob("*.yaml"))
+    edited.write_text(edited.read_text(encoding="utf-8").replace("teachers", "teachers zyxwvutsr", 1), encoding="utf-8")
+    after = KnowledgeIndex(load_knowledge(tmp_path / "knowledge", today=TODAY, cache=ParseCache()), None).analysis_fingerprint
+    assert before != after
+
+
+def _keys(path: Path) -> list[str]:
+    from bot.knowledge.cache import ParseCache
+
+    return list(ParseCache(path)._items)
