@@ -234,6 +234,10 @@ def _parse_file(
             return None
         if cache is not None and located.data is not None:
             cache.put(key, (located.data, located.shallow))
+        # As from the cache: the node tree (several times the data's size) is composed again from the
+        # text only if a problem needs a position beyond the shallow ones, so a cold load of many files
+        # does not hold every file's tree until the end.
+        located = LocatedData(data=located.data, text=text, shallow=located.shallow)
     if located.data is None:
         problems.append(Problem(name, 1, 1, "the file is empty"))
         return None
