@@ -36,7 +36,7 @@ from bot.engine.index import KnowledgeIndex
 from bot.engine.text import STOPWORDS, clean, tokens
 from bot.engine.understand import Question, phases_in, understand
 from bot.engine.units import UnitIndex
-from bot.engine.verify import EntryFocus, FocusWeights, check_entry, entry_roles, entry_stages
+from bot.engine.verify import EntryFocus, FocusWeights, check_entry
 from bot.engine.wording import is_yes_no, tied_to_its_question
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
@@ -101,8 +101,6 @@ class Engine:
         self.units = UnitIndex(self.index)
         self.model = model or load_model()
         self.composer = Composer(kb, self.units)
-        self._roles: dict[str, frozenset[str]] = {}
-        self._stages: dict[str, frozenset[str]] = {}
         self._by_phase = {phase: self._sorted(kb.for_phase(phase)) for phase in Phase}
         self._outside = [
             (topic, _variants_pattern(topic.variants), _variants_pattern(v for v in topic.variants if _folds_the_same(v)))
@@ -168,10 +166,10 @@ class Engine:
         found = []
         for item in evidence:
             entry = item.indexed.entry
+            units = self.units.of(entry.id)  # first: the entry's roles and stages are read from the cache with them
             check = check_entry(self.index, question, item, self.roles(entry), self.stages(entry))
             situation = assess_situation(entry, question.terms, self.index) if entry.eligibility else NO_SITUATION
             entry_part = entry_values(question, item, check, top_prior, second_prior, best_name)
-            units = self.units.of(entry.id)
             kinds = frozenset(u.kind for u in units)
             faq_questions = self.units.faq_questions(entry.id)
             faq_terms = self.units.faq_terms(entry.id)
@@ -290,16 +288,10 @@ class Engine:
 
     # ----- helpers -----------------------------------------------------------------------------
     def roles(self, entry: Entry) -> frozenset[str]:
-        found = self._roles.get(entry.id)
-        if found is None:
-            found = self._roles[entry.id] = entry_roles(self.index, entry)
-        return found
+        return self.units.name_attributes(entry.id)[0]
 
     def stages(self, entry: Entry) -> frozenset[str]:
-        found = self._stages.get(entry.id)
-        if found is None:
-            found = self._stages[entry.id] = entry_stages(self.index, entry)
-        return found
+        return self.units.name_attributes(entry.id)[1]
 
     @staticmethod
     def _names_an_offer(top: Scored | None, evidence: tuple[Evidence, ...]) -> bool:

@@ -17,7 +17,9 @@ from bot.knowledge.cache import code_fingerprint
 from bot.knowledge.schema import Entry, Source
 
 # Units kept in the parse cache are valid only for the code that analysed them.
-UNITS_FINGERPRINT = code_fingerprint(__file__, "asks.py", "index.py", "text.py", "vocabulary.py", "understand.py", "data/asks.yaml")
+UNITS_FINGERPRINT = code_fingerprint(
+    __file__, "asks.py", "index.py", "text.py", "vocabulary.py", "understand.py", "verify.py", "data/asks.yaml",
+)
 
 # A count of something: "7,576 schools", "three cultures", "hundreds of" (not "Years 4 and 5", not a year).
 _FIGURE_WORDS = re.compile(
@@ -133,6 +135,7 @@ class UnitIndex:
         self._faq_questions: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._faq_terms: dict[str, tuple[frozenset[str], ...]] = {}
         self._faq_plain: dict[str, tuple[frozenset[str], ...]] = {}
+        self._attributes: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def of(self, entry_id: str) -> tuple[Unit, ...]:
         found = self._units.get(entry_id)
@@ -156,19 +159,33 @@ class UnitIndex:
         stored = cache.get(key)
         specs = _specs(indexed.entry)
         if stored is not None and len(stored[0]) == len(specs):
-            analysed, faq_questions = stored
+            analysed, faq_questions, roles, stages = stored
             self._faq_questions.setdefault(indexed.entry.id, tuple(tuple(texts) for texts in faq_questions))
+            self._attributes.setdefault(indexed.entry.id, (frozenset(roles), frozenset(stages)))
             return tuple(
                 Unit(kind, indexed.entry.id, shown, frozenset(terms.split()), frozenset(numbers.split()), sources, label,
                      position, frozenset(answers.split()), frozenset(counted.split()))
                 for (kind, shown, _, sources, label, position), (terms, numbers, answers, counted) in zip(specs, analysed, strict=True)
             )
         units = self._build(indexed, specs)
+        roles, stages = self.name_attributes(indexed.entry.id)
         cache.put(key, (
             [(" ".join(u.terms), " ".join(u.numbers), " ".join(u.answers), " ".join(u.counted)) for u in units],
-            [list(texts) for texts in self.faq_questions(indexed.entry.id)],
+            [list(texts) for texts in self.faq_questions(indexed.entry.id)], sorted(roles), sorted(stages),
         ))
         return units
+
+    def name_attributes(self, entry_id: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The roles and key stages the entry's names say it is for (:func:`verify.entry_roles`, :func:`verify.entry_stages`),
+        kept in the parse cache with its units (read with them when they are read first).
+        """
+        found = self._attributes.get(entry_id)
+        if found is None:
+            from bot.engine.verify import entry_roles, entry_stages  # verify reads units: imported when first needed
+
+            entry = self.index.entries[entry_id].entry
+            found = self._attributes[entry_id] = (entry_roles(self.index, entry), entry_stages(self.index, entry))
+        return found
 
     def current_having(self, kinds: frozenset[str]) -> tuple[Entry, ...]:
         """Current entries with a unit of any of ``kinds`` (field kinds only), in file order."""

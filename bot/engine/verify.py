@@ -88,9 +88,13 @@ def check_entry(
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class FocusCheck:
-    """How much of what the question asks about a unit covers (weighted by how rare each word is)."""
+    """How much of what the question asks about a unit covers (weighted by how rare each word is).
+
+    Not frozen, though never changed once made: one is made for every option, and a frozen
+    dataclass's ``__init__`` costs several times as much.
+    """
 
     covered: float  # share of the focus the unit covers
     overlap: float  # the rarity-weighted mass it covers

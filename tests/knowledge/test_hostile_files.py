@@ -258,11 +258,10 @@ _TREE_CASES = [
 
 @pytest.mark.parametrize("text", _TREE_CASES)
 def test_files_read_in_one_pass_are_those_the_event_screen_passes(text: str) -> None:
-    from bot.knowledge.yaml_source import _SCREEN, _composed_within_limits, screen
-
     import yaml
 
     from bot.knowledge import yaml_source
+    from bot.knowledge.yaml_source import _SCREEN, _composed_within_limits, screen
 
     if _composed_within_limits(text) is not _SCREEN:  # read in one pass: the screen finds nothing, it composes
         assert screen(text, "f.yaml") == []
