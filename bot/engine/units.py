@@ -239,14 +239,21 @@ class UnitIndex:
         units = []
         for kind, shown, matched, sources, label, position in specs or _specs(indexed.entry):
             terms = frozenset(analyse(matched)) - STOPWORDS
-            if any(word.endswith("%") for word in tokens(matched)):
-                terms |= {"percent"}
+            shown_tokens = None
+            # only a text with a '%' (or one that normalises to it: '％') has a token ending in one
+            if "%" in matched or not matched.isascii():
+                matched_tokens = tokens(matched)
+                if matched == shown:
+                    shown_tokens = matched_tokens
+                if any(word.endswith("%") for word in matched_tokens):
+                    terms |= {"percent"}
             own = ""
             if kind == "faq":
                 own = " ".join(" ".join(self.index.corrected(q)) for q in indexed.entry.faqs[position].questions)
             answers = unit_answers(kind, shown, own)
             counted = self._counted(shown)
             units.append(Unit(
-                kind, indexed.entry.id, shown, terms, frozenset(numbers_in(tokens(shown))), sources, label, position, answers, counted,
+                kind, indexed.entry.id, shown, terms, frozenset(numbers_in(shown_tokens or tokens(shown))), sources, label, position,
+                answers, counted,
             ))
         return tuple(units)
