@@ -50,6 +50,7 @@ NO_SITUATION = Situation()
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
+PHASE_LISTS_KEPT = 64  # phase and role combinations whose lists are kept per version (each is a list of references)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ class Engine:
         self.model = model or load_model()
         self.composer = Composer(kb, self.units)
         self._by_phase = {phase: self._sorted(kb.for_phase(phase)) for phase in Phase}
+        self._phase_lists: dict[tuple[frozenset[Phase], frozenset[str]], tuple[tuple[Entry, ...], str]] = {}
+        self._listed: dict[int, tuple[tuple, tuple]] = {}  # a kept phase list's entries ↔ their ids, by identity
         self._outside = [
             (topic, _variants_pattern(topic.variants), _variants_pattern(v for v in topic.variants if _folds_the_same(v)))
             for topic in getattr(kb, "outside", ())
@@ -220,7 +223,7 @@ class Engine:
             listed = self._list_entries(question, evidence)
             if listed is not None and (lead == "list" or only_attributes or (len(listed[0]) >= 2 and not self._names_an_offer(top, evidence))):
                 entries, why = listed
-                return Decision("list", reason=why, entries=tuple(e.id for e in entries))
+                return Decision("list", reason=why, entries=self._ids_of(entries))
         if lead == "compare":
             named = [s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= 0.5]
             if len(named) >= 2:
@@ -271,7 +274,7 @@ class Engine:
             about = self.kb.entries.get(decision.entries[0]) if decision.entries else None
             return composer.hub_contact(question, about, today)
         if action == "list":
-            entries = [self.kb.entries[i] for i in decision.entries]
+            entries = self._entries_of(decision.entries)
             phases = question.attributes.named_phases or frozenset(question.attributes.phases)
             see_all = f"/programmes {min(phases, key=list(Phase).index).value}" if len(phases) == 1 else None
             return composer.listing(question, entries, decision.reason, today, see_all)
@@ -473,7 +476,7 @@ class Engine:
             (topic for topic, as_typed, stable in self._outside if as_typed.search(typed) or stable.search(corrected)), None,
         )
 
-    def _list_entries(self, question: Question, evidence: tuple[Evidence, ...]) -> tuple[list[Entry], str] | None:
+    def _list_entries(self, question: Question, evidence: tuple[Evidence, ...]) -> tuple[Sequence[Entry], str] | None:
         """The entries a list question is about: a family the question names, else its phase — with a heading."""
         attributes = question.attributes
         history = question.wants_history
@@ -500,10 +503,34 @@ class Engine:
             overview = [e for e in chosen if e.kind == "information" and e.id in named]  # the family's own entry leads
             return overview + [e for e in self._sorted(chosen) if e not in overview], "Here is what I have on that:"
         if phases:
+            return self._phase_list(frozenset(phases), frozenset(attributes.roles))
+        return None
+
+    def _phase_list(self, phases: frozenset[Phase], roles: frozenset[str]) -> tuple[tuple[Entry, ...], str]:
+        """Every current entry of the phases (for the roles, when any is), with its heading — made once per
+        version for each phases and roles asked about: it lists a share of the whole knowledge base.
+        """
+        found = self._phase_lists.get((phases, roles))
+        if found is None:
             ids = dict.fromkeys(e.id for phase in sorted(phases, key=list(Phase).index) for e in self._by_phase[phase])
             entries = [self.kb.entries[i] for i in ids]
-            if attributes.roles:
-                entries = [e for e in entries if self.roles(e) & attributes.roles] or entries
+            if roles:
+                entries = [e for e in entries if self.roles(e) & roles] or entries
             label = " and ".join(PHASE_LABELS[p] for p in sorted(phases, key=list(Phase).index))
-            return entries, f"For {label}, the hub offers:"
-        return None
+            found = (tuple(entries), f"For {label}, the hub offers:")
+            if len(self._phase_lists) < PHASE_LISTS_KEPT:
+                self._phase_lists[(phases, roles)] = found
+                ids = tuple(e.id for e in found[0])
+                self._listed[id(found[0])] = (found[0], ids)
+                self._listed[id(ids)] = (ids, found[0])
+        return found
+
+    def _ids_of(self, entries: Sequence[Entry]) -> tuple[str, ...]:
+        """The ids of listed entries (made once for a kept phase list)."""
+        known = self._listed.get(id(entries))
+        return known[1] if known is not None and known[0] is entries else tuple(e.id for e in entries)
+
+    def _entries_of(self, ids: tuple[str, ...]) -> Sequence[Entry]:
+        """The entries a list decision names (a kept phase list's, as they are)."""
+        known = self._listed.get(id(ids))
+        return known[1] if known is not None and known[0] is ids else [self.kb.entries[i] for i in ids]
