@@ -8,10 +8,12 @@ problem in every file is collected before failing, and the loader raises nothing
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -81,6 +83,7 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
         raise KnowledgeError([Problem(str(root), None, None, "knowledge directory not found")])
 
     inside = os.path.realpath(root)
+    _REAL_FOLDERS.clear()
     hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True, inside=inside, root=root)
     vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False, inside=inside, root=root)
     outside = _parse_file(root / OUTSIDE_FILE, OutsideTopics, problems, digest, cache, required=False, inside=inside, root=root)
@@ -173,6 +176,16 @@ def _yaml_files(directory: Path) -> list[str]:
     return [os.path.join(directory, name) for name in names]
 
 
+_REAL_FOLDERS: dict[str, str] = {}  # a folder's resolved path, for one load (cleared as each load starts)
+
+
+def _real_folder(folder: str) -> str:
+    found = _REAL_FOLDERS.get(folder)
+    if found is None:
+        found = _REAL_FOLDERS[folder] = os.path.realpath(folder)
+    return found
+
+
 def _parse_file(
     path: Path | str,
     model: type[Model],
@@ -191,13 +204,19 @@ def _parse_file(
     """
     name = str(path)
     try:
-        if inside is not None and os.path.lexists(name):
-            target = os.path.realpath(name)
+        status = None
+        if inside is not None:
+            with contextlib.suppress(OSError):
+                status = os.lstat(name)
+        if status is not None:
+            # Only a link needs resolving itself; a plain file is where its (resolved) folder is.
+            linked = stat.S_ISLNK(status.st_mode)
+            target = os.path.realpath(name) if linked else os.path.join(_real_folder(os.path.dirname(name)), os.path.basename(name))
             if os.path.commonpath([inside, target]) != inside:
                 problems.append(Problem(name, None, None, "the file is a link to a file outside the knowledge folder; "
                                         "copy the file into the folder instead"))
                 return None
-        size = os.stat(name).st_size
+        size = status.st_size if status is not None and not linked else os.stat(name).st_size
         if size > MAX_FILE_BYTES:
             problems.append(Problem(name, None, None, f"the file is {size / 1_000_000:.1f} MB; a knowledge file may be at "
                                     f"most {MAX_FILE_BYTES / 1_000_000:.0f} MB (split it into entries)"))
