@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import os
 import re
@@ -67,6 +68,10 @@ def load_knowledge(
     try:
         with gc_paused():
             kb = _load(Path(directory), today or dt.date.today(), Path(sources_dir) if sources_dir else None, cache)
+            # Frozen before the collector is on again, or its first young collection would walk everything
+            # just built (about 3 s at 50,000 entries). The engine built next unfreezes them and collects
+            # once; freezing never keeps an object alive, only cyclic garbage uncollected until then.
+            gc.freeze()
     except KnowledgeError:
         raise
     except Exception as exc:
