@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import importlib.resources
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -82,12 +83,28 @@ class PhraseMapper:
 COMMON_WORD_FREQUENCY = 1000  # in pyspellchecker's English list: "strand" 2,860 stays, "cots" 401 may become "cost"
 
 
+# One "word": count pair of the frequency list (a JSON object written one pair a line).
+_FREQUENCY = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
+
+
 @cache
 def common_english() -> frozenset[str]:
-    """Common English words, never "corrected" into a knowledge-base term (pyspellchecker's frequency list)."""
+    """Common English words, never "corrected" into a knowledge-base term (pyspellchecker's frequency list).
+
+    The list is read pair by pair rather than decoded into one dict: its 160,000 words as Python
+    objects took 30 MB for a moment, and much of it stayed in the process for good.
+    """
     resource = importlib.resources.files("spellchecker") / "resources" / "en.json.gz"
-    frequencies = json.loads(gzip.decompress(resource.read_bytes()))
-    return frozenset(word for word, count in frequencies.items() if count >= COMMON_WORD_FREQUENCY)
+    text = gzip.decompress(resource.read_bytes())
+    common: set[str] = set()
+    for match in _FREQUENCY.finditer(text):
+        written = match.group(1)
+        word = json.loads(b'"' + written + b'"') if b"\\" in written else written.decode("utf-8")
+        if int(match.group(2)) >= COMMON_WORD_FREQUENCY:
+            common.add(word)
+        else:
+            common.discard(word)  # a word written twice: the last count decides, as json.loads would have it
+    return frozenset(common)
 
 
 class TypoCorrector:

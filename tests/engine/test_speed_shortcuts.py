@@ -69,3 +69,15 @@ def _keys(path: Path) -> list[str]:
     from bot.knowledge.cache import ParseCache
 
     return list(ParseCache(path)._items)
+
+
+def test_common_english_read_pair_by_pair_is_the_decoded_lists() -> None:
+    import gzip
+    import importlib.resources
+    import json
+
+    from bot.engine.vocabulary import COMMON_WORD_FREQUENCY, common_english
+
+    resource = importlib.resources.files("spellchecker") / "resources" / "en.json.gz"
+    frequencies = json.loads(gzip.decompress(resource.read_bytes()))
+    assert common_english() == {word for word, count in frequencies.items() if count >= COMMON_WORD_FREQUENCY}
