@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import math
 import re
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cache, cached_property
 
 from bot.engine.text import FUNCTION_WORDS, PHASE_TERMS, STOPWORDS, fold_all, numbers_in, stem, tokens
-from bot.engine.vocabulary import PhraseMapper, TypoCorrector
+from bot.engine.vocabulary import PhraseMapper, TypoCorrector, recording
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, code_fingerprint
 from bot.knowledge.loader import MEMORY_CACHE
@@ -37,17 +35,6 @@ BM25_K1 = 1.2
 BM25_B = 0.6
 _STEMS: dict[str, str] = {}
 _SEPARATOR = "zzseparatorzz"  # a token no text contains, to analyse many short texts in one pass
-
-
-@cache
-def _spellchecker_version() -> str:
-    """The installed English word list's version (typo correction leaves its common words alone)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("pyspellchecker")
-    except PackageNotFoundError:
-        return ""
 
 
 def terms(words: list[str], mapper: PhraseMapper) -> list[str]:
@@ -134,19 +121,6 @@ class KnowledgeIndex:
         if cache is not None:
             cache.save()
 
-    @cached_property
-    def analysis_fingerprint(self) -> str:
-        """A hash of everything :meth:`analyse` reads besides the text: the vocabulary, the words typos are
-        corrected against, and the code — what an entry's analysed units, kept in the parse cache, depend on.
-        """
-        hasher = hashlib.sha1(usedforsecurity=False)
-        for part in (CODE_FINGERPRINT, self.kb.vocabulary_fingerprint, _spellchecker_version(),
-                     *sorted(self.typos.lexicon), "", *sorted(self.typos.intents), "",
-                     *(word for _, words in sorted(self.typos._buckets.items()) for word in words)):
-            hasher.update(part.encode())
-            hasher.update(b"\n")
-        return hasher.hexdigest()[:16]
-
     def corrected(self, text: str) -> list[str]:
         """Normalised tokens with typos corrected against the knowledge base's words (no synonym mapping)."""
         return self.typos.apply(tokens(text, self.typos.correct))
@@ -157,7 +131,7 @@ class KnowledgeIndex:
 
     def analyse(self, text: str) -> list[str]:
         """The matching terms of a text (as :meth:`mapped`, with -ing/-ed folded)."""
-        found = self._analysed.get(text)
+        found = None if recording() else self._analysed.get(text)  # a recording must see every correction made
         if found is None:
             found = tuple(stem(word) for word in self.mapped(text))
             if len(self._analysed) < 8192:  # criteria phrases and stage names repeat; questions rarely

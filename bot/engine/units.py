@@ -13,6 +13,7 @@ from functools import cached_property
 from bot.engine.asks import FIELD_KINDS, counted_alike, unit_answers
 from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
+from bot.engine.vocabulary import recording_corrections
 from bot.knowledge.cache import code_fingerprint
 from bot.knowledge.schema import Entry, Source
 
@@ -148,32 +149,56 @@ class UnitIndex:
 
         Analysing an entry's units (about 1.5 ms) is the largest cost of the first question it is a
         candidate for; kept in the parse cache it is paid once per change of the entry's file (or of
-        the words typos are corrected against, or of this code), not once per process. What a
-        process builds is written with the cache's next save (every load and reload saves it).
+        the vocabulary, or of this code), not once per process. The rest of the knowledge base
+        enters the analysis only through typo corrections, so the record keeps every word the
+        analysis asked to correct and what it became, and is used only while each still comes out
+        the same. What a process builds is written with the cache's next save (every load saves it).
         """
         cache = getattr(self.index, "cache", None)
-        fingerprint = self.index.kb.fingerprints.get(indexed.entry.id)
+        entry_id = indexed.entry.id
+        fingerprint = self.index.kb.fingerprints.get(entry_id)
         if cache is None or not fingerprint:
             return self._build(indexed)
-        key = f"units:{UNITS_FINGERPRINT}:{self.index.analysis_fingerprint}:{fingerprint}"
+        key = f"units:{UNITS_FINGERPRINT}:{self.index.kb.vocabulary_fingerprint}:{fingerprint}"
         stored = cache.get(key)
         specs = _specs(indexed.entry)
-        if stored is not None and len(stored[0]) == len(specs):
-            analysed, faq_questions, roles, stages = stored
-            self._faq_questions.setdefault(indexed.entry.id, tuple(tuple(texts) for texts in faq_questions))
-            self._attributes.setdefault(indexed.entry.id, (frozenset(roles), frozenset(stages)))
+        if stored is not None and len(stored[0]) == len(specs) and self._same_corrections(stored[4]):
+            analysed, faq_questions, roles, stages, _ = stored
+            self._faq_questions.setdefault(entry_id, tuple(tuple(texts) for texts in faq_questions))
+            self._attributes.setdefault(entry_id, (frozenset(roles), frozenset(stages)))
             return tuple(
-                Unit(kind, indexed.entry.id, shown, frozenset(terms.split()), frozenset(numbers.split()), sources, label,
+                Unit(kind, entry_id, shown, frozenset(terms.split()), frozenset(numbers.split()), sources, label,
                      position, frozenset(answers.split()), frozenset(counted.split()))
                 for (kind, shown, _, sources, label, position), (terms, numbers, answers, counted) in zip(specs, analysed, strict=True)
             )
-        units = self._build(indexed, specs)
-        roles, stages = self.name_attributes(indexed.entry.id)
+        with recording_corrections() as corrections:  # everything stored is analysed afresh while recording
+            units = self._build(indexed, specs)
+            faq_questions = self._analysed_faq_questions(indexed.entry)
+            roles, stages = self._name_attributes(indexed.entry)
+        self._faq_questions.setdefault(entry_id, faq_questions)
+        self._attributes.setdefault(entry_id, (roles, stages))
         cache.put(key, (
             [(" ".join(u.terms), " ".join(u.numbers), " ".join(u.answers), " ".join(u.counted)) for u in units],
-            [list(texts) for texts in self.faq_questions(indexed.entry.id)], sorted(roles), sorted(stages),
+            [list(texts) for texts in faq_questions], sorted(roles), sorted(stages),
+            [list(corrections), list(corrections.values())],
         ))
         return units
+
+    def _same_corrections(self, recorded: list[list[str]]) -> bool:
+        """Each word the stored analysis corrected still becomes what it became then.
+
+        A word the knowledge base uses is never changed (the corrector leaves its lexicon alone), so
+        those words are checked together as a set; only the others are corrected again.
+        """
+        typos = self.index.typos
+        words, results = recorded
+        if len(words) != len(results):
+            return False
+        kept = frozenset(word for word, result in zip(words, results, strict=True) if word == result)
+        correct = typos.correct
+        return all(correct(word) == word for word in kept - typos.lexicon) and all(
+            correct(word) == result for word, result in zip(words, results, strict=True) if word != result
+        )
 
     def name_attributes(self, entry_id: str) -> tuple[frozenset[str], frozenset[str]]:
         """The roles and key stages the entry's names say it is for (:func:`verify.entry_roles`, :func:`verify.entry_stages`),
@@ -181,11 +206,13 @@ class UnitIndex:
         """
         found = self._attributes.get(entry_id)
         if found is None:
-            from bot.engine.verify import entry_roles, entry_stages  # verify reads units: imported when first needed
-
-            entry = self.index.entries[entry_id].entry
-            found = self._attributes[entry_id] = (entry_roles(self.index, entry), entry_stages(self.index, entry))
+            found = self._attributes[entry_id] = self._name_attributes(self.index.entries[entry_id].entry)
         return found
+
+    def _name_attributes(self, entry: Entry) -> tuple[frozenset[str], frozenset[str]]:
+        from bot.engine.verify import entry_roles, entry_stages  # verify reads units: imported when first needed
+
+        return entry_roles(self.index, entry), entry_stages(self.index, entry)
 
     def current_having(self, kinds: frozenset[str]) -> tuple[Entry, ...]:
         """Current entries with a unit of any of ``kinds`` (field kinds only), in file order."""
@@ -218,10 +245,11 @@ class UnitIndex:
         """Each FAQ's questions as analysed terms joined by spaces (for wording similarity)."""
         found = self._faq_questions.get(entry_id)
         if found is None:
-            entry = self.index.entries[entry_id].entry
-            found = tuple(tuple(" ".join(self.index.analyse(q)) for q in faq.questions) for faq in entry.faqs)
-            self._faq_questions[entry_id] = found
+            found = self._faq_questions[entry_id] = self._analysed_faq_questions(self.index.entries[entry_id].entry)
         return found
+
+    def _analysed_faq_questions(self, entry: Entry) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(" ".join(self.index.analyse(q)) for q in faq.questions) for faq in entry.faqs)
 
     def _counted(self, text: str) -> frozenset[str]:
         """The analysed words just after each figure in ``text`` ("1,349 schools were involved" → school)."""

@@ -23,10 +23,10 @@ MAGIC = "hubbot-parse-cache"
 MAX_ITEMS = 50_000  # the least it keeps; a knowledge base with more files reserves more (see reserve)
 COMPACT_FACTOR = 2  # rewrite the file when it holds this many times more records than live items
 # How many parts each kind of cached value has, by key prefix: parsed files store (data,
-# positions); the search index stores seven parts per entry, the answer units four (each unit's analysis,
-# the FAQs' analysed questions, the roles and key stages its names say). A value of another shape is from damage or other code, and is
+# positions); the search index stores seven parts per entry, the answer units five (each unit's analysis,
+# the FAQs' analysed questions, the roles and key stages its names say, the typo corrections it rests on). A value of another shape is from damage or other code, and is
 # not used (the file is parsed again); a file whose records do not read cleanly is ignored whole.
-SHAPES = {"index:": 7, "units:": 4, "": 2}
+SHAPES = {"index:": 7, "units:": 5, "": 2}
 
 
 def _well_shaped(key: str, value: Any) -> bool:

@@ -50,19 +50,45 @@ def test_answer_units_read_from_the_parse_cache_are_those_built(tmp_path: Path) 
     assert _units_through(path, KNOWLEDGE) == built  # read back
 
 
-def test_answer_units_are_analysed_again_when_the_words_typos_are_corrected_to_change(tmp_path: Path) -> None:
+def test_answer_units_stay_cached_across_an_edit_elsewhere_and_follow_their_corrections(tmp_path: Path) -> None:
     import shutil
 
-    from bot.engine.index import KnowledgeIndex
+    from bot.engine.engine import Engine
+    from bot.engine.units import UnitIndex
     from bot.knowledge.cache import ParseCache
     from tests.conftest import KNOWLEDGE
 
-    shutil.copytree(KNOWLEDGE, tmp_path / "knowledge", ignore=shutil.ignore_patterns("schema"))
-    before = KnowledgeIndex(load_knowledge(tmp_path / "knowledge", today=TODAY, cache=ParseCache()), None).analysis_fingerprint
-    edited = min((tmp_path / "knowledge" / "entries").glob("*.yaml"))
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, root, ignore=shutil.ignore_patterns("schema"))
+    path = tmp_path / "cache.marshal"
+    _units_through(path, root)
+    edited = min((root / "entries").glob("*.yaml"))
     edited.write_text(edited.read_text(encoding="utf-8").replace("teachers", "teachers zyxwvutsr", 1), encoding="utf-8")
-    after = KnowledgeIndex(load_knowledge(tmp_path / "knowledge", today=TODAY, cache=ParseCache()), None).analysis_fingerprint
-    assert before != after
+    cache = ParseCache(path)
+    engine = Engine(load_knowledge(root, today=TODAY, cache=cache), cache)
+    fresh = UnitIndex(engine.index)
+    built = []
+    original = UnitIndex._build
+
+    def counting(self, indexed, specs=None):
+        built.append(indexed.entry.id)
+        return original(self, indexed, specs)
+
+    UnitIndex._build = counting
+    try:
+        read = {entry.id: engine.units.of(entry.id) for entry in engine.kb}
+    finally:
+        UnitIndex._build = original
+    assert len(built) < len(read) // 2  # a new word elsewhere leaves most entries' analyses standing
+    assert read == {entry.id: fresh._build(engine.index.entries[entry.id]) for entry in engine.kb}
+
+    # A stored correction that no longer holds sends the entry to be analysed again.
+    key = next(k for k in cache._items if k.startswith("units:"))
+    stored = cache.get(key)
+    words, results = stored[4]
+    assert words
+    cache.put(key, (*stored[:4], [words, ["not-what-it-became", *results[1:]]]))
+    assert not engine.units._same_corrections(cache.get(key)[4])
 
 
 def _keys(path: Path) -> list[str]:
