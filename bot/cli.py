@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import json
 import os
@@ -116,6 +117,7 @@ def _main(argv: list[str] | None) -> int:
         from bot.knowledge.loader import MEMORY_CACHE
 
         persist(MEMORY_CACHE)  # restarts reuse what unchanged files parsed to
+        atexit.register(MEMORY_CACHE.save)  # and the answer units analysed while answering
     if command == "validate":
         from bot.validate import validate_command, validate_hubs
 

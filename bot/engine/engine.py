@@ -31,20 +31,12 @@ from bot.engine.decide import (
     supporting,
 )
 from bot.engine.eligibility import Situation, assess_situation
-from bot.engine.features import REQUIRED_FIELDS, Option, entry_values, unit_values
+from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
 from bot.engine.index import KnowledgeIndex
 from bot.engine.text import STOPWORDS, clean, tokens
 from bot.engine.understand import Question, phases_in, understand
 from bot.engine.units import UnitIndex
-from bot.engine.verify import (
-    FocusWeights,
-    asked_overlap,
-    check_entry,
-    check_focus,
-    entry_roles,
-    entry_stages,
-    faq_question_overlap,
-)
+from bot.engine.verify import EntryFocus, FocusWeights, check_entry
 from bot.engine.wording import is_yes_no, tied_to_its_question
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
@@ -59,6 +51,7 @@ KIND_WORDS = frozenset({"workgroup", "programme", "community", "project", "cours
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
+PHASE_LISTS_KEPT = 64  # phase and role combinations whose lists are kept per version (each is a list of references)
 
 
 @dataclass(frozen=True)
@@ -100,19 +93,29 @@ def agreeing(options: list[Option], question: Question) -> list[Option]:
 class Engine:
     """Answers questions from one knowledge-base version; build a new Engine to swap versions."""
 
+    _built = False  # an engine has been built in this process (so an older one may be garbage)
+
     def __init__(self, kb: KnowledgeBase, cache: ParseCache | None = MEMORY_CACHE, model: Model | None = None) -> None:
         self.kb = kb
         gc.unfreeze()  # earlier engines' objects may be collected once nothing uses them
         with gc_paused():
             self.index = KnowledgeIndex(kb, cache)
-        gc.collect()
-        gc.freeze()  # the index lives as long as this engine: keep the collector from re-walking it
+            # Collected and frozen before the collector is on again: once on, its first young collection
+            # would walk everything built while it was off (1.8 s at 50,000 entries) just before this one.
+            # The first engine of a process has no earlier one to collect, and loading leaves no cycles
+            # (measured: none at 65, 1,000 and 5,000 entries), so only later ones walk everything (4.6 s at 50,000).
+            if Engine._built:
+                gc.collect()
+            gc.freeze()  # the index lives as long as this engine: keep the collector from re-walking it
+            Engine._built = True
         self.units = UnitIndex(self.index)
         self.model = model or load_model()
         self.composer = Composer(kb, self.units)
-        self._roles: dict[str, frozenset[str]] = {}
-        self._stages: dict[str, frozenset[str]] = {}
         self._by_phase = {phase: self._sorted(kb.for_phase(phase)) for phase in Phase}
+        historical = [e for e in kb if e.status == "historical"]
+        self._past_by_phase = {phase: [e for e in historical if phase in e.phases] for phase in Phase}
+        self._phase_lists: dict[tuple[frozenset[Phase], frozenset[str]], tuple[tuple[Entry, ...], str]] = {}
+        self._listed: dict[int, tuple[tuple, tuple]] = {}  # a kept phase list's entries ↔ their ids, by identity
         self._outside = [
             (topic, _variants_pattern(topic.variants), _variants_pattern(v for v in topic.variants if _folds_the_same(v)))
             for topic in getattr(kb, "outside", ())
@@ -173,24 +176,26 @@ class Engine:
         top_prior, second_prior = [*priors, 0.0, 0.0][:2]
         weights = FocusWeights(self.index, question)
         best_name = max((e.name_mass for e in evidence), default=0.0)
+        unit_values = QuestionFeatures(question).unit_values
         found = []
         for item in evidence:
             entry = item.indexed.entry
+            units = self.units.of(entry.id)  # first: the entry's roles and stages are read from the cache with them
             check = check_entry(self.index, question, item, self.roles(entry), self.stages(entry))
             situation = assess_situation(entry, question.terms, self.index) if entry.eligibility else NO_SITUATION
             entry_part = entry_values(question, item, check, top_prior, second_prior, best_name)
-            units = self.units.of(entry.id)
             kinds = frozenset(u.kind for u in units)
             faq_questions = self.units.faq_questions(entry.id)
             faq_terms = self.units.faq_terms(entry.id)
             named = min(1.0, max(float(item.named), item.name_score))
+            checks = EntryFocus(weights, item)
             for unit in units:
-                focus = check_focus(weights, item, unit)
+                focus = checks.focus_check(unit)
                 is_faq = unit.kind == "faq"
                 texts = faq_questions[unit.position] if is_faq else ()
-                asked = asked_overlap(weights, item, unit)
-                faq_covered = faq_question_overlap(weights, item, faq_terms[unit.position]) if is_faq else 0.0
-                values = (*entry_part, *unit_values(question, unit, focus, situation, kinds, texts, asked, named, faq_covered))
+                asked = checks.asked_overlap(unit.terms)
+                faq_covered = checks.faq_question_overlap(faq_terms[unit.position]) if is_faq else 0.0
+                values = (*entry_part, *unit_values(unit, focus, situation, kinds, texts, asked, named, faq_covered))
                 found.append(Option(item, unit, check, focus, situation, values, kinds))
         return found
 
@@ -229,7 +234,7 @@ class Engine:
             listed = self._list_entries(question, evidence)
             if listed is not None and (lead == "list" or "list" in question.asks[:2] or only_attributes or (len(listed[0]) >= 2 and not self._names_an_offer(top, evidence))):
                 entries, why = listed
-                return Decision("list", reason=why, entries=tuple(e.id for e in entries))
+                return Decision("list", reason=why, entries=self._ids_of(entries))
         if lead == "compare":
             named = [s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= 0.5]
             if len(named) >= 2:
@@ -288,7 +293,7 @@ class Engine:
             about = self.kb.entries.get(decision.entries[0]) if decision.entries else None
             return composer.hub_contact(question, about, today)
         if action == "list":
-            entries = [self.kb.entries[i] for i in decision.entries]
+            entries = self._entries_of(decision.entries)
             phases = question.attributes.named_phases or frozenset(question.attributes.phases)
             see_all = f"/programmes {min(phases, key=list(Phase).index).value}" if len(phases) == 1 else None
             return composer.listing(question, entries, decision.reason, today, see_all)
@@ -305,16 +310,10 @@ class Engine:
 
     # ----- helpers -----------------------------------------------------------------------------
     def roles(self, entry: Entry) -> frozenset[str]:
-        found = self._roles.get(entry.id)
-        if found is None:
-            found = self._roles[entry.id] = entry_roles(self.index, entry)
-        return found
+        return self.units.name_attributes(entry.id)[0]
 
     def stages(self, entry: Entry) -> frozenset[str]:
-        found = self._stages.get(entry.id)
-        if found is None:
-            found = self._stages[entry.id] = entry_stages(self.index, entry)
-        return found
+        return self.units.name_attributes(entry.id)[1]
 
     @staticmethod
     def _names_an_offer(top: Scored | None, evidence: tuple[Evidence, ...]) -> bool:
@@ -464,8 +463,7 @@ class Engine:
             unit = option.unit
             if unit.kind != "faq":
                 continue
-            texts = self.units.faq_questions(option.entry_id)[unit.position]
-            if any(" ".join(w for w in text.split() if w not in STOPWORDS) == asked for text in texts):
+            if asked in self.units.faq_plain(option.entry_id)[unit.position]:
                 return Scored(option, 1.0)
         return None
 
@@ -513,7 +511,7 @@ class Engine:
 
     def _past_offers(self, phases: frozenset[Phase], roles: frozenset[str]) -> list[Entry]:
         """Past (historical) offers for any of ``phases``, those for ``roles`` when any are."""
-        past = [e for e in self.kb if e.status == "historical" and phases & set(e.phases)]
+        past = list({e.id: e for phase in phases for e in self._past_by_phase[phase]}.values())  # read once per version
         if roles:
             past = [e for e in past if self.roles(e) & roles] or past
         return self._sorted(past)
@@ -559,7 +557,7 @@ class Engine:
         return Decision("clarify", chosen, f"asks a family by its shared name; {len(members)} members answer it",
                         tuple(s.option.entry_id for s in chosen))
 
-    def _list_entries(self, question: Question, evidence: tuple[Evidence, ...]) -> tuple[list[Entry], str] | None:
+    def _list_entries(self, question: Question, evidence: tuple[Evidence, ...]) -> tuple[Sequence[Entry], str] | None:
         """The entries a list question is about: a family the question names, else its phase — with a heading."""
         attributes = question.attributes
         history = question.wants_history
@@ -586,10 +584,34 @@ class Engine:
                 years = " and ".join(sorted({e.academic_year for e in past if e.academic_year})) or "earlier years"
                 return past, f"For {label} in {years} (past offers, not running now), the Maths Hubs had:"
         if phases:
+            return self._phase_list(frozenset(phases), frozenset(attributes.roles))
+        return None
+
+    def _phase_list(self, phases: frozenset[Phase], roles: frozenset[str]) -> tuple[tuple[Entry, ...], str]:
+        """Every current entry of the phases (for the roles, when any is), with its heading — made once per
+        version for each phases and roles asked about: it lists a share of the whole knowledge base.
+        """
+        found = self._phase_lists.get((phases, roles))
+        if found is None:
             ids = dict.fromkeys(e.id for phase in sorted(phases, key=list(Phase).index) for e in self._by_phase[phase])
             entries = [self.kb.entries[i] for i in ids]
-            if attributes.roles:
-                entries = [e for e in entries if self.roles(e) & attributes.roles] or entries
+            if roles:
+                entries = [e for e in entries if self.roles(e) & roles] or entries
             label = " and ".join(PHASE_LABELS[p] for p in sorted(phases, key=list(Phase).index))
-            return entries, f"For {label}, the hub offers:"
-        return None
+            found = (tuple(entries), f"For {label}, the hub offers:")
+            if len(self._phase_lists) < PHASE_LISTS_KEPT:
+                self._phase_lists[(phases, roles)] = found
+                ids = tuple(e.id for e in found[0])
+                self._listed[id(found[0])] = (found[0], ids)
+                self._listed[id(ids)] = (ids, found[0])
+        return found
+
+    def _ids_of(self, entries: Sequence[Entry]) -> tuple[str, ...]:
+        """The ids of listed entries (made once for a kept phase list)."""
+        known = self._listed.get(id(entries))
+        return known[1] if known is not None and known[0] is entries else tuple(e.id for e in entries)
+
+    def _entries_of(self, ids: tuple[str, ...]) -> Sequence[Entry]:
+        """The entries a list decision names (a kept phase list's, as they are)."""
+        known = self._listed.get(id(ids))
+        return known[1] if known is not None and known[0] is ids else [self.kb.entries[i] for i in ids]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -51,9 +51,14 @@ ASK_GROUPS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Option:
-    """One possible answer: an entry, one of its units, and the evidence for it."""
+    """One possible answer: an entry, one of its units, and the evidence for it.
+
+    Not frozen, though nothing changes one once made: an option is made for every unit of every
+    candidate (150 a question on the real knowledge base), and a frozen dataclass's ``__init__``
+    costs ten times as much.
+    """
 
     evidence: Evidence
     unit: Unit
@@ -89,29 +94,68 @@ def unit_values(
     question: Question, unit: Unit, focus: FocusCheck, situation: Situation, entry_kinds: frozenset[str],
     faq_questions: tuple[str, ...], asked: tuple[float, float], named: float, faq_covered: float,
 ) -> list[float]:
-    asks = question.asks
-    lead = question.lead
-    kind = unit.kind
-    wanted_fields = REQUIRED_FIELDS.get(lead, frozenset())
-    similarity = 0.0
-    if kind == "faq" and faq_questions:
-        wording = " ".join(question.terms)
-        similarity = max(_faq_likeness(wording, text) for text in faq_questions)
-    detail = float(lead in detail_types())
-    asks_eligibility = "eligibility" in asks or "which" in asks
-    figure = float(lead == "how_many" and unit.has_figure)
-    return [
-        float(kind in units_for(asks[:1])), float(kind in units_for(asks)), focus.covered,
-        focus.unknown_to_kb, focus.unknown_to_entry,
-        float(not question.numbers.isdisjoint(unit.numbers)), figure, similarity,
-        detail, float(bool(wanted_fields) and wanted_fields.isdisjoint(entry_kinds)),
-        float(not asks), float(kind == "summary"), float(not focus.words),
-        float(asks_eligibility and bool(situation) and kind in {"criterion", "eligibility"}),
-        float(lead in unit.answers), float(not unit.answers.isdisjoint(asks)), asked[0], min(1.0, len(question.asked_content) / 12),
-        detail * (1.0 - focus.covered), asked[0] * (1.0 - named), figure * (1.0 - named),
-        faq_covered, float(lead == "how_many" and bool(unit.counted & (question.counted or question.asked_content))),
-        *_ask_group_values(lead),
-    ]
+    return QuestionFeatures(question).unit_values(unit, focus, situation, entry_kinds, faq_questions, asked, named, faq_covered)
+
+
+class QuestionFeatures:
+    """What the unit columns need from the question, read once per question: it has 100 or more options."""
+
+    def __init__(self, question: Question) -> None:
+        asks = question.asks
+        lead = question.lead
+        self.lead_kinds = frozenset(units_for(asks[:1]))
+        self.any_kinds = frozenset(units_for(asks))
+        self.asks = asks
+        self.lead = lead
+        self.numbers = question.numbers
+        self.wanted_fields = REQUIRED_FIELDS.get(lead, frozenset())
+        self.wording = " ".join(question.terms)
+        self.wording_years = set(_YEAR_N.findall(self.wording))
+        self.detail = float(lead in detail_types())
+        self.asks_eligibility = "eligibility" in asks or "which" in asks
+        self.how_many = lead == "how_many"
+        self.no_ask = float(not asks)
+        self.length = min(1.0, len(question.asked_content) / 12)
+        self.counted = question.counted or question.asked_content
+        self.groups = _ask_group_values(lead)
+
+    def unit_values(
+        self, unit: Unit, focus: FocusCheck, situation: Situation, entry_kinds: frozenset[str],
+        faq_questions: tuple[str, ...], asked: tuple[float, float], named: float, faq_covered: float,
+    ) -> list[float]:
+        kind = unit.kind
+        similarity = 0.0
+        if kind == "faq" and faq_questions:
+            similarity = max(self.faq_likeness(text) for text in faq_questions)
+        detail = self.detail
+        figure = float(self.how_many and unit.has_figure)
+        wanted_fields = self.wanted_fields
+        return [
+            float(kind in self.lead_kinds), float(kind in self.any_kinds), focus.covered,
+            focus.unknown_to_kb, focus.unknown_to_entry,
+            float(not self.numbers.isdisjoint(unit.numbers)), figure, similarity,
+            detail, float(bool(wanted_fields) and wanted_fields.isdisjoint(entry_kinds)),
+            self.no_ask, float(kind == "summary"), float(not focus.words),
+            float(self.asks_eligibility and bool(situation) and kind in {"criterion", "eligibility"}),
+            float(self.lead in unit.answers), float(not unit.answers.isdisjoint(self.asks)), asked[0], self.length,
+            detail * (1.0 - focus.covered), asked[0] * (1.0 - named), figure * (1.0 - named),
+            faq_covered, float(self.how_many and bool(unit.counted & self.counted)),
+            *self.groups,
+        ]
+
+    def faq_likeness(self, faq_question: str) -> float:
+        """:func:`_faq_likeness` with the question's side read once."""
+        asked = self.wording_years
+        if asked:
+            listed = _years_named(faq_question)
+            if listed:
+                return 1.0 if asked & listed else 0.0
+        return fuzz.token_set_ratio(self.wording, faq_question) / 100
+
+
+@lru_cache(maxsize=65536)
+def _years_named(text: str) -> frozenset[str]:
+    return frozenset(_YEAR_N.findall(text))
 
 
 def _faq_likeness(wording: str, faq_question: str) -> float:

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from bot.engine.text import FUNCTION_WORDS, PHASE_TERMS, STOPWORDS, fold_all, numbers_in, stem, tokens
-from bot.engine.vocabulary import PhraseMapper, TypoCorrector
+from bot.engine.vocabulary import PhraseMapper, TypoCorrector, recording
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, code_fingerprint
 from bot.knowledge.loader import MEMORY_CACHE
@@ -117,6 +117,7 @@ class KnowledgeIndex:
                 targets.update(phrase)
         self.typos = TypoCorrector(known, targets, QUESTION_LEXICON)
         self._build_postings()
+        self.cache = cache  # later stages keep what they derive per entry in it too (the answer units)
         if cache is not None:
             cache.save()
 
@@ -130,7 +131,7 @@ class KnowledgeIndex:
 
     def analyse(self, text: str) -> list[str]:
         """The matching terms of a text (as :meth:`mapped`, with -ing/-ed folded)."""
-        found = self._analysed.get(text)
+        found = None if recording() else self._analysed.get(text)  # a recording must see every correction made
         if found is None:
             found = tuple(stem(word) for word in self.mapped(text))
             if len(self._analysed) < 8192:  # criteria phrases and stage names repeat; questions rarely

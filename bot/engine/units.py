@@ -13,7 +13,14 @@ from functools import cached_property
 from bot.engine.asks import FIELD_KINDS, counted_alike, unit_answers
 from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
+from bot.engine.vocabulary import recording_corrections
+from bot.knowledge.cache import code_fingerprint
 from bot.knowledge.schema import Entry, Source
+
+# Units kept in the parse cache are valid only for the code that analysed them.
+UNITS_FINGERPRINT = code_fingerprint(
+    __file__, "asks.py", "index.py", "text.py", "vocabulary.py", "understand.py", "verify.py", "data/asks.yaml",
+)
 
 # A count of something: "7,576 schools", "three cultures", "hundreds of" (not "Years 4 and 5", not a year).
 _FIGURE_WORDS = re.compile(
@@ -128,12 +135,84 @@ class UnitIndex:
         self._units: dict[str, tuple[Unit, ...]] = {}
         self._faq_questions: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._faq_terms: dict[str, tuple[frozenset[str], ...]] = {}
+        self._faq_plain: dict[str, tuple[frozenset[str], ...]] = {}
+        self._attributes: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def of(self, entry_id: str) -> tuple[Unit, ...]:
         found = self._units.get(entry_id)
         if found is None:
-            found = self._units[entry_id] = self._build(self.index.entries[entry_id])
+            found = self._units[entry_id] = self._cached(self.index.entries[entry_id])
         return found
+
+    def _cached(self, indexed: EntryIndex) -> tuple[Unit, ...]:
+        """The entry's units, their analysis read from the parse cache when nothing it depends on has changed.
+
+        Analysing an entry's units (about 1.5 ms) is the largest cost of the first question it is a
+        candidate for; kept in the parse cache it is paid once per change of the entry's file (or of
+        the vocabulary, or of this code), not once per process. The rest of the knowledge base
+        enters the analysis only through typo corrections, so the record keeps every word the
+        analysis asked to correct and what it became, and is used only while each still comes out
+        the same. What a process builds is written with the cache's next save (every load saves it).
+        """
+        cache = getattr(self.index, "cache", None)
+        entry_id = indexed.entry.id
+        fingerprint = self.index.kb.fingerprints.get(entry_id)
+        if cache is None or not fingerprint:
+            return self._build(indexed)
+        key = f"units:{UNITS_FINGERPRINT}:{self.index.kb.vocabulary_fingerprint}:{fingerprint}"
+        stored = cache.get(key)
+        specs = _specs(indexed.entry)
+        if stored is not None and len(stored[0]) == len(specs) and self._same_corrections(stored[4]):
+            analysed, faq_questions, roles, stages, _ = stored
+            self._faq_questions.setdefault(entry_id, tuple(tuple(texts) for texts in faq_questions))
+            self._attributes.setdefault(entry_id, (frozenset(roles), frozenset(stages)))
+            return tuple(
+                Unit(kind, entry_id, shown, frozenset(terms.split()), frozenset(numbers.split()), sources, label,
+                     position, frozenset(answers.split()), frozenset(counted.split()))
+                for (kind, shown, _, sources, label, position), (terms, numbers, answers, counted) in zip(specs, analysed, strict=True)
+            )
+        with recording_corrections() as corrections:  # everything stored is analysed afresh while recording
+            units = self._build(indexed, specs)
+            faq_questions = self._analysed_faq_questions(indexed.entry)
+            roles, stages = self._name_attributes(indexed.entry)
+        self._faq_questions.setdefault(entry_id, faq_questions)
+        self._attributes.setdefault(entry_id, (roles, stages))
+        cache.put(key, (
+            [(" ".join(u.terms), " ".join(u.numbers), " ".join(u.answers), " ".join(u.counted)) for u in units],
+            [list(texts) for texts in faq_questions], sorted(roles), sorted(stages),
+            [list(corrections), list(corrections.values())],
+        ))
+        return units
+
+    def _same_corrections(self, recorded: list[list[str]]) -> bool:
+        """Each word the stored analysis corrected still becomes what it became then.
+
+        A word the knowledge base uses is never changed (the corrector leaves its lexicon alone), so
+        those words are checked together as a set; only the others are corrected again.
+        """
+        typos = self.index.typos
+        words, results = recorded
+        if len(words) != len(results):
+            return False
+        kept = frozenset(word for word, result in zip(words, results, strict=True) if word == result)
+        correct = typos.correct
+        return all(correct(word) == word for word in kept - typos.lexicon) and all(
+            correct(word) == result for word, result in zip(words, results, strict=True) if word != result
+        )
+
+    def name_attributes(self, entry_id: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The roles and key stages the entry's names say it is for (:func:`verify.entry_roles`, :func:`verify.entry_stages`),
+        kept in the parse cache with its units (read with them when they are read first).
+        """
+        found = self._attributes.get(entry_id)
+        if found is None:
+            found = self._attributes[entry_id] = self._name_attributes(self.index.entries[entry_id].entry)
+        return found
+
+    def _name_attributes(self, entry: Entry) -> tuple[frozenset[str], frozenset[str]]:
+        from bot.engine.verify import entry_roles, entry_stages  # verify reads units: imported when first needed
+
+        return entry_roles(self.index, entry), entry_stages(self.index, entry)
 
     def current_having(self, kinds: frozenset[str]) -> tuple[Entry, ...]:
         """Current entries with a unit of any of ``kinds`` (field kinds only), in file order."""
@@ -152,14 +231,25 @@ class UnitIndex:
             )
         return found
 
+    def faq_plain(self, entry_id: str) -> tuple[frozenset[str], ...]:
+        """Each FAQ's questions as analysed terms without stopwords, joined by spaces (for word-for-word matches)."""
+        found = self._faq_plain.get(entry_id)
+        if found is None:
+            found = self._faq_plain[entry_id] = tuple(
+                frozenset(" ".join(w for w in text.split() if w not in STOPWORDS) for text in texts)
+                for texts in self.faq_questions(entry_id)
+            )
+        return found
+
     def faq_questions(self, entry_id: str) -> tuple[tuple[str, ...], ...]:
         """Each FAQ's questions as analysed terms joined by spaces (for wording similarity)."""
         found = self._faq_questions.get(entry_id)
         if found is None:
-            entry = self.index.entries[entry_id].entry
-            found = tuple(tuple(" ".join(self.index.analyse(q)) for q in faq.questions) for faq in entry.faqs)
-            self._faq_questions[entry_id] = found
+            found = self._faq_questions[entry_id] = self._analysed_faq_questions(self.index.entries[entry_id].entry)
         return found
+
+    def _analysed_faq_questions(self, entry: Entry) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(" ".join(self.index.analyse(q)) for q in faq.questions) for faq in entry.faqs)
 
     def _counted(self, text: str) -> frozenset[str]:
         """The analysed words just after each figure in ``text`` ("1,349 schools were involved" → school)."""
@@ -172,19 +262,26 @@ class UnitIndex:
             found.update(self.index.analyse(" ".join(after)))
         return counted_alike(frozenset(found) - STOPWORDS)
 
-    def _build(self, indexed: EntryIndex) -> tuple[Unit, ...]:
+    def _build(self, indexed: EntryIndex, specs: list | None = None) -> tuple[Unit, ...]:
         analyse = self.index.analyse
         units = []
-        for kind, shown, matched, sources, label, position in _specs(indexed.entry):
+        for kind, shown, matched, sources, label, position in specs or _specs(indexed.entry):
             terms = frozenset(analyse(matched)) - STOPWORDS
-            if any(word.endswith("%") for word in tokens(matched)):
-                terms |= {"percent"}
+            shown_tokens = None
+            # only a text with a '%' (or one that normalises to it: '％') has a token ending in one
+            if "%" in matched or not matched.isascii():
+                matched_tokens = tokens(matched)
+                if matched == shown:
+                    shown_tokens = matched_tokens
+                if any(word.endswith("%") for word in matched_tokens):
+                    terms |= {"percent"}
             own: tuple[str, ...] = ()
             if kind == "faq":
                 own = tuple(" ".join(self.index.corrected(q)) for q in indexed.entry.faqs[position].questions)
             answers = unit_answers(kind, shown, own)
             counted = self._counted(shown)
             units.append(Unit(
-                kind, indexed.entry.id, shown, terms, frozenset(numbers_in(tokens(shown))), sources, label, position, answers, counted,
+                kind, indexed.entry.id, shown, terms, frozenset(numbers_in(shown_tokens or tokens(shown))), sources, label, position,
+                answers, counted,
             ))
         return tuple(units)

@@ -88,15 +88,32 @@ def check_entry(
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class FocusCheck:
-    """How much of what the question asks about a unit covers (weighted by how rare each word is)."""
+    """How much of what the question asks about a unit covers (weighted by how rare each word is).
+
+    Not frozen, though never changed once made: one is made for every option, and a frozen
+    dataclass's ``__init__`` costs several times as much.
+    """
 
     covered: float  # share of the focus the unit covers
     overlap: float  # the rarity-weighted mass it covers
     unknown_to_kb: float  # share of the focus no entry ever mentions
     unknown_to_entry: float  # share of the focus this entry never mentions
     words: frozenset[str]  # the focus left once the entry's own name is set aside
+
+
+class _Weights(dict):
+    """Each word's weight, looked up once per question (every unit's overlap sums the same few words)."""
+
+    def __init__(self, idf: dict[str, float], unknown: float) -> None:
+        super().__init__()
+        self.idf = idf
+        self.unknown = unknown
+
+    def __missing__(self, word: str) -> float:
+        found = self[word] = self.idf.get(word, self.unknown)
+        return found
 
 
 class FocusWeights:
@@ -113,13 +130,14 @@ class FocusWeights:
         self.unknown = 2 * math.log(1 + index.entry_count)
         self._focus: dict[tuple[str, frozenset[str]], tuple[frozenset[str], float, float, float]] = {}
         self._asked: dict[frozenset[str], tuple[frozenset[str], float]] = {}
+        self._weights = _Weights(index.content_idf, self.unknown)
 
     def weight(self, word: str) -> float:
-        return self.index.content_idf.get(word, self.unknown)
+        return self._weights[word]
 
     def mass(self, words: frozenset[str]) -> float:
         """The summed weight of ``words``, in a fixed order (the same sum in every process)."""
-        return sum(map(self.weight, sorted(words))) if words else 0
+        return sum(map(self._weights.__getitem__, sorted(words))) if words else 0
 
     @cached_property
     def asked(self) -> frozenset[str]:
@@ -155,25 +173,47 @@ class FocusWeights:
 
 
 def check_focus(weights: FocusWeights, evidence: Evidence, unit: Unit) -> FocusCheck:
-    focus, total, unknown_kb, unknown_entry = weights.entry_focus(evidence)
-    if not focus:
-        return FocusCheck(1.0, 0.0, 0.0, 0.0, focus)
-    overlap = weights.mass(focus & unit.terms)
-    return FocusCheck(overlap / total, overlap, unknown_kb / total, unknown_entry / total, focus)
+    return EntryFocus(weights, evidence).focus_check(unit)
 
 
 def asked_overlap(weights: FocusWeights, evidence: Evidence, unit: Unit) -> tuple[float, float]:
     """Share and mass of all the question's topic words (cue words too) that a unit covers, the entry's name aside."""
-    words, total = weights.asked_words(evidence)
-    if not words:
-        return 0.0, 0.0
-    overlap = weights.mass(words & unit.terms)
-    return overlap / total, overlap
+    return EntryFocus(weights, evidence).asked_overlap(unit.terms)
 
 
 def faq_question_overlap(weights: FocusWeights, evidence: Evidence, terms: frozenset[str]) -> float:
     """Share of the question's topic words (the entry's name aside) that an FAQ's own questions use."""
-    words, total = weights.asked_words(evidence)
-    if not words or not terms:
-        return 0.0
-    return weights.mass(words & terms) / total
+    return EntryFocus(weights, evidence).faq_question_overlap(terms)
+
+
+class EntryFocus:
+    """The checks of one entry's units against one question, with what the entry shares read once."""
+
+    def __init__(self, weights: FocusWeights, evidence: Evidence) -> None:
+        self.mass = weights.mass
+        focus, total, unknown_kb, unknown_entry = weights.entry_focus(evidence)
+        self.focus = focus
+        self.total = total
+        # every unit of an entry with no focus left gets the same check
+        self.unfocused = None if focus else FocusCheck(1.0, 0.0, 0.0, 0.0, focus)
+        if focus:
+            self.unknown_kb = unknown_kb / total
+            self.unknown_entry = unknown_entry / total
+        self.asked, self.asked_total = weights.asked_words(evidence)
+
+    def focus_check(self, unit: Unit) -> FocusCheck:
+        if self.unfocused is not None:
+            return self.unfocused
+        overlap = self.mass(self.focus & unit.terms)
+        return FocusCheck(overlap / self.total, overlap, self.unknown_kb, self.unknown_entry, self.focus)
+
+    def asked_overlap(self, terms: frozenset[str]) -> tuple[float, float]:
+        if not self.asked:
+            return 0.0, 0.0
+        overlap = self.mass(self.asked & terms)
+        return overlap / self.asked_total, overlap
+
+    def faq_question_overlap(self, terms: frozenset[str]) -> float:
+        if not self.asked or not terms:
+            return 0.0
+        return self.mass(self.asked & terms) / self.asked_total

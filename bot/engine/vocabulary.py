@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib.resources
 import json
+import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -82,12 +85,28 @@ class PhraseMapper:
 COMMON_WORD_FREQUENCY = 1000  # in pyspellchecker's English list: "strand" 2,860 stays, "cots" 401 may become "cost"
 
 
+# One "word": count pair of the frequency list (a JSON object written one pair a line).
+_FREQUENCY = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
+
+
 @cache
 def common_english() -> frozenset[str]:
-    """Common English words, never "corrected" into a knowledge-base term (pyspellchecker's frequency list)."""
+    """Common English words, never "corrected" into a knowledge-base term (pyspellchecker's frequency list).
+
+    The list is read pair by pair rather than decoded into one dict: its 160,000 words as Python
+    objects took 30 MB for a moment, and much of it stayed in the process for good.
+    """
     resource = importlib.resources.files("spellchecker") / "resources" / "en.json.gz"
-    frequencies = json.loads(gzip.decompress(resource.read_bytes()))
-    return frozenset(word for word, count in frequencies.items() if count >= COMMON_WORD_FREQUENCY)
+    text = gzip.decompress(resource.read_bytes())
+    common: set[str] = set()
+    for match in _FREQUENCY.finditer(text):
+        written = match.group(1)
+        word = json.loads(b'"' + written + b'"') if b"\\" in written else written.decode("utf-8")
+        if int(match.group(2)) >= COMMON_WORD_FREQUENCY:
+            common.add(word)
+        else:
+            common.discard(word)  # a word written twice: the last count decides, as json.loads would have it
+    return frozenset(common)
 
 
 class TypoCorrector:
@@ -100,7 +119,7 @@ class TypoCorrector:
     by such a swap ("cots" → "cost"), so ordinary words are rarely "corrected".
     """
 
-    CACHE_SIZE = 4096
+    CACHE_SIZE = 65_536  # words; the words of 5,000 entries overflowed 4,096, and each miss is corrected again
 
     def __init__(self, known: Iterable[str], targets: Iterable[str], intents: Iterable[str] = ()) -> None:
         self.lexicon = frozenset(word for word in known if word.isalpha())
@@ -117,6 +136,9 @@ class TypoCorrector:
             found = self._correct(word)
             if len(self._cache) < self.CACHE_SIZE:
                 self._cache[word] = found
+        seen = getattr(_RECORDING, "seen", None)
+        if seen is not None:
+            seen[word] = found
         return found
 
     def _correct(self, word: str) -> str:
@@ -139,6 +161,32 @@ class TypoCorrector:
 
     def apply(self, words: list[str]) -> list[str]:
         return [self.correct(word) for word in words]
+
+
+_RECORDING = threading.local()
+
+
+@contextlib.contextmanager
+def recording_corrections() -> Iterator[dict[str, str]]:
+    """Every word typo correction is asked about in this thread meanwhile, with what it became.
+
+    An analysis of knowledge-base text depends on the rest of the knowledge base only through
+    these corrections, so a stored analysis is still right wherever they still come out the same.
+    """
+    outer = getattr(_RECORDING, "seen", None)
+    seen: dict[str, str] = {}
+    _RECORDING.seen = seen
+    try:
+        yield seen
+    finally:
+        _RECORDING.seen = outer
+        if outer is not None:
+            outer.update(seen)
+
+
+def recording() -> bool:
+    """Corrections are being recorded in this thread (so results remembered without them must not be used)."""
+    return getattr(_RECORDING, "seen", None) is not None
 
 
 def _swaps(word: str) -> Iterator[str]:

@@ -8,10 +8,13 @@ problem in every file is collected before failing, and the loader raises nothing
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -65,6 +68,10 @@ def load_knowledge(
     try:
         with gc_paused():
             kb = _load(Path(directory), today or dt.date.today(), Path(sources_dir) if sources_dir else None, cache)
+            # Frozen before the collector is on again, or its first young collection would walk everything
+            # just built (about 3 s at 50,000 entries). The engine built next unfreezes them and collects
+            # once; freezing never keeps an object alive, only cyclic garbage uncollected until then.
+            gc.freeze()
     except KnowledgeError:
         raise
     except Exception as exc:
@@ -81,6 +88,7 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
         raise KnowledgeError([Problem(str(root), None, None, "knowledge directory not found")])
 
     inside = os.path.realpath(root)
+    _REAL_FOLDERS.clear()
     hub = _parse_file(root / HUB_FILE, HubInfo, problems, digest, cache, required=True, inside=inside, root=root)
     vocabulary = _parse_file(root / VOCABULARY_FILE, Vocabulary, problems, digest, cache, required=False, inside=inside, root=root)
     outside = _parse_file(root / OUTSIDE_FILE, OutsideTopics, problems, digest, cache, required=False, inside=inside, root=root)
@@ -88,7 +96,7 @@ def _load(root: Path, today: dt.date, sources_dir: Path | None, cache: ParseCach
     if not entry_files:
         problems.append(Problem(str(root / ENTRIES_DIR), None, None, "no entry files (*.yaml) found"))
     if cache is not None:
-        cache.reserve(2 * len(entry_files) + 8)  # each entry's parsed data and its search index
+        cache.reserve(3 * len(entry_files) + 8)  # each entry's parsed data, its search index and its answer units
     parsed_entries: list[ParsedFile] = []
     broken: dict[str, str] = {}  # id (or file name) of an entry file that has an error → its path
     for path in entry_files:
@@ -173,6 +181,16 @@ def _yaml_files(directory: Path) -> list[str]:
     return [os.path.join(directory, name) for name in names]
 
 
+_REAL_FOLDERS: dict[str, str] = {}  # a folder's resolved path, for one load (cleared as each load starts)
+
+
+def _real_folder(folder: str) -> str:
+    found = _REAL_FOLDERS.get(folder)
+    if found is None:
+        found = _REAL_FOLDERS[folder] = os.path.realpath(folder)
+    return found
+
+
 def _parse_file(
     path: Path | str,
     model: type[Model],
@@ -191,13 +209,19 @@ def _parse_file(
     """
     name = str(path)
     try:
-        if inside is not None and os.path.lexists(name):
-            target = os.path.realpath(name)
+        status = None
+        if inside is not None:
+            with contextlib.suppress(OSError):
+                status = os.lstat(name)
+        if status is not None:
+            # Only a link needs resolving itself; a plain file is where its (resolved) folder is.
+            linked = stat.S_ISLNK(status.st_mode)
+            target = os.path.realpath(name) if linked else os.path.join(_real_folder(os.path.dirname(name)), os.path.basename(name))
             if os.path.commonpath([inside, target]) != inside:
                 problems.append(Problem(name, None, None, "the file is a link to a file outside the knowledge folder; "
                                         "copy the file into the folder instead"))
                 return None
-        size = os.stat(name).st_size
+        size = status.st_size if status is not None and not linked else os.stat(name).st_size
         if size > MAX_FILE_BYTES:
             problems.append(Problem(name, None, None, f"the file is {size / 1_000_000:.1f} MB; a knowledge file may be at "
                                     f"most {MAX_FILE_BYTES / 1_000_000:.0f} MB (split it into entries)"))
@@ -234,6 +258,10 @@ def _parse_file(
             return None
         if cache is not None and located.data is not None:
             cache.put(key, (located.data, located.shallow))
+        # As from the cache: the node tree (several times the data's size) is composed again from the
+        # text only if a problem needs a position beyond the shallow ones, so a cold load of many files
+        # does not hold every file's tree until the end.
+        located = LocatedData(data=located.data, text=text, shallow=located.shallow)
     if located.data is None:
         problems.append(Problem(name, 1, 1, "the file is empty"))
         return None

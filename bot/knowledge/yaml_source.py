@@ -144,15 +144,17 @@ def _short_tag(tag: str | None) -> str:
 
 def read_yaml(text: str, file: str) -> LocatedData:
     """Parse one YAML document; raise :class:`YamlProblems` naming every structural problem."""
-    screened = screen(text, file)
-    if screened:
-        raise YamlProblems(screened)
-    try:
-        node = yaml.compose(text, Loader=_TextLoader)
-    except yaml.MarkedYAMLError as exc:
-        raise YamlProblems([_syntax_problem(exc, file, text)]) from None
-    except yaml.YAMLError as exc:  # e.g. ReaderError for control characters
-        raise YamlProblems([_plain_problem(exc, file)]) from None
+    node = _composed_within_limits(text)
+    if node is _SCREEN:
+        screened = screen(text, file)
+        if screened:
+            raise YamlProblems(screened)
+        try:
+            node = yaml.compose(text, Loader=_TextLoader)
+        except yaml.MarkedYAMLError as exc:
+            raise YamlProblems([_syntax_problem(exc, file, text)]) from None
+        except yaml.YAMLError as exc:  # e.g. ReaderError for control characters
+            raise YamlProblems([_plain_problem(exc, file)]) from None
     if node is None:
         return LocatedData(data=None)
     problems: list[Problem] = []
@@ -160,6 +162,60 @@ def read_yaml(text: str, file: str) -> LocatedData:
     if problems:
         raise YamlProblems(problems)
     return LocatedData(data=data, root=node, shallow=shallow_positions(node))
+
+
+_SCREEN = object()  # the file needs the event-by-event screen
+# Where an anchor (&name) can start: at the start of a line, after a space or a flow indicator. Text
+# anywhere else ("Q&A") cannot hold one; a file with an '&' in such a place is screened event by event.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:?-])&", re.M)
+_TREE_TAGS = frozenset({_STR, "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+
+
+def _composed_within_limits(text: str) -> Any:
+    """The file's node tree, composed by the parser alone, when :func:`screen` would find nothing; else ``_SCREEN``.
+
+    Most files are well formed: for them one pass of the (C) parser is enough, and the limits are
+    checked on the tree. Anything the tree cannot show for certain — a possible anchor, a syntax
+    error, a value past a limit — sends the file through the event screen and its messages.
+    """
+    if _MAYBE_ANCHOR.search(text):
+        return _SCREEN
+    try:
+        root = yaml.compose(text, Loader=_TextLoader)
+    except yaml.YAMLError:
+        return _SCREEN
+    return root if root is None or _within_limits(root) else _SCREEN
+
+
+def _within_limits(root: yaml.Node) -> bool:
+    """Whether :func:`screen`'s checks all pass, counted as it counts events (a list counts every value
+    inside it but those inside a nested list); an alias (a node met twice) or a tag fails.
+    """
+    seen: set[int] = set()
+    counts: list[int] = []
+    values = 0
+    stack: list[tuple[yaml.Node, int]] = [(root, -1)]
+    while stack:
+        node, owner = stack.pop()
+        if id(node) in seen or node.tag not in _TREE_TAGS:
+            return False
+        seen.add(id(node))
+        values += 1
+        if owner >= 0:
+            counts[owner] += 1
+            if counts[owner] > MAX_LIST_ITEMS:
+                return False
+        if isinstance(node, yaml.ScalarNode):
+            if len(node.value) > MAX_TEXT_CHARS:
+                return False
+        elif isinstance(node, yaml.SequenceNode):
+            counts.append(0)
+            stack.extend((child, len(counts) - 1) for child in node.value)
+        else:
+            for key, value in node.value:
+                stack.append((key, owner))
+                stack.append((value, owner))
+    return values <= MAX_VALUES
 
 
 SHALLOW = 3  # e.g. ("deadlines", 0, "date"): deep enough for every warning

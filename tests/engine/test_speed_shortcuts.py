@@ -28,3 +28,82 @@ def test_a_full_fold_cache_still_folds(monkeypatch) -> None:
 
     monkeypatch.setattr(text, "FOLD_CACHE_SIZE", 0)
     assert text.fold_all(["schools", "teachers"], text.singular, {}) == ["school", "teacher"]
+
+
+def _units_through(path: Path, directory: Path) -> dict[str, tuple]:
+    from bot.engine.engine import Engine
+    from bot.knowledge.cache import ParseCache
+
+    cache = ParseCache(path)
+    engine = Engine(load_knowledge(directory, today=TODAY, cache=cache), cache)
+    found = {entry.id: (engine.units.of(entry.id), engine.units.faq_questions(entry.id)) for entry in engine.kb}
+    cache.save()
+    return found
+
+
+def test_answer_units_read_from_the_parse_cache_are_those_built(tmp_path: Path) -> None:
+    from tests.conftest import KNOWLEDGE
+
+    path = tmp_path / "cache.marshal"
+    built = _units_through(path, KNOWLEDGE)  # analysed, then saved
+    assert any(key.startswith("units:") for key in _keys(path))
+    assert _units_through(path, KNOWLEDGE) == built  # read back
+
+
+def test_answer_units_stay_cached_across_an_edit_elsewhere_and_follow_their_corrections(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.engine.engine import Engine
+    from bot.engine.units import UnitIndex
+    from bot.knowledge.cache import ParseCache
+    from tests.conftest import KNOWLEDGE
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, root, ignore=shutil.ignore_patterns("schema"))
+    path = tmp_path / "cache.marshal"
+    _units_through(path, root)
+    edited = min((root / "entries").glob("*.yaml"))
+    edited.write_text(edited.read_text(encoding="utf-8").replace("teachers", "teachers zyxwvutsr", 1), encoding="utf-8")
+    cache = ParseCache(path)
+    engine = Engine(load_knowledge(root, today=TODAY, cache=cache), cache)
+    fresh = UnitIndex(engine.index)
+    built = []
+    original = UnitIndex._build
+
+    def counting(self, indexed, specs=None):
+        built.append(indexed.entry.id)
+        return original(self, indexed, specs)
+
+    UnitIndex._build = counting
+    try:
+        read = {entry.id: engine.units.of(entry.id) for entry in engine.kb}
+    finally:
+        UnitIndex._build = original
+    assert len(built) < len(read) // 2  # a new word elsewhere leaves most entries' analyses standing
+    assert read == {entry.id: fresh._build(engine.index.entries[entry.id]) for entry in engine.kb}
+
+    # A stored correction that no longer holds sends the entry to be analysed again.
+    key = next(k for k in cache._items if k.startswith("units:"))
+    stored = cache.get(key)
+    words, results = stored[4]
+    assert words
+    cache.put(key, (*stored[:4], [words, ["not-what-it-became", *results[1:]]]))
+    assert not engine.units._same_corrections(cache.get(key)[4])
+
+
+def _keys(path: Path) -> list[str]:
+    from bot.knowledge.cache import ParseCache
+
+    return list(ParseCache(path)._items)
+
+
+def test_common_english_read_pair_by_pair_is_the_decoded_lists() -> None:
+    import gzip
+    import importlib.resources
+    import json
+
+    from bot.engine.vocabulary import COMMON_WORD_FREQUENCY, common_english
+
+    resource = importlib.resources.files("spellchecker") / "resources" / "en.json.gz"
+    frequencies = json.loads(gzip.decompress(resource.read_bytes()))
+    assert common_english() == {word for word, count in frequencies.items() if count >= COMMON_WORD_FREQUENCY}

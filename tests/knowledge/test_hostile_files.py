@@ -233,3 +233,49 @@ def test_stale_keys_are_evicted_and_the_file_compacts(tmp_path: Path) -> None:
     reread = ParseCache(path)
     assert len(reread) == 100 and reread.get("r4-0") is not None and reread.get("r0-0") is None
     assert path.stat().st_size < 5 * ParseCache(path).__len__() * 40  # not five rounds of records
+
+
+_TREE_CASES = [
+    "a: 1\nb: [x, y]\n",
+    "a: &x 1\nb: 2\n",  # an anchor alone
+    "a: &x [1, 2]\nb: *x\n",
+    "q: Q&A and R & D\n",
+    "a: !!python/object:os.system x\n",
+    "a: !!int 3\n",
+    "a: !!str 3\nb: !x y\n",
+    "a: b: c\n",
+    "--- \na: 1\n--- \nb: 2\n",
+    "items:\n" + "".join(f"  - {i}\n" for i in range(500)),
+    "items:\n" + "".join(f"  - {i}\n" for i in range(501)),
+    "items:\n" + "".join(f"  - {{k: {i}}}\n" for i in range(167)),  # 167 mappings of 3 values each: 501
+    "items:\n" + "".join(f"  - [{i}, {i}]\n" for i in range(166)),  # a nested list counts once in its parent
+    "t: " + "x" * 20_001 + "\n",
+    "t: " + "x" * 20_000 + "\n",
+    "",
+    "\x07: 1\n",
+]
+
+
+@pytest.mark.parametrize("text", _TREE_CASES)
+def test_files_read_in_one_pass_are_those_the_event_screen_passes(text: str) -> None:
+    import yaml
+
+    from bot.knowledge import yaml_source
+    from bot.knowledge.yaml_source import _SCREEN, _composed_within_limits, screen
+
+    if _composed_within_limits(text) is not _SCREEN:  # read in one pass: the screen finds nothing, it composes
+        assert screen(text, "f.yaml") == []
+        yaml.compose(text, Loader=yaml_source._TextLoader)
+
+
+def test_every_bundled_file_passes_the_tree_check_as_the_event_screen_does() -> None:
+    from bot.knowledge.yaml_source import _SCREEN, _composed_within_limits, screen
+    from tests.conftest import FIXTURES, KNOWLEDGE
+
+    one_pass = 0
+    for path in [*KNOWLEDGE.rglob("*.yaml"), *FIXTURES.rglob("*.yaml")]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if _composed_within_limits(text) is not _SCREEN:
+            one_pass += 1
+            assert screen(text, path.name) == [], path
+    assert one_pass > 50  # the one pass is the common case
