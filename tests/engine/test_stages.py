@@ -42,6 +42,21 @@ class TestUnderstand:
             ("what does sktm stand for", "acronym"),
             ("how do I contact the hub", "contact"),
             ("can you write me a year 5 fractions worksheet", "task"),
+            ("list all the primary SKTM programmes please, I'm in a one-form entry school and can't keep up", "list"),
+            ("I'm at an FE college, not a school. Does the EEF SKTM trial include us?", "eligibility"),
+            ("where r the central ncetm events for sms held", "venue"),  # text-speak read as words
+            ("wen does the sms close", "deadline"),
+            ("sms places", "places"),
+            ("psm dates", "schedule"),
+            ("sms deadline date", "deadline"),
+            ("riwg 2026 themes", "future"),
+            ("kent hub lead name", "people"),
+            ("whats the status of my mastery specialist application", "personal"),
+            ("which two MATs were involved in the overseas teachers RIWG", "participants"),
+            ("How much an Intensive Support Partner is paid per day?", "pay"),
+            ("sms supply cover", "pay"),
+            ("mastery specialist pay", "pay"),
+            ("do we have to pay for sktm", "cost"),
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
@@ -243,30 +258,7 @@ class TestPastAndFamilyLists:
         assert render_text(reply).rstrip().endswith("_Source: " + "; ".join(reply.sources) + "_")
 
 
-class TestWordingsOfAsks:
-    @pytest.mark.parametrize(
-        ("text", "lead"),
-        [
-            ("list all the primary SKTM programmes please, I'm in a one-form entry school and can't keep up", "list"),
-            ("I'm at an FE college, not a school. Does the EEF SKTM trial include us?", "eligibility"),
-            ("where r the central ncetm events for sms held", "venue"),  # text-speak read as words
-            ("wen does the sms close", "deadline"),
-            ("sms places", "places"),
-            ("psm dates", "schedule"),
-            ("sms deadline date", "deadline"),
-            ("riwg 2026 themes", "future"),
-            ("kent hub lead name", "people"),
-            ("whats the status of my mastery specialist application", "personal"),
-            ("which two MATs were involved in the overseas teachers RIWG", "participants"),
-            ("How much an Intensive Support Partner is paid per day?", "pay"),
-            ("sms supply cover", "pay"),
-            ("mastery specialist pay", "pay"),
-            ("do we have to pay for sktm", "cost"),
-        ],
-    )
-    def test_question_type(self, engine, text: str, lead: str) -> None:
-        assert read(engine, text).lead == lead
-
+class TestComparisons:
     def test_a_comparison_of_figures_compares_the_figures(self, engine) -> None:
         text = render_text(engine.answer("numbers for the secondary SKTM - non-specialists vs the TA one?", TODAY))
         assert "407" in text and "285" in text
