@@ -24,6 +24,11 @@ from bot.engine.features import FEATURES, REQUIRED_FIELDS, Option
 from bot.engine.understand import Question
 
 MODEL_FILE = Path(__file__).with_name("data") / "decision.json"
+# The labelled question sets the model file is fitted on (bot/engine/fit.py); a test checks the file agrees.
+LABELLED_SETS = (
+    "eval/labelled/dev.yaml", "eval/labelled/train.yaml", "eval/holdout.yaml", "eval/holdout2.yaml",
+    "eval/fresh2.yaml", "eval/t4.yaml", "eval/t5.yaml", "eval/t6.yaml", "eval/t7.yaml", "eval/t8.yaml", "eval/t9.yaml",
+)
 CLARIFY_LIMIT = 5
 
 Action = Literal["answer", "clarify", "unknown", "list", "compare", "outside", "contact", "acronym", "empty"]

@@ -27,17 +27,14 @@ import numpy as np
 import yaml
 from scipy.optimize import minimize
 
-from bot.engine.decide import MODEL_FILE, Model, Scored, figure_companions, score_options, supporting
+from bot.engine.decide import LABELLED_SETS, MODEL_FILE, Model, Scored, figure_companions, score_options, supporting
 from bot.engine.engine import Analysis, Engine
 from bot.engine.features import FEATURES
 from bot.knowledge.loader import load_knowledge
 from bot.render import MAX_TEXT, render_text
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SETS = (
-    "eval/labelled/dev.yaml", "eval/labelled/train.yaml", "eval/holdout.yaml", "eval/holdout2.yaml",
-    "eval/fresh2.yaml", "eval/t4.yaml", "eval/t5.yaml", "eval/t6.yaml", "eval/t7.yaml", "eval/t8.yaml", "eval/t9.yaml",
-)
+DEFAULT_SETS = LABELLED_SETS
 TODAY = dt.date(2026, 12, 1)
 L2 = 0.02
 GATE_L2 = 0.02  # the gate's own penalty (fitted by cross-validation)

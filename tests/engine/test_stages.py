@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.candidates import gather
-from bot.engine.decide import GATE_FEATURES, MODEL_FILE, load_model
+from bot.engine.decide import GATE_FEATURES, LABELLED_SETS, MODEL_FILE, load_model
 from bot.engine.features import FEATURES
 from bot.engine.understand import understand
 from bot.engine.verify import check_entry
@@ -136,6 +136,7 @@ class TestDecide:
         raw = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
         assert tuple(raw["features"]) == FEATURES and len(raw["rank"]) == len(FEATURES)
         assert tuple(raw["gate_features"]) == GATE_FEATURES and len(raw["gate"]) == len(GATE_FEATURES)
+        assert raw["fitted"]["sets"] == list(LABELLED_SETS), "a labelled set was added or removed: refit"
         digest = hashlib.sha256()
         for name in raw["fitted"]["sets"]:
             digest.update((ROOT / name).read_bytes())
