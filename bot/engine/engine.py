@@ -512,9 +512,17 @@ class Engine:
     def _past_offers(self, phases: frozenset[Phase], roles: frozenset[str]) -> list[Entry]:
         """Past (historical) offers for any of ``phases``, those for ``roles`` when any are."""
         past = list({e.id: e for phase in phases for e in self._past_by_phase[phase]}.values())  # read once per version
-        if roles:
-            past = [e for e in past if self.roles(e) & roles] or past
-        return self._sorted(past)
+        return self._sorted(self._for_roles(past, roles))
+
+    def _for_roles(self, entries: list[Entry], roles: frozenset[str]) -> list[Entry]:
+        """The entries for any of ``roles`` — all of them when no role is asked for or none is for one."""
+        if not roles:
+            return entries
+        return [e for e in entries if self.roles(e) & roles] or entries
+
+    @staticmethod
+    def _phase_label(phases: frozenset[Phase]) -> str:
+        return " and ".join(PHASE_LABELS[p] for p in sorted(phases, key=list(Phase).index))
 
     def _family_words(self, evidence: tuple[Evidence, ...]) -> frozenset[str]:
         """The words that name a family ("sktm", "mastery specialist"); none when they are only neutral words."""
@@ -571,16 +579,14 @@ class Engine:
         if len(chosen) >= 2:
             if phases:
                 chosen = [e for e in chosen if phases & set(e.phases) or Phase.CROSS_PHASE in e.phases] or chosen
-            if attributes.roles:
-                with_role = [e for e in chosen if self.roles(e) & attributes.roles]
-                chosen = with_role or chosen
+            chosen = self._for_roles(chosen, attributes.roles)
             named = {e.entry_id for e in evidence if e.named}
             overview = [e for e in chosen if e.kind == "information" and e.id in named]  # the family's own entry leads
             return overview + [e for e in self._sorted(chosen) if e not in overview], "Here is what I have on that:"
         if phases and history:
             past = self._past_offers(phases, attributes.roles)
             if past:
-                label = " and ".join(PHASE_LABELS[p] for p in sorted(phases, key=list(Phase).index))
+                label = self._phase_label(phases)
                 years = " and ".join(sorted({e.academic_year for e in past if e.academic_year})) or "earlier years"
                 return past, f"For {label} in {years} (past offers, not running now), the Maths Hubs had:"
         if phases:
@@ -595,10 +601,8 @@ class Engine:
         if found is None:
             ids = dict.fromkeys(e.id for phase in sorted(phases, key=list(Phase).index) for e in self._by_phase[phase])
             entries = [self.kb.entries[i] for i in ids]
-            if roles:
-                entries = [e for e in entries if self.roles(e) & roles] or entries
-            label = " and ".join(PHASE_LABELS[p] for p in sorted(phases, key=list(Phase).index))
-            found = (tuple(entries), f"For {label}, the hub offers:")
+            entries = self._for_roles(entries, roles)
+            found = (tuple(entries), f"For {self._phase_label(phases)}, the hub offers:")
             if len(self._phase_lists) < PHASE_LISTS_KEPT:
                 self._phase_lists[(phases, roles)] = found
                 ids = tuple(e.id for e in found[0])

@@ -93,7 +93,7 @@ def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
     if "'" in text:
         text = _CONTRACTIONS.sub(lambda m: "" if m.group(1) == "s" else m.group(1), text).replace("'", "")
     found = _TOKEN.findall(text)
-    if not _TEXT_SPEAK_WORDS.isdisjoint(found):
+    if not _TEXT_SPEAK.keys().isdisjoint(found):
         found = [w for word in found for w in _TEXT_SPEAK.get(word, (word,))]
     if correct is not None:
         found = [correct(word) for word in found]
@@ -112,7 +112,6 @@ _TEXT_SPEAK: dict[str, tuple[str, ...]] = {
         "prog": "programme", "progs": "programmes", "sch": "school", "skl": "school", "schl": "school",
     }.items()
 }
-_TEXT_SPEAK_WORDS = frozenset(_TEXT_SPEAK)
 
 FOLD_CACHE_SIZE = 200_000  # words remembered per fold; past it words are still folded, just not remembered
 

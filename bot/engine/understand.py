@@ -163,10 +163,9 @@ def _says_nothing(part: str) -> bool:
     return all(word in empty for word in words) and set(detect_asks(" ".join(words))) <= {"what"}
 
 
-_REQUEST_WORDS = frozenset(stem(w) for w in (
-    "tell", "know", "help", "confirm", "right", "correct", "true", "idea", "ideas", "advise", "advice", "clarify",
-    "please", "pls", "thanks", "thank", "anyone", "someone", "possible", "me", "us", "that", "this", "it", "so",
-))
+_REQUEST_WORDS = frozenset(  # beside the stopwords ("tell", "know", "me", "please" …): words that only ask for help
+    stem(w) for w in ("help", "confirm", "correct", "idea", "advise", "advice", "clarify", "possible")
+)
 
 
 # Parts of a message that never carry its meaning here: Discord mentions, custom emoji, addresses,
