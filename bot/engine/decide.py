@@ -21,13 +21,13 @@ from typing import Literal
 from bot.engine.asks import detail_types
 from bot.engine.candidates import Evidence
 from bot.engine.features import FEATURES, REQUIRED_FIELDS, Option
-from bot.engine.understand import Question
+from bot.engine.understand import Question, cue_terms
 
 MODEL_FILE = Path(__file__).with_name("data") / "decision.json"
 # The labelled question sets the model file is fitted on (bot/engine/fit.py); a test checks the file agrees.
 LABELLED_SETS = (
     "eval/labelled/dev.yaml", "eval/labelled/train.yaml", "eval/holdout.yaml", "eval/holdout2.yaml",
-    "eval/fresh2.yaml", "eval/t4.yaml", "eval/t5.yaml", "eval/t6.yaml", "eval/t7.yaml", "eval/t8.yaml", "eval/t9.yaml",
+    "eval/fresh2.yaml", "eval/t4.yaml", "eval/t5.yaml", "eval/t6.yaml", "eval/t7.yaml", "eval/t8.yaml", "eval/t9.yaml", "eval/t10.yaml",
 )
 CLARIFY_LIMIT = 5
 
@@ -212,10 +212,15 @@ def _missing(top: Scored, lead: str) -> tuple[str, ...]:
 def _best_named(top: Scored, rivals: list[Scored]) -> list[Scored]:
     """The leader and rivals that no other one out-names (names by strictly more of the question's words), likeliest first."""
     group = [top, *rivals]
-    return [
-        item for item in group
-        if not any(item.option.evidence.name_words < other.option.evidence.name_words for other in group)
-    ]
+    return [item for item in group if not any(_out_names(other, item) for other in group)]
+
+
+def _out_names(other: Scored, item: Scored) -> bool:
+    """``other`` is named by every word that names ``item`` and more — more that are not only question
+    words ("… last year" does not make "Mastering Number Years 4 and 5" the one meant).
+    """
+    words, more = item.option.evidence.name_words, other.option.evidence.name_words
+    return words < more and bool(more - words - cue_terms())
 
 
 def _named_alike(top: Scored, rival: Scored) -> bool:

@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 NO_SITUATION = Situation()
 KIND_WORDS = frozenset({"workgroup", "programme", "community", "project", "course", "network", "group", "work"})
+KIND_OF_WORD = {"workgroup": "work-group", "programme": "programme", "course": "programme", "community": "community", "project": "project"}
+FOCUS_COVERED_ENOUGH = 0.5  # share of what a question asks about that a unit must cover to answer it instead of a list
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
@@ -232,7 +234,8 @@ class Engine:
         only_attributes = not top_named and not question.focus and bool(question.attributes.phases or question.attributes.roles)
         if lead in {"list", "exists", "which"} or only_attributes:
             listed = self._list_entries(question, evidence)
-            if listed is not None and (lead == "list" or "list" in question.asks[:2] or only_attributes or (len(listed[0]) >= 2 and not self._names_an_offer(top, evidence))):
+            if listed is not None and (lead == "list" or "list" in question.asks[:2] or only_attributes or (
+                    len(listed[0]) >= 2 and not self._names_an_offer(top, evidence) and not self._asks_about_more(question, top))):
                 entries, why = listed
                 return Decision("list", reason=why, entries=self._ids_of(entries))
         if lead == "compare":
@@ -246,6 +249,9 @@ class Engine:
         alone = self._a_name_alone(question, evidence, options)
         if alone is not None:
             return alone
+        fitting = self._the_one_for_the_role(question, per_entry)
+        if fitting is not None:
+            return Decision("answer", (fitting,), "asks which one is for a stated role; one current offer is for it")
         decision = choose(self.model, scored, lead)
         decision = self._stated_situation_first(question, decision, options)
         decision = self._answers_what_was_asked(question, decision, options)
@@ -259,9 +265,11 @@ class Engine:
         if decision.action == "answer" and decision.best is not None and decision.best.option.check.missing:
             # a phase, role or stage the entry is not for is a mismatch, never a match: say what is missing
             decision = Decision("unknown", decision.chosen[:1], "the entry contradicts what the question states", missing=("attribute",))
-        if decision.action == "unknown" and not (top_named or question.focus - self.index.neutral):
+        # "how do I join the work group?" names a kind of offer, not one: which of those with a form?
+        names_one = top_named and bool(top.option.evidence.name_words - KIND_WORDS)
+        if decision.action == "unknown" and not (names_one or question.focus - self.index.neutral - KIND_WORDS):
             asked = set(units_for(question.asks)) & FIELD_KINDS
-            having = self.units.current_having(frozenset(asked))
+            having = self._of_kind_named(question, self.units.current_having(frozenset(asked)))
             if asked and len(having) >= 2:
                 return Decision("clarify", reason=f"names no offer; {len(having)} have {', '.join(sorted(asked))}",
                                 entries=tuple(e.id for e in having[:5]))
@@ -321,6 +329,29 @@ class Engine:
         return bool(top and top.option.evidence.named) or any(e.name_score >= NAMES_AN_OFFER for e in evidence)
 
     @staticmethod
+    def _the_one_for_the_role(question: Question, per_entry: list[Scored]) -> Scored | None:
+        """"Which one should I send my secondary TAs to?": the one current offer whose name is for that role
+        and whose phases agree with any the question states — none when several or none are.
+        """
+        if "which" not in question.asks[:2] or not question.attributes.roles:
+            return None
+        fitting = [
+            s for s in per_entry
+            if s.option.check.role_match and not s.option.check.mismatched and not s.option.check.phase_soft_mismatch
+            and s.option.evidence.indexed.entry.status == "current"
+        ]
+        return fitting[0] if len(fitting) == 1 else None
+
+    def _asks_about_more(self, question: Question, top: Scored | None) -> bool:
+        """"Is there anything for mixed-age classes?": besides a phase or a kind of offer it asks about something
+        the likeliest answer covers, so that answer, not every offer of the phase.
+        """
+        if top is None or top.probability < self.model.answer_at:
+            return False
+        about = question.focus - KIND_WORDS - top.option.evidence.name_words
+        return bool(about) and top.option.focus.covered >= FOCUS_COVERED_ENOUGH
+
+    @staticmethod
     def _sorted(entries: list[Entry]) -> list[Entry]:
         return sorted(entries, key=lambda e: (_KIND_ORDER.get(e.kind, 9), e.name))
 
@@ -332,6 +363,17 @@ class Engine:
             if expansion and word not in found:
                 found[word] = expansion
         return list(found.items())
+
+    @staticmethod
+    def _of_kind_named(question: Question, entries: Sequence[Entry]) -> list[Entry]:
+        """``entries`` of the kind of offer the question names ("the work group"), if two or more are;
+        otherwise all of them, offers before background information.
+        """
+        kinds = {KIND_OF_WORD[w] for w in question.content & KIND_OF_WORD.keys()}
+        of_kind = [e for e in entries if e.kind in kinds]
+        if len(of_kind) >= 2:
+            return of_kind
+        return sorted(entries, key=lambda e: _KIND_ORDER.get(e.kind, len(_KIND_ORDER)))
 
     @staticmethod
     def _a_name_alone(question: Question, evidence: tuple[Evidence, ...], options: Sequence[Option]) -> Decision | None:
@@ -347,11 +389,12 @@ class Engine:
             return None  # it says something besides a name
         current = [e for e in named if e.indexed.entry.status == "current"] or named
         overview = [e for e in current if e.indexed.entry.kind == "information" and e.name_full]
-        chosen_evidence = overview[:1] or ([e for e in current if e.name_full][:1] if len(current) > 1 else current)
+        full = [e for e in current if e.name_full]  # several named in full by the same words ("NCP17-10") are a choice
+        chosen_evidence = overview[:1] or (current if len(current) == 1 else full if len(full) == 1 else [])
         summaries = {o.entry_id: o for o in options if o.unit.kind == "summary"}
         if len(chosen_evidence) == 1 and chosen_evidence[0].entry_id in summaries:
             return Decision("answer", (Scored(summaries[chosen_evidence[0].entry_id], 1.0),), "the message is this offer's name")
-        chosen = tuple(Scored(summaries[e.entry_id], 1.0) for e in current if e.entry_id in summaries)[:CLARIFY_LIMIT]
+        chosen = tuple(Scored(summaries[e.entry_id], 1.0) for e in full or current if e.entry_id in summaries)[:CLARIFY_LIMIT]
         if len(chosen) >= 2:
             return Decision("clarify", chosen, "the message is a name several offers share", tuple(s.option.entry_id for s in chosen))
         return None

@@ -39,6 +39,7 @@ FEATURES = (
     "number_hit", "figure_for_count", "faq_similarity", "detail_ask", "slot_missing", "no_ask",
     "summary_unit", "no_focus", "situation", "answers_lead", "answers_any", "asked_covered", "question_length",
     "detail_uncovered", "unnamed_asked_covered", "unnamed_figure", "faq_question_covered", "counts_asked",
+    "tied_uncovered",
     # what kind of question it is (the same for every option of a question: only the gate uses these)
     "asks_field", "asks_figure", "asks_reason", "asks_offers", "asks_what",
 )
@@ -140,6 +141,7 @@ class QuestionFeatures:
             float(self.lead in unit.answers), float(not unit.answers.isdisjoint(self.asks)), asked[0], self.length,
             detail * (1.0 - focus.covered), asked[0] * (1.0 - named), figure * (1.0 - named),
             faq_covered, float(self.how_many and bool(unit.counted & self.counted)),
+            float(unit.tied) * (1.0 - max(focus.covered, faq_covered)),
             *self.groups,
         ]
 

@@ -34,6 +34,7 @@ SNIPPETS_PER_ENTRY = 256  # snippets beyond this many in one entry are not searc
 BM25_K1 = 1.2
 BM25_B = 0.6
 _STEMS: dict[str, str] = {}
+_CODE_FAMILY = re.compile(r"^([a-z]+\d+k\d+)[a-z]$")
 _SEPARATOR = "zzseparatorzz"  # a token no text contains, to analyse many short texts in one pass
 
 
@@ -171,6 +172,10 @@ class KnowledgeIndex:
                 names.append(phrase)
         keywords = [phrase for phrase in phrases[1 + len(entry.aliases) :] if phrase]
         codes = frozenset(word for code in entry.codes for word in tokens(code))
+        # "NCP17-08" without its letter names the family NCP17-08a, -08b, -08c alike: an alias of each.
+        for prefix in sorted({m.group(1) for word in codes if (m := _CODE_FAMILY.match(word))}):
+            if (prefix,) not in names:
+                names.append((prefix,))
         # "NCP17-10a" is also "an NCP": its letters count as a word the entry knows.
         code_words = [prefix for code in entry.codes if (prefix := re.match(r"[a-z]+", code.lower()))]
         # Snippet texts first (one part each), then the rest of the entry's text as a last part.

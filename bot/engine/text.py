@@ -88,6 +88,8 @@ def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
             text = _YEAR_GROUP.sub(lambda m: f" year {int(m.group(1))} ", text)
         if "x" in text or "\u00d7" in text:
             text = _TIMES.sub(r"\1 \2", text)
+    if "send" in text:
+        text = _SEND_VERB.sub(r"\1 get", text)
     if _ORDINAL_YEAR.search(text):
         text = _ORDINAL_YEAR.sub(lambda m: f" {m.group(2)} {m.group(1)} ", text)
     if "'" in text:
@@ -99,6 +101,13 @@ def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
         found = [correct(word) for word in found]
     return fold_all(found, singular, _SINGULAR_CACHE)
 
+
+# "Which one should I send her to?" sends someone: the verb, not SEND (special educational needs), which
+# the vocabulary spells the same once lower-cased.
+_SEND_VERB = re.compile(
+    r"\b(should|would|could|can|will|to|i|we|you|please|pls|and|do|not|they|she|he|who|shall|might|must)\s+send\b"
+    r"(?!\s+(?:pupils?|children|kids|students?|learners?|needs|provision|maths|team|department|leads?|leaders?|co-?ordinators?|cos?)\b)"
+)
 
 # Text-speak read as the words it stands for, before typo correction, so question cues match it
 # ("where r the events held", "wen does it close", "is there one nxt yr").

@@ -86,7 +86,8 @@ def cue_words() -> frozenset[str]:
 
 
 @cache
-def _cue_terms() -> frozenset[str]:
+def cue_terms() -> frozenset[str]:
+    """:func:`cue_words` as the engine's terms (stemmed)."""
     return frozenset(stem(word) for word in cue_words())
 
 
@@ -205,11 +206,11 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         stages=stages_in(mapped_whole),
     )
     asked_terms = [stem(w) for w in index.mapper.apply(asked_tokens)]
-    cue = _cue_terms()
+    cue = cue_terms()
     focus = frozenset(
         term for term in asked_terms
         if term not in STOPWORDS and term not in FUNCTION_WORDS and term not in cue
-        and term not in PHASE_TERMS and not term.isdigit() and term not in index.neutral
+        and term not in PHASE_TERMS and not term.isdigit() and term not in index.neutral and term not in _MONTHS
     )
     return Question(
         raw=original,
@@ -226,6 +227,11 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         counted=_counted(asked_terms),
     )
 
+
+# A month is a value the question states or checks ("extended to 28 March?"), never what the answer is about.
+_MONTHS = frozenset(stem(m) for m in (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec").split())
 
 _COUNT_CUE = re.compile(r"\b(?:how many|number of|numbers of|percentage of|proportion of|count of) ((?:\w+ ?){1,3})")
 COUNTED_REACH = 3  # topic words after "how many" that say what is counted

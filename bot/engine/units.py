@@ -15,6 +15,7 @@ from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
 from bot.engine.vocabulary import recording_corrections
 from bot.knowledge.cache import code_fingerprint
+from bot.engine.wording import tied_to_its_question
 from bot.knowledge.schema import Entry, Source
 
 # Units kept in the parse cache are valid only for the code that analysed them.
@@ -58,6 +59,11 @@ class Unit:
     position: int = 0  # its place among the entry's units of the same kind
     answers: frozenset[str] = frozenset()  # question types it can answer (asks.unit_answers)
     counted: frozenset[str] = frozenset()  # terms right after a figure: what its figures count ("schools")
+
+    @cached_property
+    def tied(self) -> bool:
+        """An FAQ answer that opens "Yes." / "No." / "Only …": it means something only beside its own question."""
+        return self.kind == "faq" and tied_to_its_question(self.text)
 
     @cached_property
     def has_figure(self) -> bool:
