@@ -38,6 +38,7 @@ MISSING_WORDS = {
     "people": "staff names or contact people", "how_many": "that figure", "why": "the reason",
     "changed": "what changed", "when": "that date", "credits": "academic credits or what the programme counts towards",
     "results": "the trial's or evaluation's results",
+    "admin": "booking paperwork such as VAT, invoices, insurance or DBS checks", "materials": "copies of session materials",
 }
 SECTION_TITLES = {
     "deadline": "Deadline", "time": "Time commitment", "cost": "Cost", "apply": "How to apply",
@@ -201,6 +202,8 @@ class Composer:
             headline = f"I don't have {' or '.join(decision.missing)} in my notes, so I won't guess. {self.contact()}"
             return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead, confidence=0.3)
         best = decision.best
+        if decision.missing == ("local",) and best is not None:
+            return self._national_only(question, best.option)
         named = best is not None and (best.option.evidence.named or best.option.evidence.name_score >= 0.5)
         if best is None or not named or (best.probability < 0.05 and question.lead not in detail_types()):
             return self.out_of_scope(question)
@@ -209,6 +212,7 @@ class Composer:
         option = best.option
         entry = option.evidence.indexed.entry
         why = decision.missing[0] if decision.missing else "confidence"
+        known = entry.summary.text
         if why == "attribute":
             headline = f"I have nothing in my notes for {_audience(question, option)}. The nearest I know is the {entry.name}."
         elif why == "field" and question.lead in MISSING_WORDS:
@@ -222,8 +226,19 @@ class Composer:
             )
         return Reply(
             question=question.raw, status="unknown", headline=f"{headline} {self.contact()}", intent=question.lead,
-            sections=(ReplySection("What I do know", entry.summary.text),), topics=(entry.id,),
+            sections=(ReplySection("What I do know", known),), topics=(entry.id,),
             confidence=round(best.probability, 2), title=entry.name, sources=self._titles([entry.summary.source]),
+        )
+
+    def _national_only(self, question: Question, option: Option) -> Reply:
+        """A figure asked for the hub's own area that the sources give only nationally: say so, with the national one."""
+        entry = option.evidence.indexed.entry
+        headline = (f"I don't have that figure for the {self.kb.hub.name}'s own area in my notes, so I won't guess; "
+                    f"the sources give it for the Maths Hubs nationally. {self.contact()}")
+        return Reply(
+            question=question.raw, status="unknown", headline=headline, intent=question.lead,
+            sections=(ReplySection("What I do know", option.unit.text),), topics=(entry.id,), title=entry.name,
+            confidence=0.3, sources=self._titles(list(option.unit.sources)),
         )
 
     def out_of_scope(self, question: Question, reason: str = "") -> Reply:

@@ -259,8 +259,39 @@ def supporting(model: Model, decision: Decision, options: list[Option], scores: 
         )[:SUPPORT_LIMIT]
         extra = [options[i] for i in near]
     shown = {best.option.unit.text, *(o.unit.text for o in extra)}
-    extra += [o for o in figure_companions(question, best.option, options) if o.unit.text not in shown]
+    extra += [o for o in companions(question, best.option, options) if o.unit.text not in shown]
     return replace(decision, support=tuple(extra)) if extra else decision
+
+
+def companions(question: Question, chosen: Option, options: Sequence[Option]) -> tuple[Option, ...]:
+    """What is shown beside the chosen unit so the reply answers every part of the question: the entry's other
+    figures for a count (:func:`figure_companions`), else the unit of the entry covering the most asked words the
+    chosen one leaves out (:func:`covering_companion`).
+    """
+    if question.lead == "how_many":
+        return figure_companions(question, chosen, options) or covering_companion(question, chosen, options)
+    return covering_companion(question, chosen, options)
+
+
+COVERING_WORDS = 2  # asked words, besides the entry's name and question words, another unit must add to be shown too
+
+
+def covering_companion(question: Question, chosen: Option, options: Sequence[Option]) -> tuple[Option, ...]:
+    """"Chantry's FSM % and progress score?": the chosen unit gives one; the entry's unit holding the most of the
+    other asked words (at least :data:`COVERING_WORDS` of them) gives the rest.
+    """
+    left = question.asked_content - chosen.unit.terms - chosen.evidence.name_words - cue_terms()
+    if len(left) < COVERING_WORDS:
+        return ()
+    best, best_count = None, COVERING_WORDS - 1
+    for option in options:
+        unit = option.unit
+        if option.entry_id != chosen.entry_id or unit is chosen.unit or unit.kind == "summary" or unit.text == chosen.unit.text:
+            continue
+        count = len(left & unit.terms)
+        if count > best_count:
+            best, best_count = option, count
+    return (best,) if best is not None else ()
 
 
 def figure_companions(question: Question, chosen: Option, options: Sequence[Option]) -> tuple[Option, ...]:

@@ -49,7 +49,11 @@ log = logging.getLogger(__name__)
 NO_SITUATION = Situation()
 KIND_WORDS = frozenset({"workgroup", "programme", "community", "project", "course", "network", "group", "work"})
 KIND_OF_WORD = {"workgroup": "work-group", "programme": "programme", "course": "programme", "community": "community", "project": "project"}
-FOCUS_COVERED_ENOUGH = 0.5  # share of what a question asks about that a unit must cover to answer it instead of a list
+# Question types a fact or FAQ can answer in its own words when the entry has no field for them ("it ran over three
+# sessions", "led by a Mastery Specialist"); a closing date, cost or form comes from its field or not at all.
+ANSWERED_IN_PROSE = frozenset({"time", "people"})
+FOCUS_COVERED_ENOUGH = 0.5
+COMPARED_NAME = 0.5  # name score at which an offer counts as one of the two a comparison names  # share of what a question asks about that a unit must cover to answer it instead of a list
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
@@ -166,11 +170,23 @@ class Engine:
         if question.is_empty:
             return Analysis(question, (), (), (), (), Decision("empty", reason="no words to go on"))
         evidence = tuple(gather(self.index, question))
+        question = self._compared_or_next(question, evidence)
         options = agreeing(self.options(question, evidence), question)
         scores, scored = score_options(self.model, options)
         decision = self.decide(question, evidence, scored, options)
         decision = supporting(self.model, decision, options, scores, question)
         return Analysis(question, evidence, tuple(options), tuple(scores), tuple(scored), decision)
+
+    @staticmethod
+    def _compared_or_next(question: Question, evidence: tuple[Evidence, ...]) -> Question:
+        """"Secondary schools at Development vs Embedding — numbers?" compares no two offers: it is led by what
+        else it asks (the figures), with the comparison last.
+        """
+        if question.lead != "compare" or len(question.asks) < 2:
+            return question
+        if sum(1 for e in evidence if e.named or e.name_score >= COMPARED_NAME) >= 2:
+            return question
+        return replace(question, asks=(*question.asks[1:], "compare"))
 
     def options(self, question: Question, evidence: tuple[Evidence, ...]) -> list[Option]:
         """Every (entry, unit) pair worth weighing, with its evidence."""
@@ -239,7 +255,7 @@ class Engine:
                 entries, why = listed
                 return Decision("list", reason=why, entries=self._ids_of(entries))
         if lead == "compare":
-            named = [s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= 0.5]
+            named = [s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= COMPARED_NAME]
             if len(named) >= 2:
                 sides = tuple(self._side_for(question, s, options) for s in named[:2])
                 return Decision("compare", sides, "names two offers to compare", tuple(s.option.entry_id for s in sides))
@@ -262,6 +278,8 @@ class Engine:
             named = next((s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER), None)
             if named is not None and named is not decision.best:
                 decision = replace(decision, chosen=(named,))
+        if decision.action == "answer" and decision.best is not None and self._national_for_local(question, decision.best):
+            decision = Decision("unknown", decision.chosen[:1], "asks for the hub's own area; the figure is national", missing=("local",))
         if decision.action == "answer" and decision.best is not None and decision.best.option.check.missing:
             # a phase, role or stage the entry is not for is a mismatch, never a match: say what is missing
             decision = Decision("unknown", decision.chosen[:1], "the entry contradicts what the question states", missing=("attribute",))
@@ -275,8 +293,8 @@ class Engine:
                                 entries=tuple(e.id for e in having[:5]))
         if decision.action == "unknown" and lead == "how_many" and not any(e.named for e in evidence):
             counting = [s for s in per_entry if s.probability >= self.model.clarify_at and s.option.unit.counted & question.counted]
-            if len(counting) >= 2:  # "how many schools took part?" — several offers quote that count
-                chosen = tuple(counting[:CLARIFY_LIMIT])
+            if len(counting) >= 2 and not all(self._national_for_local(question, s) for s in counting):
+                chosen = tuple(counting[:CLARIFY_LIMIT])  # "how many schools took part?" — several offers quote that count
                 return Decision("clarify", chosen, f"names no offer; {len(chosen)} quote a count of what it asks",
                                 tuple(s.option.entry_id for s in chosen))
         return decision
@@ -327,6 +345,11 @@ class Engine:
     def _names_an_offer(top: Scored | None, evidence: tuple[Evidence, ...]) -> bool:
         """The question names one offer (fully, or most of its name), so "is there …" is about that offer."""
         return bool(top and top.option.evidence.named) or any(e.name_score >= NAMES_AN_OFFER for e in evidence)
+
+    def _national_for_local(self, question: Question, best: Scored) -> bool:
+        """"How many schools in Kent and Medway …?" answered by a figure that is not about Kent or Medway."""
+        local = question.content & self.index.hub_words
+        return question.lead == "how_many" and bool(local) and not (best.option.unit.terms & self.index.hub_words)
 
     @staticmethod
     def _the_one_for_the_role(question: Question, per_entry: list[Scored]) -> Scored | None:
@@ -418,12 +441,17 @@ class Engine:
         return replace(decision, chosen=(Scored(summary, best.probability, best.gate_values),),
                        support=(best.option, *decision.support)[:1], reason=decision.reason + "; nothing asked beyond its name")
 
-    @staticmethod
-    def _answers_what_was_asked(question: Question, decision: Decision, options: Sequence[Option]) -> Decision:
-        """A question for a field (a closing date, the days, the cost…) is answered by that field, or not at all."""
+    def _answers_what_was_asked(self, question: Question, decision: Decision, options: Sequence[Option]) -> Decision:
+        """A question for a field (a closing date, the days, the cost…) is answered by that field, or by another of
+        the entry's units that gives what was asked ("who leads …" → the fact naming who leads it), or not at all.
+        """
         best = decision.best
         if decision.action == "answer" and best is not None and question.lead in detail_types() \
                 and question.lead not in best.option.unit.answers:
+            other = self._unit_answering(question, best.option, options)
+            if other is not None:
+                return replace(decision, chosen=(Scored(other, best.probability, best.gate_values), *decision.chosen[1:]),
+                               reason=decision.reason + f"; answered from its {other.unit.kind}, which gives the {question.lead} asked for")
             # a detail the sources never give (session dates, a URL, who is taking part): say so, never a near fact
             return Decision("unknown", decision.chosen, f"no unit gives the {question.lead} asked for", missing=("field",))
         wanted = REQUIRED_FIELDS.get(question.lead)
@@ -436,10 +464,26 @@ class Engine:
         field = next((o for o in options if o.entry_id == best.option.entry_id and o.unit.kind in wanted), None)
         if field is None and tied and question.lead in unit.answers:
             return decision  # no field to prefer: the FAQ answer, led by its own question
+        if field is None:
+            field = self._unit_answering(question, best.option, options)
         if field is not None:
             return replace(decision, chosen=(Scored(field, best.probability, best.gate_values), *decision.chosen[1:]),
-                           reason=decision.reason + f"; answered from its {field.unit.kind} field, which the question asks for")
+                           reason=decision.reason + f"; answered from its {field.unit.kind}, which gives what the question asks for")
         return Decision("unknown", decision.chosen, f"the best unit ({unit.kind}) does not give what was asked", missing=("field",))
+
+    def _unit_answering(self, question: Question, chosen: Option, options: Sequence[Option]) -> Option | None:
+        """Another unit of the chosen entry that gives the type of answer asked for and covers some of what is asked
+        about (the one covering most, then the best ranked) — none when no unit does.
+        """
+        lead, yes_no = question.lead, is_yes_no(question.asked_text)
+        if lead not in ANSWERED_IN_PROSE:
+            return None
+        found = [
+            o for o in options
+            if o.entry_id == chosen.entry_id and o is not chosen and lead in o.unit.answers
+            and (not o.unit.tied or yes_no) and (o.focus.covered > 0 or not o.focus.words)
+        ]
+        return max(found, key=lambda o: (o.focus.covered, self.model.rank_score(o.values))) if found else None
 
     def _decided_by_situation(self, question: Question, per_entry: list[Scored]) -> Scored | None:
         """An eligibility question about a named offer whose checks the stated situation decides ("welsh

@@ -27,7 +27,7 @@ import numpy as np
 import yaml
 from scipy.optimize import minimize
 
-from bot.engine.decide import LABELLED_SETS, MODEL_FILE, Model, Scored, figure_companions, score_options, supporting
+from bot.engine.decide import LABELLED_SETS, MODEL_FILE, Model, Scored, companions, score_options, supporting
 from bot.engine.engine import Analysis, Engine
 from bot.engine.features import FEATURES
 from bot.knowledge.loader import load_knowledge
@@ -100,8 +100,8 @@ def load_items(engine: Engine, paths: list[Path], with_faqs: bool = True) -> lis
         analysis = engine.analyse(raw["q"])
         labels = []
         for option in analysis.options:
-            companions = figure_companions(analysis.question, option, analysis.options)
-            reply = engine.composer.answer(analysis.question, option, TODAY, 1.0, companions)
+            shown_with = companions(analysis.question, option, analysis.options)
+            reply = engine.composer.answer(analysis.question, option, TODAY, 1.0, shown_with)
             labels.append(judge(raw, reply.status, render_text(reply), reply.topics))
         values = np.array([o.values for o in analysis.options], dtype=float).reshape(-1, len(FEATURES))
         items.append(Item(raw, analysis, values, np.array(labels, dtype=float), weight=raw.get("weight", 1.0)))
