@@ -32,7 +32,7 @@ MISSING_WORDS = {
     "deadline": "a closing date", "time": "the time commitment", "cost": "the cost", "apply": "how to apply",
     "eligibility": "eligibility criteria", "who_for": "who it is for", "stages": "stages", "code": "a programme code",
     "links": "a page or form to point you to", "venue": "venue or location details",
-    "schedule": "session dates or times", "pay": "pay, supply-cover or expenses rates",
+    "schedule": "session dates or times", "pay": "pay rates or expenses", "cover": "supply-cover funding details",
     "places": "how many places are left", "url": "web addresses", "participants": "which schools or teachers are taking part",
     "future": "dates for a future round", "personal": "anyone's own applications or records",
     "people": "staff names or contact people", "how_many": "that figure", "why": "the reason",
@@ -203,7 +203,11 @@ class Composer:
             return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead, confidence=0.3)
         best = decision.best
         if decision.missing == ("local",) and best is not None:
-            return self._national_only(question, best.option)
+            return self._known_elsewhere(question, best.option, f"that figure for the {self.kb.hub.name}'s own area",
+                                         "the sources give it for the Maths Hubs nationally")
+        if decision.missing == ("sector",) and best is not None:
+            return self._known_elsewhere(question, best.option, "the cost for independent schools",
+                                         "the sources do not mention independent schools, only what is below")
         named = best is not None and (best.option.evidence.named or best.option.evidence.name_score >= 0.5)
         if best is None or not named or (best.probability < 0.05 and question.lead not in detail_types()):
             return self.out_of_scope(question)
@@ -230,11 +234,10 @@ class Composer:
             confidence=round(best.probability, 2), title=entry.name, sources=self._titles([entry.summary.source]),
         )
 
-    def _national_only(self, question: Question, option: Option) -> Reply:
-        """A figure asked for the hub's own area that the sources give only nationally: say so, with the national one."""
+    def _known_elsewhere(self, question: Question, option: Option, asked: str, given: str) -> Reply:
+        """What was asked is given only for others (nationally, for state-funded schools): say so, with what is given."""
         entry = option.evidence.indexed.entry
-        headline = (f"I don't have that figure for the {self.kb.hub.name}'s own area in my notes, so I won't guess; "
-                    f"the sources give it for the Maths Hubs nationally. {self.contact()}")
+        headline = f"I don't have {asked} in my notes, so I won't guess; {given}. {self.contact()}"
         return Reply(
             question=question.raw, status="unknown", headline=headline, intent=question.lead,
             sections=(ReplySection("What I do know", option.unit.text),), topics=(entry.id,), title=entry.name,

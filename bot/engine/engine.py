@@ -46,6 +46,16 @@ from bot.reply import Reply
 
 log = logging.getLogger(__name__)
 
+_INDEPENDENT = re.compile(r"\b(?:independent|private|fee paying|public school|prep school)\b")
+_SECTOR = re.compile(r"\b(?:independent|private|state[- ]funded|state schools?|maintained)\b", re.IGNORECASE)
+
+
+def _cost_for_another_sector(question: Question, option: Option) -> bool:
+    """"How much is it for our independent school?" answered by a cost that says nothing of which schools it is
+    for (one that says "free for state-funded schools" does answer it: that is what is known).
+    """
+    return question.lead == "cost" and bool(_INDEPENDENT.search(" ".join(question.words))) and not _SECTOR.search(option.unit.text)
+
 NO_SITUATION = Situation()
 KIND_WORDS = frozenset({"workgroup", "programme", "community", "project", "course", "network", "group", "work"})
 KIND_OF_WORD = {"workgroup": "work-group", "programme": "programme", "course": "programme", "community": "community", "project": "project"}
@@ -278,6 +288,9 @@ class Engine:
             named = next((s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER), None)
             if named is not None and named is not decision.best:
                 decision = replace(decision, chosen=(named,))
+        if decision.action == "answer" and decision.best is not None and _cost_for_another_sector(question, decision.best.option):
+            decision = Decision("unknown", decision.chosen[:1], "asks the cost for independent schools; the unit gives it for state-funded ones",
+                                missing=("sector",))
         if decision.action == "answer" and decision.best is not None and self._national_for_local(question, decision.best):
             decision = Decision("unknown", decision.chosen[:1], "asks for the hub's own area; the figure is national", missing=("local",))
         if decision.action == "answer" and decision.best is not None and decision.best.option.check.missing:

@@ -54,7 +54,7 @@ class TestUnderstand:
             ("whats the status of my mastery specialist application", "personal"),
             ("which two MATs were involved in the overseas teachers RIWG", "participants"),
             ("How much an Intensive Support Partner is paid per day?", "pay"),
-            ("sms supply cover", "pay"),
+            ("sms supply cover", "cover"),
             ("mastery specialist pay", "pay"),
             ("do we have to pay for sktm", "cost"),
         ],
