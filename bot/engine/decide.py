@@ -21,7 +21,7 @@ from typing import Literal
 from bot.engine.asks import detail_types
 from bot.engine.candidates import Evidence
 from bot.engine.features import FEATURES, REQUIRED_FIELDS, Option
-from bot.engine.understand import Question, cue_terms
+from bot.engine.understand import KIND_WORDS, Question, cue_terms
 
 MODEL_FILE = Path(__file__).with_name("data") / "decision.json"
 # The labelled question sets the model file is fitted on (bot/engine/fit.py); a test checks the file agrees.
@@ -216,11 +216,12 @@ def _best_named(top: Scored, rivals: list[Scored]) -> list[Scored]:
 
 
 def _out_names(other: Scored, item: Scored) -> bool:
-    """``other`` is named by every word that names ``item`` and more — more that are not only question
-    words ("… last year" does not make "Mastering Number Years 4 and 5" the one meant).
+    """``other`` is named by every word that names ``item`` and more — more that are not only question words
+    or kinds of offer ("… last year" does not make "Mastering Number Years 4 and 5" the one meant, nor "… work
+    group" the Y5-8 entry called a Work Group rather than its two Work Groups).
     """
     words, more = item.option.evidence.name_words, other.option.evidence.name_words
-    return words < more and bool(more - words - cue_terms())
+    return words < more and bool(more - words - cue_terms() - KIND_WORDS)
 
 
 def _named_alike(top: Scored, rival: Scored) -> bool:

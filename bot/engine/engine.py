@@ -34,7 +34,7 @@ from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
 from bot.engine.index import KnowledgeIndex
 from bot.engine.text import STOPWORDS, clean, tokens
-from bot.engine.understand import Question, phases_in, understand
+from bot.engine.understand import KIND_WORDS, Question, phases_in, understand
 from bot.engine.units import UnitIndex
 from bot.engine.verify import EntryFocus, FocusWeights, check_entry
 from bot.engine.wording import is_yes_no, tied_to_its_question
@@ -57,7 +57,6 @@ def _cost_for_another_sector(question: Question, option: Option) -> bool:
     return question.lead == "cost" and bool(_INDEPENDENT.search(" ".join(question.words))) and not _SECTOR.search(option.unit.text)
 
 NO_SITUATION = Situation()
-KIND_WORDS = frozenset({"workgroup", "programme", "community", "project", "course", "network", "group", "work"})
 KIND_OF_WORD = {"workgroup": "work-group", "programme": "programme", "course": "programme", "community": "community", "project": "project"}
 # Question types a fact or FAQ can answer in its own words when the entry has no field for them ("it ran over three
 # sessions", "led by a Mastery Specialist"); a closing date, cost or form comes from its field or not at all.
@@ -624,11 +623,16 @@ class Engine:
     def _phase_label(phases: frozenset[Phase]) -> str:
         return " and ".join(PHASE_LABELS[p] for p in sorted(phases, key=list(Phase).index))
 
-    def _family_words(self, evidence: tuple[Evidence, ...]) -> frozenset[str]:
-        """The words that name a family ("sktm", "mastery specialist"); none when they are only neutral words."""
+    def _family_words(self, evidence: tuple[Evidence, ...], kinds: bool = False) -> frozenset[str]:
+        """The words that name a family ("sktm", "mastery specialist"); none when they are only neutral words.
+        With ``kinds``, a kind of offer named beside them ("work group") is kept.
+        """
         named_words = max((e.name_words for e in evidence if e.name_mass >= 1.0), key=len, default=frozenset())
         # A phase word ("primary") never defines a family: the phases filter of a list applies it.
         named_words = frozenset(w for w in named_words if not any(s >= 1.0 for s in phases_in(w).values())) or named_words
+        # nor does the kind of offer: "the Y5-8 continuity work group" names both Y5-8 Work Groups, however each is called
+        if not kinds:
+            named_words = named_words - KIND_WORDS or named_words
         return frozenset() if named_words <= self.index.neutral else named_words  # "cpd options" names no family
 
     def _named_family(self, evidence: tuple[Evidence, ...]) -> list[Entry]:
@@ -646,20 +650,19 @@ class Engine:
         lead = question.lead
         if decision.action not in {"unknown", "clarify"} or not (lead in REQUIRED_FIELDS or lead == "how_many"):
             return decision
-        if question.attributes.phases or question.attributes.roles:
+        if question.attributes.named_phases or question.attributes.roles:
             return decision  # "… for primary TAs" picks a member; the verification stages judge it
-        current = [e for e in self._named_family(evidence) if e.status == "current"]
-        if len(current) < 3:
-            return decision  # two alike are the model's choice to make
         best = {s.option.entry_id: s for s in per_entry}
         wanted = REQUIRED_FIELDS.get(lead, frozenset())
-        members = [best[e.id] for e in current if e.id in best and e.kind != "information"]
+        members = [best[e.id] for e in self._named_family(evidence) if e.id in best and e.kind != "information"]
         if wanted:
             members = [m for m in members if wanted & m.option.entry_kinds]
         else:
             members = [m for m in members if m.option.unit.has_figure]
-        if len(members) < 2:
-            return decision
+        current = [m for m in members if m.option.evidence.indexed.entry.status == "current"]
+        members = current if len(current) >= 2 else members  # a past family ("the Y5-8 Work Groups' codes")
+        if len(members) < 2 or (len(members) == 2 and decision.action != "unknown"):
+            return decision  # two alike are the model's choice to make, unless it would say "I don't know"
         members.sort(key=lambda s: -s.probability)
         chosen = tuple(members[:CLARIFY_LIMIT])
         return Decision("clarify", chosen, f"asks a family by its shared name; {len(members)} members answer it",
@@ -671,7 +674,7 @@ class Engine:
         history = question.wants_history
         family = self._named_family(evidence)
         phases = attributes.named_phases or frozenset(attributes.phases)
-        if phases and history and self._family_words(evidence) & KIND_WORDS:
+        if phases and history and self._family_words(evidence, kinds=True) & KIND_WORDS:
             family = []  # "secondary work groups in 2017-18" names a kind of offer and a phase, not a family
         chosen = [e for e in family if (e.status == "current") != history or not any(x.status == "current" for x in family)]
         if phases and not any(phases & set(e.phases) for e in chosen):

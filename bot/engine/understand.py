@@ -78,6 +78,10 @@ class Question:
         return self.asks[0] if self.asks else "what"
 
 
+# Words that say what kind of offer something is, not which one ("the work group", "the programme").
+KIND_WORDS = frozenset({"workgroup", "programme", "community", "project", "course", "network", "group", "work"})
+
+
 @cache
 def cue_words() -> frozenset[str]:
     """Words that only say what kind of question it is (asks.yaml ``cue_words``), as written."""
