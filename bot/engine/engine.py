@@ -130,6 +130,10 @@ class Engine:
         historical = [e for e in kb if e.status == "historical"]
         self._past_by_phase = {phase: [e for e in historical if phase in e.phases] for phase in Phase}
         self._phase_lists: dict[tuple[frozenset[Phase], frozenset[str]], tuple[tuple[Entry, ...], str]] = {}
+        self._current_of_kind: dict[str, list[Entry]] = {}
+        for entry in kb:
+            if entry.status == "current":
+                self._current_of_kind.setdefault(entry.kind, []).append(entry)
         self._listed: dict[int, tuple[tuple, tuple]] = {}  # a kept phase list's entries ↔ their ids, by identity
         self._outside = [
             (topic, _variants_pattern(topic.variants), _variants_pattern(v for v in topic.variants if _folds_the_same(v)))
@@ -399,15 +403,18 @@ class Engine:
                 found[word] = expansion
         return list(found.items())
 
-    @staticmethod
-    def _of_kind_named(question: Question, entries: Sequence[Entry]) -> list[Entry]:
-        """``entries`` of the kind of offer the question names ("the work group"), if two or more are;
-        otherwise all of them, offers before background information.
+    def _of_kind_named(self, question: Question, entries: Sequence[Entry]) -> list[Entry]:
+        """The current offers of the kind the question names ("the work group", "the Community") — those of
+        ``entries`` (the ones with the field asked for) when two or more are, else any two or more of that kind;
+        otherwise all of ``entries``, offers before background information.
         """
         kinds = {KIND_OF_WORD[w] for w in question.content & KIND_OF_WORD.keys()}
         of_kind = [e for e in entries if e.kind in kinds]
         if len(of_kind) >= 2:
             return of_kind
+        any_of_kind = [e for kind in sorted(kinds) for e in self._current_of_kind.get(kind, ())]
+        if len(any_of_kind) >= 2:
+            return any_of_kind
         return sorted(entries, key=lambda e: _KIND_ORDER.get(e.kind, len(_KIND_ORDER)))
 
     @staticmethod
