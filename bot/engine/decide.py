@@ -111,12 +111,19 @@ def score_options(model: Model, options: list[Option]) -> tuple[list[float], lis
             best[option.entry_id] = i
     leaders = sorted(best.values(), key=lambda i: -scores[i])
     top = scores[leaders[0]]
-    total = sum(math.exp(scores[i] - top) for i in leaders)  # a softmax over each entry's best option
+    weight = {i: math.exp(scores[i] - top) for i in leaders}
+    total = sum(weight.values())  # a softmax over each entry's best option
+    # Entries whose best option says the same thing (a figure two entries both quote) share their weight and are
+    # not each other's rivals: the fact is what is likely, whichever entry it is shown from.
+    saying: dict[str, float] = {}
+    for i in leaders:
+        saying[options[i].unit.text] = saying.get(options[i].unit.text, 0.0) + weight[i]
     scored = []
     for i in leaders:
-        others = [scores[j] for j in leaders if j != i]
+        text = options[i].unit.text
+        others = [scores[j] for j in leaders if j != i and options[j].unit.text != text]
         margin = max(-5.0, min(5.0, scores[i] - max(others))) if others else 5.0
-        gate_values = (*options[i].values, math.exp(scores[i] - top) / total, margin)
+        gate_values = (*options[i].values, saying[text] / total, margin)
         scored.append(Scored(options[i], model.probability(gate_values), gate_values))
     scored.sort(key=lambda s: -s.probability)
     return scores, scored

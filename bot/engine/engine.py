@@ -60,7 +60,7 @@ NO_SITUATION = Situation()
 KIND_OF_WORD = {"workgroup": "work-group", "programme": "programme", "course": "programme", "community": "community", "project": "project"}
 # Question types a fact or FAQ can answer in its own words when the entry has no field for them ("it ran over three
 # sessions", "led by a Mastery Specialist"); a closing date, cost or form comes from its field or not at all.
-ANSWERED_IN_PROSE = frozenset({"time", "people"})
+ANSWERED_IN_PROSE = frozenset({"time", "people", "cover"})
 FOCUS_COVERED_ENOUGH = 0.5
 COMPARED_NAME = 0.5  # name score at which an offer counts as one of the two a comparison names  # share of what a question asks about that a unit must cover to answer it instead of a list
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}

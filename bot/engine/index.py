@@ -107,7 +107,7 @@ class KnowledgeIndex:
         # Question words and the hub's own name ("Kent", "Medway") identify no entry.
         hub_words = set(terms(tokens(kb.hub.name), self.mapper)) - self.mapper.canonical_words
         self.neutral = FUNCTION_WORDS | frozenset(hub_words)
-        self.hub_words = frozenset(hub_words) - FUNCTION_WORDS  # "Kent", "Medway": a question about the hub's own area
+        self.hub_words = frozenset(hub_words) - FUNCTION_WORDS - STOPWORDS  # "Kent", "Medway": a question about the hub's own area
         self.entries: dict[str, EntryIndex] = {}
         targets: set[str] = set(self.mapper.words) | set(QUESTION_LEXICON) | question_words()
         known: set[str] = set(targets)
