@@ -275,7 +275,8 @@ class Composer:
             )
             return Reply(question=question.raw, status="answered", headline=headline, intent="contact", confidence=0.6,
                          title=self.kb.hub.name)
-        headline = f"For the {about.name}, talk to the {self.kb.hub.name}. {self.contact()}"
+        headline = (f"For the {about.name}, talk to your local Maths Hub, the {self.kb.hub.name}: they can tell you what is "
+                    f"running near you and how to join. {self.contact()}")
         sections = []
         apply = self.unit_of(about.id, "apply")
         if apply is not None and today is not None:
