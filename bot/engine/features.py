@@ -25,7 +25,7 @@ _YEAR_N = re.compile(r"\byear (\d{1,2})\b")
 REQUIRED_FIELDS = {
     "deadline": frozenset({"deadline"}), "time": frozenset({"time"}), "cost": frozenset({"cost"}),
     "apply": frozenset({"apply", "link"}), "eligibility": frozenset({"criterion", "eligibility", "who_for"}),
-    "code": frozenset({"code"}),
+    "code": frozenset({"code"}), "links": frozenset({"link"}),
 }
 
 FEATURES = (
