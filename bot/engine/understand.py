@@ -70,8 +70,10 @@ class Question:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing to go on: no word but stopwords and bare numbers ("2", "??")."""
-        return not any(not term.isdigit() for term in self.content)
+        """Nothing to go on: no word but stopwords and one-digit numbers ("2", "??"); a figure alone ("7,576?")
+        is something to look up.
+        """
+        return not any(not term.isdigit() or len(term) >= 2 for term in self.content)
 
     @property
     def lead(self) -> str:
