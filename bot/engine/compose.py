@@ -205,6 +205,13 @@ class Composer:
         if decision.missing == ("local",) and best is not None:
             return self._known_elsewhere(question, best.option, f"that figure for the {self.kb.hub.name}'s own area",
                                          "the sources give it for the Maths Hubs nationally")
+        if decision.missing[:1] == ("name",) and best is not None:
+            entry = best.option.evidence.indexed.entry
+            headline = (f"I don't have anything called “{decision.missing[1]}” in my notes, so I won't guess. "
+                        f"The nearest I know is the {entry.name}. {self.contact()}")
+            return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead,
+                         sections=(ReplySection("What I do know", entry.summary.text),), topics=(entry.id,),
+                         confidence=0.2, title=entry.name, sources=self._titles([entry.summary.source]))
         if decision.missing == ("sector",) and best is not None:
             return self._known_elsewhere(question, best.option, "the cost for independent schools",
                                          "the sources do not mention independent schools, only what is below")

@@ -33,8 +33,8 @@ from bot.engine.decide import (
 from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
 from bot.engine.index import KnowledgeIndex
-from bot.engine.text import STOPWORDS, clean, tokens
-from bot.engine.understand import KIND_WORDS, Question, phases_in, understand
+from bot.engine.text import STOPWORDS, clean, stem, tokens
+from bot.engine.understand import KIND_WORDS, Question, cue_terms, phases_in, understand
 from bot.engine.units import UnitIndex
 from bot.engine.verify import EntryFocus, FocusWeights, check_entry
 from bot.engine.wording import is_yes_no, tied_to_its_question
@@ -48,6 +48,11 @@ log = logging.getLogger(__name__)
 
 _INDEPENDENT = re.compile(r"\b(?:independent|private|fee paying|public school|prep school)\b")
 _SECTOR = re.compile(r"\b(?:independent|private|state[- ]funded|state schools?|maintained)\b", re.IGNORECASE)
+
+
+# "the <up to four words> programme": the words name the offer the question is about; the last two are checked.
+NAME_WORDS_CHECKED = 2
+_NAMED_OFFER = re.compile(r"\b((?:[a-z0-9]+ ){1,4})(programme|work group|workgroup|course|project|trial|scheme)\b")
 
 
 def _cost_for_another_sector(question: Question, option: Option) -> bool:
@@ -251,6 +256,9 @@ class Engine:
             and (bool(top.option.situation) or (lead in SITUATION_ASKS and self._mentions(top, outside)))
         ):
             return Decision("outside", reason=f"names {outside.id}, which is not a hub offer", entries=(outside.id,))
+        invented = self._invented_name(question) if top is not None else ""
+        if invented:
+            return Decision("unknown", (top,), f"names an offer called '{invented}', which no entry is", missing=("name", invented))
         if lead in {"contact", "people"}:
             missing = self._missing_contact(question)
             if missing:
@@ -286,7 +294,7 @@ class Engine:
         decision = self._answers_what_was_asked(question, decision, options)
         decision = self._about_the_whole_offer(question, decision, options)
         decision = self._audience_not_offered(question, decision, per_entry)
-        decision = self._family_choice(question, decision, evidence, per_entry)
+        decision = self._family_choice(question, decision, evidence, per_entry, options)
         if decision.action == "unknown" and lead in detail_types():  # say the detail is missing for the offer named
             named = next((s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER), None)
             if named is not None and named is not decision.best:
@@ -361,6 +369,29 @@ class Engine:
     def _names_an_offer(top: Scored | None, evidence: tuple[Evidence, ...]) -> bool:
         """The question names one offer (fully, or most of its name), so "is there …" is about that offer."""
         return bool(top and top.option.evidence.named) or any(e.name_score >= NAMES_AN_OFFER for e in evidence)
+
+    def _invented_name(self, question: Question) -> str:
+        """The name of an offer the question asks about that no entry is called and the knowledge base never
+        mentions ("the Secondary Mastery Associate programme", "the Digital Maths Champions work group"), as
+        written — or "" when every word before the kind of offer is known.
+        """
+        for match in _NAMED_OFFER.finditer(question.asked_text):
+            words = match.group(1).split()
+            # unknown both as the whole phrase reads ("subject knowledge enhancement" is SKE) and in the last words
+            if self._unknown_terms(" ".join(words)) & self._unknown_terms(" ".join(words[-NAME_WORDS_CHECKED:])):
+                shown = [w for w in words if w not in STOPWORDS] or words
+                return f"{' '.join(shown)} {match.group(2)}"
+        return ""
+
+    def _unknown_terms(self, text: str) -> set[str]:
+        """The words of ``text`` no entry's name, keywords or text uses (short words, numbers and phases aside)."""
+        index = self.index
+        return {
+            term for term in index.analyse(text)
+            if len(term) >= 4 and term not in STOPWORDS and term not in cue_terms() and not any(c.isdigit() for c in term)
+            and not phases_in(term) and term not in index.name_postings and term not in index.keyword_postings
+            and term not in index.content_idf
+        }
 
     def _national_for_local(self, question: Question, best: Scored) -> bool:
         """"How many schools in Kent and Medway …?" answered by a figure that is not about Kent or Medway."""
@@ -650,7 +681,9 @@ class Engine:
         ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))
         return [self.kb.entries[i] for i in sorted(ids)]
 
-    def _family_choice(self, question: Question, decision: Decision, evidence: tuple[Evidence, ...], per_entry: list[Scored]) -> Decision:
+    def _family_choice(
+        self, question: Question, decision: Decision, evidence: tuple[Evidence, ...], per_entry: list[Scored], options: Sequence[Option],
+    ) -> Decision:
         """A field or a figure asked of a family by its shared name ("how many days is the SKTM programme?"), when
         no one member is clearly meant: ask which, showing each member's answer — never "I don't know".
         """
@@ -661,9 +694,12 @@ class Engine:
             return decision  # "… for primary TAs" picks a member; the verification stages judge it
         best = {s.option.entry_id: s for s in per_entry}
         wanted = REQUIRED_FIELDS.get(lead, frozenset())
-        members = [best[e.id] for e in self._named_family(evidence) if e.id in best and e.kind != "information"]
+        family = [best[e.id] for e in self._named_family(evidence) if e.id in best and e.kind != "information"]
+        members = family
         if wanted:
             members = [m for m in members if wanted & m.option.entry_kinds]
+            if len(members) == 1 and len(family) >= 2 and decision.action == "unknown":
+                return self._the_one_with_the_field(members[0], wanted, family, options)
         else:
             members = [m for m in members if m.option.unit.has_figure]
         current = [m for m in members if m.option.evidence.indexed.entry.status == "current"]
@@ -674,6 +710,16 @@ class Engine:
         chosen = tuple(members[:CLARIFY_LIMIT])
         return Decision("clarify", chosen, f"asks a family by its shared name; {len(members)} members answer it",
                         tuple(s.option.entry_id for s in chosen))
+
+    def _the_one_with_the_field(self, member: Scored, wanted: frozenset[str], family: list[Scored], options: Sequence[Option]) -> Decision:
+        """"When did the mastery specialist programme close?": of the family so named only one has a closing date —
+        answer with it, naming the others in case one of them was meant.
+        """
+        fields = [o for o in options if o.entry_id == member.option.entry_id and o.unit.kind in wanted]
+        chosen = max(fields, key=lambda o: self.model.rank_score(o.values)) if fields else member.option
+        others = tuple(s for s in family if s is not member)[:CLARIFY_LIMIT - 1]
+        return Decision("answer", (Scored(chosen, member.probability, member.gate_values),),
+                        "asks a family for a field only one member has", alternatives=others)
 
     def _list_entries(self, question: Question, evidence: tuple[Evidence, ...]) -> tuple[Sequence[Entry], str] | None:
         """The entries a list question is about: a family the question names, else its phase — with a heading."""

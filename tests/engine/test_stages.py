@@ -57,6 +57,15 @@ class TestUnderstand:
             ("sms supply cover", "cover"),
             ("mastery specialist pay", "pay"),
             ("do we have to pay for sktm", "cost"),
+            ("What rate should we pay a cover supervisor for the SMS release days?", "pay"),
+            ("Does the EEF pay schools a participation grant for the SKTM trial?", "pay"),
+            ("Is VAT added on top for Problem Solving Matters?", "admin"),
+            ("Can the hub send us the slides from the parent workshops?", "materials"),
+            ("what % of schools engaged with their hub in 23/24? need it for a slide", "how_many"),  # a slide to make, not materials
+            ("Are the Subject Leadership Community meetings on Tuesday after school?", "schedule"),
+            ("which work groups are running near me", "contact"),
+            ("where's the fuller detail on the SMS changes?", "links"),
+            ("secondary schools at development vs embedding numbers?", "compare"),  # led by the figures once no two offers are named
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
@@ -263,3 +272,71 @@ class TestComparisons:
     def test_a_comparison_of_figures_compares_the_figures(self, engine) -> None:
         text = render_text(engine.answer("numbers for the secondary SKTM - non-specialists vs the TA one?", TODAY))
         assert "407" in text and "285" in text
+
+
+class TestNearMissesAndFamilies:
+    """Classes of question found in this round's fresh sets: each asserts what the teacher would see."""
+
+    def test_an_offer_no_entry_is_called_is_not_known_and_says_so(self, engine) -> None:
+        reply = engine.answer("Is the Secondary Mastery Associate programme a lighter version of the specialist one?", TODAY)
+        assert reply.status == "unknown"
+        assert "secondary mastery associate programme" in render_text(reply)
+
+    def test_a_count_for_the_hub_s_own_area_is_not_answered_with_a_national_one(self, engine) -> None:
+        reply = engine.answer("How many schools in Kent and Medway are engaged with the hub?", TODAY)
+        text = render_text(reply)
+        assert reply.status == "unknown"
+        assert "nationally" in text and "58%" in text  # says what it does know
+
+    def test_a_code_without_its_letter_offers_the_family(self, engine) -> None:
+        for question in ("what was ncp17-10", "y5-8 continuity work group code?"):
+            reply = engine.answer(question, TODAY)
+            assert reply.status == "clarify", question
+            assert {"ncp17-10a-y5-8-continuity", "ncp17-10b-y5-8-multiplicative-reasoning"} <= set(reply.topics), question
+        text = render_text(engine.answer("y5-8 continuity work group code?", TODAY))
+        assert "NCP17-10a" in text and "NCP17-10b" in text  # each choice shows the field asked for
+
+    def test_which_one_for_a_stated_role_answers_the_one_offer_for_it(self, engine) -> None:
+        reply = engine.answer("I'm deputy head at a secondary. Which one should I send my secondary TAs to?", TODAY)
+        assert reply.status == "answered"
+        assert reply.topics[0] == "sktm-secondary-teaching-assistants"
+
+    def test_send_as_a_verb_is_not_special_educational_needs(self) -> None:
+        from bot.engine.text import tokens
+
+        assert "send" not in tokens("which one should I send her to")
+        assert tokens("support for SEND pupils").count("send") == 1
+
+    def test_a_figure_alone_is_looked_up(self, engine) -> None:
+        reply = engine.answer("7,576?", TODAY)
+        assert reply.status == "answered"
+        assert "7,576 primary schools" in render_text(reply)
+
+    def test_near_me_is_for_the_local_hub(self, engine) -> None:
+        text = render_text(engine.answer("who do I ask to find out which work groups are running near us?", TODAY))
+        assert "local Maths Hub" in text
+
+    def test_a_cost_for_an_independent_school_is_known_only_where_a_source_says_for_whom(self, engine) -> None:
+        unsaid = engine.answer("I teach at an independent prep school. How much would a primary TfM Work Group cost us?", TODAY)
+        assert unsaid.status == "unknown"
+        said = engine.answer("psm - my student is at a private school, what does it cost?", TODAY)
+        assert said.status == "answered" and "state-funded" in render_text(said)
+
+    def test_a_two_part_question_gets_the_unit_holding_the_other_part(self, engine) -> None:
+        text = render_text(engine.answer("chantry school in worcester - what's their FSM % and progress score?", TODAY))
+        assert "16%" in text and "+.4" in text
+
+    def test_a_request_for_the_fuller_write_up_points_to_the_document(self, engine) -> None:
+        text = render_text(engine.answer("where's the fuller detail on the SMS changes? is there a doc?", TODAY))
+        assert "information sheet" in text
+
+    def test_a_month_in_a_premise_is_checked_not_looked_for(self, engine) -> None:
+        reply = engine.answer("Am I right that the mastery specialist deadline got extended to 28 March?", TODAY)
+        assert reply.status == "answered"
+        assert "28 April 2025" in render_text(reply)
+
+    def test_a_field_only_one_family_member_has_is_answered_naming_the_others(self, engine) -> None:
+        reply = engine.answer("when did the mastery specialist programme close", TODAY)
+        text = render_text(reply)
+        assert reply.status == "answered"
+        assert "28 April 2025" in text and "If you meant another one" in text
