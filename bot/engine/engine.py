@@ -33,7 +33,7 @@ from bot.engine.decide import (
 from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
 from bot.engine.index import KnowledgeIndex
-from bot.engine.text import STOPWORDS, clean, stem, tokens
+from bot.engine.text import STOPWORDS, clean, tokens
 from bot.engine.understand import KIND_WORDS, Question, cue_terms, phases_in, understand
 from bot.engine.units import UnitIndex
 from bot.engine.verify import EntryFocus, FocusWeights, check_entry
