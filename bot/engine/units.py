@@ -14,8 +14,8 @@ from bot.engine.asks import FIELD_KINDS, counted_alike, unit_answers
 from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
 from bot.engine.vocabulary import recording_corrections
-from bot.knowledge.cache import code_fingerprint
 from bot.engine.wording import tied_to_its_question
+from bot.knowledge.cache import code_fingerprint
 from bot.knowledge.schema import Entry, Source
 
 # Units kept in the parse cache are valid only for the code that analysed them.
