@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -110,8 +110,28 @@ def unit_answers(kind: str, text: str, own_questions: tuple[str, ...] = ()) -> f
     ask first — "why were the days cut?" answers *why*, not *how long*, though it names the days.
     """
     found = set(FIELD_ANSWERS.get(kind, ()))
-    lowered = text.lower()
-    found.update(name for name, pattern in _unit_cues() if pattern.search(lowered))
+    found.update(_cued(text.lower()))
     for own in own_questions:  # an FAQ answers what its own questions lead with, whatever its answer's wording
-        found.update(detect_asks(own)[:1])
+        lead = leading_ask(own)
+        if lead is not None:
+            found.add(lead)
     return frozenset(found)
+
+
+ANSWERS_CACHE_SIZE = 16_384  # texts remembered; a large knowledge base repeats many ("Free for state-funded schools.")
+
+
+@lru_cache(maxsize=ANSWERS_CACHE_SIZE)
+def _cued(lowered: str) -> tuple[str, ...]:
+    """The unit cues (asks.yaml ``unit_cues``) found in a unit's lower-cased text."""
+    return tuple(name for name, pattern in _unit_cues() if pattern.search(lowered))
+
+
+@lru_cache(maxsize=ANSWERS_CACHE_SIZE)
+def leading_ask(text: str) -> str | None:
+    """The question type that leads ``text`` (the first of :func:`detect_asks`), searching no further than it.
+
+    Building an entry's answer units asks this of each of its FAQ questions: most match no type or a late
+    one, and every type's cues are searched only until the first that matches.
+    """
+    return next((t.name for t in ask_types() if t.pattern.search(text)), None)

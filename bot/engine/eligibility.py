@@ -318,7 +318,8 @@ def assess_situation(entry: Entry, question_terms: Sequence[str], index: Knowled
     if not checked:
         return Situation()
     words = situation_words(question_terms)
-    part_matches = {part: list(_find(words, part, found)) for part, found in owners.items()}
+    present = frozenset(words)  # a part whose first word the question lacks matches nowhere: no need to scan for it
+    part_matches = {part: list(_find(words, part, found)) if part and part[0] in present else [] for part, found in owners.items()}
     every = [match for found in part_matches.values() for match in found]
     if not every and not any(c.check.minimum_share for c in checked):  # type: ignore[union-attr]
         return Situation()

@@ -52,13 +52,13 @@ ASK_GROUPS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Option:
     """One possible answer: an entry, one of its units, and the evidence for it.
 
     Not frozen, though nothing changes one once made: an option is made for every unit of every
     candidate (150 a question on the real knowledge base), and a frozen dataclass's ``__init__``
-    costs ten times as much.
+    costs ten times as much (slots make it cheaper still).
     """
 
     evidence: Evidence
@@ -119,29 +119,43 @@ class QuestionFeatures:
         self.length = min(1.0, len(question.asked_content) / 12)
         self.counted = question.counted or question.asked_content
         self.groups = _ask_group_values(lead)
+        self._by_kind: dict[str, tuple[float, float, float, bool]] = {}
+
+    def _kind_values(self, kind: str) -> tuple[float, float, float, bool]:
+        """(lead_kind, any_kind, summary_unit, whether a stated situation counts) for a kind of unit, read once per kind."""
+        found = self._by_kind.get(kind)
+        if found is None:
+            found = self._by_kind[kind] = (
+                1.0 if kind in self.lead_kinds else 0.0, 1.0 if kind in self.any_kinds else 0.0,
+                1.0 if kind == "summary" else 0.0, self.asks_eligibility and kind in _SITUATION_KINDS,
+            )
+        return found
 
     def unit_values(
         self, unit: Unit, focus: FocusCheck, situation: Situation, entry_kinds: frozenset[str],
         faq_questions: tuple[str, ...], asked: tuple[float, float], named: float, faq_covered: float,
     ) -> list[float]:
+        # The hottest loop of a question (once per option): conditional expressions rather than float(), and
+        # what depends only on the question and the unit's kind read once per kind — the same values as ever.
         kind = unit.kind
-        similarity = 0.0
-        if kind == "faq" and faq_questions:
-            similarity = max(self.faq_likeness(text) for text in faq_questions)
+        lead_kind, any_kind, summary, situation_counts = self._kind_values(kind)
+        similarity = max(map(self.faq_likeness, faq_questions)) if faq_questions and kind == "faq" else 0.0
         detail = self.detail
-        figure = float(self.how_many and unit.has_figure)
+        figure = 1.0 if self.how_many and unit.has_figure else 0.0
         wanted_fields = self.wanted_fields
+        answers = unit.answers
+        covered = focus.covered
+        asked_share = asked[0]
         return [
-            float(kind in self.lead_kinds), float(kind in self.any_kinds), focus.covered,
-            focus.unknown_to_kb, focus.unknown_to_entry,
-            float(not self.numbers.isdisjoint(unit.numbers)), figure, similarity,
-            detail, float(bool(wanted_fields) and wanted_fields.isdisjoint(entry_kinds)),
-            self.no_ask, float(kind == "summary"), float(not focus.words),
-            float(self.asks_eligibility and bool(situation) and kind in {"criterion", "eligibility"}),
-            float(self.lead in unit.answers), float(not unit.answers.isdisjoint(self.asks)), asked[0], self.length,
-            detail * (1.0 - focus.covered), asked[0] * (1.0 - named), figure * (1.0 - named),
-            faq_covered, float(self.how_many and bool(unit.counted & self.counted)),
-            float(unit.tied) * (1.0 - max(focus.covered, faq_covered)),
+            lead_kind, any_kind, covered, focus.unknown_to_kb, focus.unknown_to_entry,
+            0.0 if self.numbers.isdisjoint(unit.numbers) else 1.0, figure, similarity,
+            detail, 1.0 if wanted_fields and wanted_fields.isdisjoint(entry_kinds) else 0.0,
+            self.no_ask, summary, 0.0 if focus.words else 1.0,
+            1.0 if situation_counts and situation else 0.0,
+            1.0 if self.lead in answers else 0.0, 0.0 if answers.isdisjoint(self.asks) else 1.0, asked_share, self.length,
+            detail * (1.0 - covered), asked_share * (1.0 - named), figure * (1.0 - named),
+            faq_covered, 1.0 if self.how_many and not unit.counted.isdisjoint(self.counted) else 0.0,
+            float(unit.tied) * (1.0 - max(covered, faq_covered)),
             *self.groups,
         ]
 
@@ -153,6 +167,9 @@ class QuestionFeatures:
             if listed:
                 return 1.0 if asked & listed else 0.0
         return fuzz.token_set_ratio(self.wording, faq_question) / 100
+
+
+_SITUATION_KINDS = frozenset({"criterion", "eligibility"})  # units a stated situation bears on
 
 
 @lru_cache(maxsize=65536)

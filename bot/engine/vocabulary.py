@@ -136,7 +136,7 @@ class TypoCorrector:
             found = self._correct(word)
             if len(self._cache) < self.CACHE_SIZE:
                 self._cache[word] = found
-        seen = getattr(_RECORDING, "seen", None)
+        seen = _RECORDING.seen
         if seen is not None:
             seen[word] = found
         return found
@@ -163,7 +163,13 @@ class TypoCorrector:
         return [self.correct(word) for word in words]
 
 
-_RECORDING = threading.local()
+class _Recording(threading.local):
+    """Each thread's record of corrections (none: not recording); a class default, so reading it never raises."""
+
+    seen: dict[str, str] | None = None
+
+
+_RECORDING = _Recording()
 
 
 @contextlib.contextmanager
@@ -173,7 +179,7 @@ def recording_corrections() -> Iterator[dict[str, str]]:
     An analysis of knowledge-base text depends on the rest of the knowledge base only through
     these corrections, so a stored analysis is still right wherever they still come out the same.
     """
-    outer = getattr(_RECORDING, "seen", None)
+    outer = _RECORDING.seen
     seen: dict[str, str] = {}
     _RECORDING.seen = seen
     try:
@@ -186,7 +192,7 @@ def recording_corrections() -> Iterator[dict[str, str]]:
 
 def recording() -> bool:
     """Corrections are being recorded in this thread (so results remembered without them must not be used)."""
-    return getattr(_RECORDING, "seen", None) is not None
+    return _RECORDING.seen is not None
 
 
 def _swaps(word: str) -> Iterator[str]:
