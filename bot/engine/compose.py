@@ -203,18 +203,15 @@ class Composer:
             return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead, confidence=0.3)
         best = decision.best
         if decision.missing == ("local",) and best is not None:
-            return self._known_elsewhere(question, best.option, f"that figure for the {self.kb.hub.name}'s own area",
-                                         "the sources give it for the Maths Hubs nationally")
+            return self._known_elsewhere(question, best.option, f"I don't have that figure for the {self.kb.hub.name}'s own area "
+                                         "in my notes, so I won't guess; the sources give it for the Maths Hubs nationally.")
         if decision.missing[:1] == ("name",) and best is not None:
             entry = best.option.evidence.indexed.entry
-            headline = (f"I don't have anything called “{decision.missing[1]}” in my notes, so I won't guess. "
-                        f"The nearest I know is the {entry.name}. {self.contact()}")
-            return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead,
-                         sections=(ReplySection("What I do know", entry.summary.text),), topics=(entry.id,),
-                         confidence=0.2, title=entry.name, sources=self._titles([entry.summary.source]))
+            return self._known_elsewhere(question, best.option, f"I don't have anything called “{decision.missing[1]}” in my "
+                                         f"notes, so I won't guess. The nearest I know is the {entry.name}.", about_entry=True)
         if decision.missing == ("sector",) and best is not None:
-            return self._known_elsewhere(question, best.option, "the cost for independent schools",
-                                         "the sources do not mention independent schools, only what is below")
+            return self._known_elsewhere(question, best.option, "I don't have the cost for independent schools in my notes, so "
+                                         "I won't guess; the sources do not mention independent schools, only what is below.")
         named = best is not None and (best.option.evidence.named or best.option.evidence.name_score >= 0.5)
         if best is None or not named or (best.probability < 0.05 and question.lead not in detail_types()):
             return self.out_of_scope(question)
@@ -223,7 +220,6 @@ class Composer:
         option = best.option
         entry = option.evidence.indexed.entry
         why = decision.missing[0] if decision.missing else "confidence"
-        known = entry.summary.text
         if why == "attribute":
             headline = f"I have nothing in my notes for {_audience(question, option)}. The nearest I know is the {entry.name}."
         elif why == "field" and question.lead in MISSING_WORDS:
@@ -237,18 +233,20 @@ class Composer:
             )
         return Reply(
             question=question.raw, status="unknown", headline=f"{headline} {self.contact()}", intent=question.lead,
-            sections=(ReplySection("What I do know", known),), topics=(entry.id,),
+            sections=(ReplySection("What I do know", entry.summary.text),), topics=(entry.id,),
             confidence=round(best.probability, 2), title=entry.name, sources=self._titles([entry.summary.source]),
         )
 
-    def _known_elsewhere(self, question: Question, option: Option, asked: str, given: str) -> Reply:
-        """What was asked is given only for others (nationally, for state-funded schools): say so, with what is given."""
+    def _known_elsewhere(self, question: Question, option: Option, headline: str, about_entry: bool = False) -> Reply:
+        """Not known as asked (for the hub's area, for independent schools, under that name): say so, with what is
+        known — the option's own text, or with ``about_entry`` the nearest entry's summary.
+        """
         entry = option.evidence.indexed.entry
-        headline = f"I don't have {asked} in my notes, so I won't guess; {given}. {self.contact()}"
+        known, source = (entry.summary.text, [entry.summary.source]) if about_entry else (option.unit.text, list(option.unit.sources))
         return Reply(
-            question=question.raw, status="unknown", headline=headline, intent=question.lead,
-            sections=(ReplySection("What I do know", option.unit.text),), topics=(entry.id,), title=entry.name,
-            confidence=0.3, sources=self._titles(list(option.unit.sources)),
+            question=question.raw, status="unknown", headline=f"{headline} {self.contact()}", intent=question.lead,
+            sections=(ReplySection("What I do know", known),), topics=(entry.id,), title=entry.name,
+            confidence=0.2 if about_entry else 0.3, sources=self._titles(source),
         )
 
     def out_of_scope(self, question: Question, reason: str = "") -> Reply:
