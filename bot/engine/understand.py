@@ -194,6 +194,11 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
     corrected = index.corrected(text)
     words = index.mapper.apply(corrected)
     terms = tuple(stem(word) for word in words)
+    if _about_the_network(text, terms, index):
+        text = _BARE_HUBS.sub("maths hubs", clean(text))
+        corrected = index.corrected(text)
+        words = index.mapper.apply(corrected)
+        terms = tuple(stem(word) for word in words)
     parts = sentences(text)
     asking = asking_sentences(parts)
     asked_tokens = index.corrected(" ".join(asking))
@@ -235,6 +240,18 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
 
 
 # A month is a value the question states or checks ("extended to 28 March?"), never what the answer is about.
+# "How many hubs?", "do hubs charge?": hubs in the plural, with nothing else to go on, are the Maths Hubs
+# network ("the hub" alone is the asker's own hub, and names nothing).
+_BARE_HUBS = re.compile(r"(?<!maths )(?<!math )\bhubs\b")
+
+
+def _about_the_network(text: str, terms: tuple[str, ...], index: KnowledgeIndex) -> bool:
+    """The message's only topic is "hubs" in the plural."""
+    if not _BARE_HUBS.search(clean(text)):
+        return False
+    return all(t in STOPWORDS or t in index.neutral or t in PHASE_TERMS or t.isdigit() or t.startswith("ay") for t in terms)
+
+
 _MONTHS = frozenset(stem(m) for m in (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec").split())

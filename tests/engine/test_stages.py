@@ -340,3 +340,24 @@ class TestNearMissesAndFamilies:
         text = render_text(reply)
         assert reply.status == "answered"
         assert "28 April 2025" in text and "If you meant another one" in text
+
+
+class TestWordsThatMisleadAlone:
+    """Words whose sense depends on the rest of the message."""
+
+    def test_hubs_in_the_plural_with_nothing_else_are_the_network(self, engine) -> None:
+        reply = engine.answer("how many hubs", TODAY)
+        assert reply.status == "answered"
+        assert reply.topics[0] == "maths-hubs-in-numbers" and "40 Maths Hubs" in render_text(reply)
+        assert "mathshub" not in read(engine, "does the hub run anything on fractions").words  # the asker's own hub
+
+    def test_an_email_in_the_backstory_is_not_a_request_for_contact_details(self, engine) -> None:
+        question = "I'm a head and the hub mentioned an ISP in an email to me. What's an ISP in the maths hub context?"
+        assert "contact" not in read(engine, question).asks
+        assert "Intensive Support Partner" in render_text(engine.answer(question, TODAY))
+        assert read(engine, "what's the hub's email address?").lead == "contact"
+
+    def test_any_chance_and_state_only_ask_who_may_take_part(self, engine) -> None:
+        question = "we're independent - any chance with the EEF non-specialist trial or is it state only as usual?"
+        assert "eligibility" in read(engine, question).asks
+        assert "state-funded" in render_text(engine.answer(question, TODAY))
