@@ -361,3 +361,13 @@ class TestWordsThatMisleadAlone:
         question = "we're independent - any chance with the EEF non-specialist trial or is it state only as usual?"
         assert "eligibility" in read(engine, question).asks
         assert "state-funded" in render_text(engine.answer(question, TODAY))
+
+    def test_reasoning_is_a_topic_not_a_why_question(self, engine) -> None:
+        assert "why" not in read(engine, "y5-8 multiplicative reasoning code").asks
+        assert "NCP17-10b" in render_text(engine.answer("y5-8 multiplicative reasoning code", TODAY))
+        assert read(engine, "what's the reasoning behind the SMS change?").lead == "why"
+
+    def test_a_name_both_members_fit_asks_which(self, engine) -> None:
+        reply = engine.answer("transition work group 2017 code", TODAY)
+        assert reply.status == "clarify"
+        assert {"ncp17-10a-y5-8-continuity", "ncp17-10b-y5-8-multiplicative-reasoning"} <= set(reply.topics)
