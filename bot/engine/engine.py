@@ -66,8 +66,9 @@ KIND_OF_WORD = {"workgroup": "work-group", "programme": "programme", "course": "
 # Question types a fact or FAQ can answer in its own words when the entry has no field for them ("it ran over three
 # sessions", "led by a Mastery Specialist"); a closing date, cost or form comes from its field or not at all.
 ANSWERED_IN_PROSE = frozenset({"time", "people", "cover"})
-FOCUS_COVERED_ENOUGH = 0.5
-COMPARED_NAME = 0.5  # name score at which an offer counts as one of the two a comparison names  # share of what a question asks about that a unit must cover to answer it instead of a list
+FOCUS_COVERED_ENOUGH = 0.5  # share of what a question asks about that a unit must cover to answer it instead of a list
+COMPARED_NAME = 0.5  # name score at which an offer counts as one of the two a comparison names
+NETWORK_WORD = "mathshub"  # the vocabulary's word for the Maths Hubs, which names the network, not a family in it
 _KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
@@ -139,6 +140,7 @@ class Engine:
         for entry in kb:
             if entry.status == "current":
                 self._current_of_kind.setdefault(entry.kind, []).append(entry)
+        self._network_words = frozenset({NETWORK_WORD}) | self.index.hub_words
         self._listed: dict[int, tuple[tuple, tuple]] = {}  # a kept phase list's entries ↔ their ids, by identity
         self._outside = [
             (topic, _variants_pattern(topic.variants), _variants_pattern(v for v in topic.variants if _folds_the_same(v)))
@@ -671,6 +673,8 @@ class Engine:
         # nor does the kind of offer: "the Y5-8 continuity work group" names both Y5-8 Work Groups, however each is called
         if not kinds:
             named_words = named_words - KIND_WORDS or named_words
+        # nor "the Maths Hubs" or the hub's own name: "every SKTM programme the Maths Hubs offer" names the SKTM family
+        named_words = named_words - self._network_words or named_words
         return frozenset() if named_words <= self.index.neutral else named_words  # "cpd options" names no family
 
     def _named_family(self, evidence: tuple[Evidence, ...]) -> list[Entry]:

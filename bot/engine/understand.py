@@ -111,13 +111,28 @@ def roles_in(text: str, audience_only: bool = False) -> frozenset[str]:
 
 
 def phases_in(text: str) -> dict[Phase, float]:
-    """Phases the text names (1.0) or implies through key stages, year groups and qualifications."""
+    """Phases the text names (1.0) or implies through key stages, year groups and qualifications.
+
+    A span ("from early years to post-16", "nursery to sixth form") names every phase it covers.
+    """
     found: dict[Phase, float] = {}
     for phase, patterns in _PHASE_PATTERNS.items():
         strength = max((weight for pattern, weight in patterns if pattern.search(text)), default=0.0)
         if strength:
             found[phase] = strength
+    for low, high in _PHASE_SPAN.findall(text) if len(found) >= 2 else ():
+        start, end = _PHASE_ORDER.index(_SPAN_END[low]), _PHASE_ORDER.index(_SPAN_END[high])
+        for phase in _PHASE_ORDER[start:end + 1]:
+            found[phase] = 1.0
     return found
+
+
+_PHASE_ORDER = [Phase.EARLY_YEARS, Phase.PRIMARY, Phase.SECONDARY, Phase.POST_16]
+_SPAN_END = {"earlyyear": Phase.EARLY_YEARS, "reception": Phase.EARLY_YEARS, "nursery": Phase.EARLY_YEARS,
+             "primary": Phase.PRIMARY, "ks1": Phase.PRIMARY, "secondary": Phase.SECONDARY, "ks3": Phase.SECONDARY,
+             "post16": Phase.POST_16, "sixth form": Phase.POST_16, "alevel": Phase.POST_16}
+_SPAN_WORD = "|".join(sorted(_SPAN_END, key=len, reverse=True))
+_PHASE_SPAN = re.compile(rf"\b({_SPAN_WORD})s? (?:to|until|till|through|thru|up to|all the way to) (?:the )?({_SPAN_WORD})s?\b")
 
 
 _STAGE_OF_YEAR = {1: "ks1", 2: "ks1", 3: "ks2", 4: "ks2", 5: "ks2", 6: "ks2", 7: "ks3", 8: "ks3", 9: "ks3", 10: "ks4", 11: "ks4"}

@@ -371,3 +371,25 @@ class TestWordsThatMisleadAlone:
         reply = engine.answer("transition work group 2017 code", TODAY)
         assert reply.status == "clarify"
         assert {"ncp17-10a-y5-8-continuity", "ncp17-10b-y5-8-multiplicative-reasoning"} <= set(reply.topics)
+
+    def test_a_phone_number_is_not_a_count(self, engine) -> None:
+        question = "Please give me the email and phone number of Kent and Medway Maths Hub, I prefer to talk with a person."
+        assert "how_many" not in read(engine, question).asks
+        assert "phone number" in render_text(engine.answer(question, TODAY))
+
+
+class TestListsAcrossPhases:
+    def test_a_span_of_phases_names_every_phase_between(self, engine) -> None:
+        phases = read(engine, "all the SKTM programmes from Early Years until post-16").attributes.named_phases
+        assert phases == {Phase.EARLY_YEARS, Phase.PRIMARY, Phase.SECONDARY, Phase.POST_16}
+        assert read(engine, "primary and secondary").attributes.named_phases == {Phase.PRIMARY, Phase.SECONDARY}
+
+    @pytest.mark.parametrize("question", [
+        "Give me please all the SKTM programmes that exist, from Early Years until post-16.",
+        "Could you list every SKTM programme the Maths Hubs offer, nursery to sixth form?",
+    ])
+    def test_a_family_named_beside_the_network_is_listed_whole(self, engine, question: str) -> None:
+        reply = engine.answer(question, TODAY)
+        text = render_text(reply)
+        assert reply.status == "answered" and reply.topics[0] == "sktm-programmes"
+        assert "Early Years Teachers" in text and "Secondary Non-specialist" in text and "New to Core Maths" in text
