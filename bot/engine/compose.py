@@ -131,8 +131,7 @@ class Composer:
     ) -> Reply:
         entry = option.evidence.indexed.entry
         unit = option.unit
-        asks_eligibility = bool({"eligibility", "which"} & set(question.asks))
-        situation = option.situation if asks_eligibility else None
+        situation = option.situation if question.weighs_situation(bool(option.situation.not_met)) else None
         headline = _with_its_question(unit, self.word_unit(unit, entry, today, situation), question)
         if question.lead == "exists" and unit.kind in {"summary", "who_for"} and not _VERDICT.match(headline):
             headline = f"Yes. {headline}"  # "is there …?" is answered yes, then what it is

@@ -100,6 +100,11 @@ def _folds_the_same(variant: str) -> bool:
     return tokens(variant) == _WORD.findall(clean(variant))
 
 
+def _situation_decides(question: Question, option: Option) -> bool:
+    """The situation the question states is judged against this offer's criteria."""
+    return bool(option.situation) and question.weighs_situation(bool(option.situation.not_met))
+
+
 def agreeing(options: list[Option], question: Question) -> list[Option]:
     """Verified options only: when an entry the question names agrees with every attribute it states (phase,
     role, year, stage), entries that contradict one ("secondary TAs" and the primary TA programme) are set aside.
@@ -541,11 +546,9 @@ class Engine:
         """An eligibility question about a named offer whose checks the stated situation decides ("welsh
         secondary - can we join the sktm trial"): that offer, whatever else its words resemble.
         """
-        if not ({"eligibility", "which"} & set(question.asks)):
-            return None
         return next(
             (s for s in per_entry
-             if s.option.situation and not s.option.check.missing and s.probability >= self.model.clarify_at
+             if _situation_decides(question, s.option) and not s.option.check.missing and s.probability >= self.model.clarify_at
              and (s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER)),
             None,
         )
@@ -573,21 +576,21 @@ class Engine:
         Asked which of several entries named alike is meant, the one whose criteria the stated
         situation decides is the one meant.
         """
-        if not ({"eligibility", "which"} & set(question.asks)):
+        if not (question.asks_whether_may or not question.asks):
             return decision
         if decision.action == "clarify":
-            decided = [s for s in decision.chosen if s.option.situation]
+            decided = [s for s in decision.chosen if _situation_decides(question, s.option)]
             if len(decided) != 1:
                 return decision
             decision = Decision("answer", (decided[0],), "the stated situation is about this one of those named alike")
         best = decision.best
-        if decision.action == "unknown" and best is not None and best.option.situation and not best.option.check.missing \
+        if decision.action == "unknown" and best is not None and _situation_decides(question, best.option) and not best.option.check.missing \
                 and (best.option.evidence.named or best.option.evidence.name_score >= 0.5):
             decision = Decision("answer", (best,), "names this offer and states a situation its checks decide")
         if decision.action != "answer" or best is None:
             return decision
         chosen = best.option
-        if not chosen.situation or chosen.unit.kind in {"criterion", "eligibility"}:
+        if not _situation_decides(question, chosen) or chosen.unit.kind in {"criterion", "eligibility"}:
             return decision
         verdict = next((o for o in options if o.entry_id == chosen.entry_id and o.unit.kind == "eligibility"), None)
         if verdict is None:

@@ -113,7 +113,7 @@ class QuestionFeatures:
         self.wording = " ".join(question.terms)
         self.wording_years = set(_YEAR_N.findall(self.wording))
         self.detail = float(lead in detail_types())
-        self.asks_eligibility = "eligibility" in asks or "which" in asks
+        self.asks_eligibility = question.asks_whether_may
         self.how_many = lead == "how_many"
         self.no_ask = float(not asks)
         self.length = min(1.0, len(question.asked_content) / 12)

@@ -79,6 +79,19 @@ class Question:
     def lead(self) -> str:
         return self.asks[0] if self.asks else "what"
 
+    @property
+    def asks_whether_may(self) -> bool:
+        """It asks whether someone may take part, or which offer fits them."""
+        return not _MAY_ASKS.isdisjoint(self.asks)
+
+    def weighs_situation(self, ruled_out: bool) -> bool:
+        """A situation it states is to be judged against an offer's criteria: it asks whether they may take
+        part — or, asking nothing ("independent school eef trial?"), states one that rules them out.
+        """
+        return self.asks_whether_may or (ruled_out and not self.asks)
+
+
+_MAY_ASKS = frozenset({"eligibility", "which"})
 
 # Words that say what kind of offer something is, not which one ("the work group", "the programme").
 KIND_WORDS = frozenset({"workgroup", "programme", "community", "project", "course", "network", "group", "work"})

@@ -393,3 +393,17 @@ class TestListsAcrossPhases:
         text = render_text(reply)
         assert reply.status == "answered" and reply.topics[0] == "sktm-programmes"
         assert "Early Years Teachers" in text and "Secondary Non-specialist" in text and "New to Core Maths" in text
+
+
+class TestSituationsInFragments:
+    @pytest.mark.parametrize("question", ["independent school eef trial?", "eef sktm trial school in wales"])
+    def test_a_fragment_stating_what_rules_you_out_gets_the_verdict(self, engine, question: str) -> None:
+        text = render_text(engine.answer(question, TODAY))
+        assert "rules you out" in text and "state-funded" in text
+
+    def test_a_fragment_is_not_told_it_meets_criteria(self, engine) -> None:
+        text = render_text(engine.answer("new sustaining themes secondary 2023/24", TODAY))
+        assert "you meet" not in text
+
+    def test_does_she_fit_asks_eligibility(self, engine) -> None:
+        assert "eligibility" in read(engine, "our non-specialist only has Y9 and Y10 maths groups. does she fit the EEF trial?").asks
