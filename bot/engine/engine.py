@@ -260,7 +260,7 @@ class Engine:
         outside = self._outside_topic(question)
         if outside is not None and not (
             top_named and top.probability >= self.model.answer_at
-            and (bool(top.option.situation) or (lead in SITUATION_ASKS and self._mentions(top, outside)))
+            and (_situation_decides(question, top.option) or (lead in SITUATION_ASKS and self._mentions(top, outside)))
         ):
             return Decision("outside", reason=f"names {outside.id}, which is not a hub offer", entries=(outside.id,))
         invented = self._invented_name(question) if top is not None else ""

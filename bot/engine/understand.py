@@ -88,10 +88,11 @@ class Question:
         """A situation it states is to be judged against an offer's criteria: it asks whether they may take
         part — or, asking nothing ("independent school eef trial?"), states one that rules them out.
         """
-        return self.asks_whether_may or (ruled_out and not self.asks)
+        return self.asks_whether_may or (ruled_out and not self.asks and not _WH_WORD.search(self.asked_text))
 
 
 _MAY_ASKS = frozenset({"eligibility", "which"})
+_WH_WORD = re.compile(r"^(?:(?:so|and|but|ok|okay|hi|hey) )?(?:what|whats|how|why|when|where|who|whom|whose)\b")
 
 # Words that say what kind of offer something is, not which one ("the work group", "the programme").
 KIND_WORDS = frozenset({"workgroup", "programme", "community", "project", "course", "network", "group", "work"})

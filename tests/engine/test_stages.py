@@ -407,3 +407,13 @@ class TestSituationsInFragments:
 
     def test_does_she_fit_asks_eligibility(self, engine) -> None:
         assert "eligibility" in read(engine, "our non-specialist only has Y9 and Y10 maths groups. does she fit the EEF trial?").asks
+
+    def test_another_trial_named_only_as_an_exclusion_is_not_the_sktm_trial(self, engine) -> None:
+        reply = engine.answer("eef peer to peer coaching trial how to join", TODAY)
+        assert reply.status == "unknown" and "not hub offers" in render_text(reply)
+        verdict = render_text(engine.answer("we're in the peer to peer coaching trial, can we still join the EEF SKTM trial?", TODAY))
+        assert "rules you out" in verdict
+
+    def test_a_wh_question_is_not_read_as_a_stated_situation(self, engine) -> None:
+        text = render_text(engine.answer("what does the hfl making fluent and flexible calculations trial actually involve", TODAY))
+        assert "rules you out" not in text
