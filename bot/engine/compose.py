@@ -31,7 +31,7 @@ LIST_LIMIT = 10
 MISSING_WORDS = {
     "deadline": "a closing date", "time": "the time commitment", "cost": "the cost", "apply": "how to apply",
     "eligibility": "eligibility criteria", "who_for": "who it is for", "stages": "stages", "code": "a programme code",
-    "links": "a page or form to point you to", "venue": "venue or location details",
+    "links": "a page or form to point you to", "venue": "venue or location details", "format": "how the sessions are given (online or in person)",
     "schedule": "session dates or times", "pay": "pay rates or expenses", "cover": "supply-cover funding details",
     "places": "how many places are left", "url": "web addresses", "participants": "which schools or teachers are taking part",
     "future": "dates for a future round", "personal": "anyone's own applications or records",

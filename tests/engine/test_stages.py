@@ -417,3 +417,25 @@ class TestSituationsInFragments:
     def test_a_wh_question_is_not_read_as_a_stated_situation(self, engine) -> None:
         text = render_text(engine.answer("what does the hfl making fluent and flexible calculations trial actually involve", TODAY))
         assert "rules you out" not in text
+
+
+class TestDetailsTheSourcesNeverGive:
+    @pytest.mark.parametrize(("question", "missing"), [
+        ("The 5.5 days central NCETM events of the specialist programme, where they take place? Which city?", "venue or location"),
+        ("Could you confirm where the central NCETM events for the Secondary Mastery Specialist programme are held?", "venue or location"),
+        ("supply cover rate for sms release days", "pay rates"),
+        ("sms info sheet link", "web addresses"),
+    ])
+    def test_the_reply_says_which_detail_is_missing(self, engine, question: str, missing: str) -> None:
+        reply = engine.answer(question, TODAY)
+        assert reply.status == "unknown" and missing in render_text(reply)
+
+    def test_online_or_in_person_is_not_where(self, engine) -> None:
+        assert read(engine, "is the sms online or in person?").lead == "format"
+        assert read(engine, "which city are the sms central events in?").lead == "venue"
+
+    def test_the_annual_report_is_not_a_schedule(self, engine) -> None:
+        from bot.engine.asks import unit_answers
+
+        assert "schedule" not in unit_answers("fact", "The 2023/24 annual report says 997 schools took part.")
+        assert "schedule" in unit_answers("fact", "Sessions run termly.")
