@@ -159,7 +159,7 @@ def singular(word: str) -> str:
     return word[:-1]
 
 
-_KEEP_ING_ED = frozenset("during bring thing something anything nothing everything string spring morning evening need feed seed speed breed embed shed bed red".split())
+_KEEP_ING_ED = frozenset("during bring thing thinking something anything nothing everything string spring morning evening need feed seed speed breed embed shed bed red".split())
 
 
 def stem(word: str) -> str:

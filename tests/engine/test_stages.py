@@ -439,3 +439,14 @@ class TestDetailsTheSourcesNeverGive:
 
         assert "schedule" not in unit_answers("fact", "The 2023/24 annual report says 997 schools took part.")
         assert "schedule" in unit_answers("fact", "Sessions run termly.")
+
+
+class TestTopicWordsKept:
+    def test_thinking_is_a_topic_word(self, engine) -> None:
+        from bot.engine.text import stem
+
+        assert stem("thinking") == "thinking" and stem("supporting") == "support"
+        assert "thinking" in read(engine, "developing mathematical thinking theme").content
+
+    def test_the_focus_asked_for_is_not_a_topic(self, engine) -> None:
+        assert "focus" not in read(engine, "developing mathematical thinking theme - whats the focus").focus
