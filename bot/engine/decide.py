@@ -165,6 +165,11 @@ def best_per_entry(scored: list[Scored]) -> list[Scored]:
     return sorted(best.values(), key=lambda s: -s.probability)
 
 
+def _past_one_meant(past: Scored, current: Scored, model: Model) -> bool:
+    named = past.option.evidence.name_score > current.option.evidence.name_score
+    return named and past.probability >= model.answer_at > current.probability
+
+
 def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
     """Answer, ask which one, or say it is not known — from the options' probabilities alone.
 
@@ -182,7 +187,9 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
         top = undominated[0]
         alike = [s for s in per_entry if s is not top and _named_alike(top, s)]
     current = [s for s in alike if not s.option.check.history_mismatch and s.probability >= model.clarify_at]
-    if top.option.check.history_mismatch and current:  # a current offer named alike beats a past one
+    # a current offer named alike beats a past one — unless the past one is named better and is the only one
+    # likely enough to answer with ("supporting post-16 mathematics leadership wg, who was that aimed at")
+    if top.option.check.history_mismatch and current and not _past_one_meant(top, current[0], model):
         top = current[0]
         alike = [s for s in per_entry if s is not top and _named_alike(top, s)]
     if top.probability >= model.answer_at:

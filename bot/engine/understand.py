@@ -92,6 +92,7 @@ class Question:
 
 
 _MAY_ASKS = frozenset({"eligibility", "which"})
+CODE_PREFIX = "ncp"  # the vocabulary's word for Network Collaborative Projects, whose codes start NCP
 _WH_WORD = re.compile(r"^(?:(?:so|and|but|ok|okay|hi|hey) )?(?:what|whats|how|why|when|where|who|whom|whose)\b")
 
 # Words that say what kind of offer something is, not which one ("the work group", "the programme").
@@ -237,6 +238,8 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
     asks = detect_asks(asked_text) or detect_asks(" ".join(index.mapper.apply(asked_tokens))) or detect_asks(whole_text)
     if "list" in asks and _LIST_FIRST.search(asked_text):  # "list all the primary SKTM programmes …" is a list first
         asks = ("list", *(ask for ask in asks if ask != "list"))
+    if "code" in asks:  # "ncp code for the continuity one?": the codes' prefix is part of asking for a code
+        terms = tuple(t for t in terms if t != CODE_PREFIX)
     mapped_whole = " ".join(words)
     attributes = Attributes(
         phases=phases_in(mapped_whole),
@@ -245,7 +248,7 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         academic_years=frozenset(w for w in words if w.startswith("ay") and w[2:].isdigit()),
         stages=stages_in(mapped_whole),
     )
-    asked_terms = [stem(w) for w in index.mapper.apply(asked_tokens)]
+    asked_terms = [stem(w) for w in index.mapper.apply(asked_tokens) if w != CODE_PREFIX or "code" not in asks]
     cue = cue_terms()
     focus = frozenset(
         term for term in asked_terms

@@ -450,3 +450,19 @@ class TestTopicWordsKept:
 
     def test_the_focus_asked_for_is_not_a_topic(self, engine) -> None:
         assert "focus" not in read(engine, "developing mathematical thinking theme - whats the focus").focus
+
+
+class TestNetworkCollaborativeProjects:
+    def test_how_many_ncps_is_answered_from_their_own_entry(self, engine) -> None:
+        reply = engine.answer("How many Network Collaborative Projects are there now compared with the start?", TODAY)
+        text = render_text(reply)
+        assert reply.status == "answered" and reply.topics[0] == "network-collaborative-projects"
+        assert "33" in text and "17" in text
+
+    def test_ncp_in_a_code_question_asks_for_a_code(self, engine) -> None:
+        assert "ncp" not in read(engine, "ncp code for the continuity one?").content
+        assert "NCP17-10" in render_text(engine.answer("ncp code for the continuity one?", TODAY))
+
+    def test_a_past_offer_named_outright_is_not_set_aside_for_a_current_one_named_less(self, engine) -> None:
+        reply = engine.answer("supporting post-16 mathematics leadership wg who was that aimed at", TODAY)
+        assert reply.status == "answered" and reply.topics[0] == "ncp17-19-post16-leadership"
