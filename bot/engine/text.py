@@ -18,7 +18,9 @@ STOPWORDS = frozenset(
         "im ive id youre theyre thats whats hows lol like really quite bit still else get got go going "
         "know tell want wanted wants need needs needed one ones anyone someone anything something "
         "whether etc eg ie via per true right actually basically wondering wonder think guys folks everyone "
-        "cheers sorry mate btw fyi back r u ur w wat"
+        "cheers sorry mate btw fyi back r u ur w wat "
+        # chat filler: "bump — anyone know …", "tbh", "idk"
+        "bump bumping anybody somebody tia afaik iirc imo imho tbh ngl haha omg thx ty yeah yep nope hmm idk dunno ppl"
     ).split()
 )
 

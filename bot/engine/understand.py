@@ -208,12 +208,12 @@ _REQUEST_WORDS = frozenset(  # beside the stopwords ("tell", "know", "me", "plea
 # Parts of a message that never carry its meaning here: Discord mentions, custom emoji, addresses,
 # links and long numbers (phone numbers, ids).
 _NOISE = re.compile(
-    r"<a?:\w+:\d+>|<[@#][!&]?\d+>|<t:\d+(?::\w)?>|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d ()-]{6,}\d|@(?:everyone|here)\b"
+    r"<a?:\w+:\d+>|<[@#][!&]?\d+>|<t:\d+(?::\w)?>|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d ()-]{6,}\d|@\w+"
 )
 
 
 def without_noise(text: str) -> str:
-    """The message without mentions, emoji codes, email addresses, links and phone-like numbers."""
+    """The message without mentions (Discord's and typed "@Jo"), emoji codes, email addresses, links and phone-like numbers."""
     return _NOISE.sub(" ", text) if ("<" in text or "@" in text or "http" in text or "www." in text or any(c.isdigit() for c in text)) else text
 
 

@@ -466,3 +466,13 @@ class TestNetworkCollaborativeProjects:
     def test_a_past_offer_named_outright_is_not_set_aside_for_a_current_one_named_less(self, engine) -> None:
         reply = engine.answer("supporting post-16 mathematics leadership wg who was that aimed at", TODAY)
         assert reply.status == "answered" and reply.topics[0] == "ncp17-19-post16-leadership"
+
+
+class TestDiscordChat:
+    def test_chat_filler_and_typed_mentions_are_not_what_is_asked_about(self, engine) -> None:
+        assert "bump" not in read(engine, "bump — anyone know if sktm costs anything?").focus
+        assert "jo" not in read(engine, "@Jo said it's free for academies?").content
+        assert "Sorry" not in render_text(engine.answer("bump — anyone know if sktm costs anything?", TODAY))
+
+    def test_an_email_address_is_still_dropped_whole(self, engine) -> None:
+        assert not {"jo", "school", "org"} & read(engine, "email me at jo@school.org about the SMS deadline").content
