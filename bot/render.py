@@ -53,6 +53,8 @@ def render_text(reply: Reply, limit: int = MAX_TEXT, *, numbered: bool = False) 
             lines.append(f"{marker} **{c.name}**" + (f" — {c.hint}" if c.hint else ""))
         if numbered and reply.candidates:
             lines.append(f"Type a number (1–{len(reply.candidates)}) to choose, or ask again.")
+        elif len(reply.candidates) == 1:
+            lines.append("If you meant another offer, ask again with its name (or use `/programme`).")
         else:
             lines.append("Ask again with the one you mean (or use `/programme`).")
         tail = footer(reply)

@@ -319,9 +319,11 @@ class Composer:
         options = {s.option.entry_id: s.option for s in decision.chosen}
         hints = [self.sourced_hint(e, question, today, options.get(e.id)) for e in entries]
         candidates = tuple(Candidate(e.id, e.name, shorten(said, 150)) for e, (said, _) in zip(entries, hints, strict=True))
+        # "when's the closing date?" when only one offer has one: that one, to confirm
+        heading = "Which one do you mean?" if len(candidates) != 1 else "Is it this one? It is the only one in my notes with that:"
         return Reply(
-            question=question.raw, status="clarify", headline="Which one do you mean?", intent=question.lead,
-            candidates=candidates, topics=tuple(e.id for e in entries), confidence=0.4, title="Which one do you mean?",
+            question=question.raw, status="clarify", headline=heading, intent=question.lead,
+            candidates=candidates, topics=tuple(e.id for e in entries), confidence=0.4, title=heading,
             sources=self._titles(source for _, credited in hints for source in credited),
         )
 

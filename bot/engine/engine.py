@@ -100,6 +100,11 @@ def _folds_the_same(variant: str) -> bool:
     return tokens(variant) == _WORD.findall(clean(variant))
 
 
+def _names_any(best: Scored | None, evidence: tuple[Evidence, ...]) -> bool:
+    """Some words of the question name an offer — the one answered or another."""
+    return any(e.name_mass >= 1.0 for e in evidence) or (best is not None and best.option.evidence.name_score > 0)
+
+
 def _situation_decides(question: Question, option: Option) -> bool:
     """The situation the question states is judged against this offer's criteria."""
     return bool(option.situation) and question.weighs_situation(bool(option.situation.not_met))
@@ -316,10 +321,13 @@ class Engine:
             decision = Decision("unknown", decision.chosen[:1], "the entry contradicts what the question states", missing=("attribute",))
         # "how do I join the work group?" names a kind of offer, not one: which of those with a form?
         names_one = top_named and bool(top.option.evidence.name_words - KIND_WORDS)
-        if decision.action == "unknown" and not (names_one or question.focus - self.index.neutral - KIND_WORDS):
+        about_nothing = not (names_one or question.focus - self.index.neutral - KIND_WORDS)
+        if decision.action == "answer" and about_nothing and lead in REQUIRED_FIELDS and not _names_any(decision.best, evidence):
+            decision = Decision("unknown", decision.chosen, "names no offer and asks only for a field")  # "^ this. also is it free?"
+        if decision.action == "unknown" and about_nothing:
             asked = set(units_for(question.asks)) & FIELD_KINDS
             having = self._of_kind_named(question, self.units.current_having(frozenset(asked)))
-            if asked and len(having) >= 2:
+            if asked and having:
                 return Decision("clarify", reason=f"names no offer; {len(having)} have {', '.join(sorted(asked))}",
                                 entries=tuple(e.id for e in having[:5]))
         if decision.action == "unknown" and lead == "how_many" and not any(e.named for e in evidence):

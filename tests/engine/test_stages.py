@@ -476,3 +476,15 @@ class TestDiscordChat:
 
     def test_an_email_address_is_still_dropped_whole(self, engine) -> None:
         assert not {"jo", "school", "org"} & read(engine, "email me at jo@school.org about the SMS deadline").content
+
+
+class TestUnderspecifiedFieldQuestions:
+    def test_a_field_asked_of_nothing_named_is_not_answered_from_one_faq(self, engine) -> None:
+        reply = engine.answer("^ this. also is it free?", TODAY)
+        assert reply.status == "clarify" and len(reply.topics) >= 2
+
+    def test_a_field_only_one_offer_has_is_offered_to_confirm(self, engine) -> None:
+        reply = engine.answer("when's the closing date?", TODAY)
+        text = render_text(reply)
+        assert reply.status == "clarify" and reply.topics == ("secondary-mastery-specialist",)
+        assert "only one in my notes" in text and "28 April 2025" in text and "Which one" not in text
