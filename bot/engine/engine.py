@@ -88,6 +88,7 @@ class Analysis:
 
 
 _WORD = re.compile(r"[a-z0-9]+")
+_EITHER_OR_PHASE = re.compile(r"\b(?:primary|secondary|post16|earlyyear|early year)s? or (?:\w+ )?(?:primary|secondary|post16|earlyyear|early year)s?\b")
 
 
 def _variants_pattern(variants: Iterable[str]) -> re.Pattern[str]:
@@ -281,6 +282,9 @@ class Engine:
             about = (top.option.entry_id,) if top_named and top is not None else ()
             return Decision("contact", reason="asks how to reach the hub" + (" about a named offer" if about else ""), entries=about)
         only_attributes = not top_named and not question.focus and bool(question.attributes.phases or question.attributes.roles)
+        either = self._one_for_each_phase(question, evidence)
+        if either is not None:
+            return either
         if lead in {"list", "exists", "which"} or only_attributes:
             listed = self._list_entries(question, evidence)
             if listed is not None and (lead == "list" or "list" in question.asks[:2] or only_attributes or (
@@ -289,6 +293,7 @@ class Engine:
                 return Decision("list", reason=why, entries=self._ids_of(entries))
         if lead == "compare":
             named = [s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= COMPARED_NAME]
+            named.sort(key=lambda s: -s.option.evidence.name_score)  # the two the question names best, then the likelier
             if len(named) >= 2:
                 sides = tuple(self._side_for(question, s, options) for s in named[:2])
                 return Decision("compare", sides, "names two offers to compare", tuple(s.option.entry_id for s in sides))
@@ -412,6 +417,18 @@ class Engine:
         """"How many schools in Kent and Medway …?" answered by a figure that is not about Kent or Medway."""
         local = question.content & self.index.hub_words
         return question.lead == "how_many" and bool(local) and not (best.option.unit.terms & self.index.hub_words)
+
+    def _one_for_each_phase(self, question: Question, evidence: tuple[Evidence, ...]) -> Decision | None:
+        """"Is the TA SKTM for primary or secondary?": a family with one member for each phase offered as the
+        choice is listed, both of them — not answered with one as if the other did not exist."""
+        phases = question.attributes.named_phases
+        if len(phases) < 2 or question.lead not in {"who_for", "what", "exists", "eligibility"} or not _EITHER_OR_PHASE.search(question.asked_text):
+            return None
+        family = [e for e in self._named_family(evidence) if e.status == "current" and e.kind != "information"]
+        members = [e for e in self._for_roles(family, question.attributes.roles) if phases & set(e.phases)]
+        if len(members) < 2 or not all(any(p in e.phases for e in members) for p in phases):
+            return None
+        return Decision("list", reason="There is one for each:", entries=tuple(e.id for e in self._sorted(members)))
 
     @staticmethod
     def _the_one_for_the_role(question: Question, per_entry: list[Scored]) -> Scored | None:

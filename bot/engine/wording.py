@@ -61,6 +61,10 @@ def tied_to_its_question(answer: str) -> bool:
     return bool(_TIED_TO_ITS_QUESTION.match(answer))
 
 
+_EITHER_OR = re.compile(r"\bor (?!not\b|no\b)(?:\w+ ){0,3}\w+\W*$")
+
+
 def is_yes_no(asked: str) -> bool:
-    """The (normalised) asking sentence is a yes/no question, not a request such as "could you advise …"."""
-    return bool(_YES_NO_QUESTION.match(asked))
+    """The (normalised) asking sentence is a yes/no question, not a request such as "could you advise …" nor a
+    choice between two ("is the TA SKTM for primary or secondary?")."""
+    return bool(_YES_NO_QUESTION.match(asked)) and not _EITHER_OR.search(asked)

@@ -488,3 +488,20 @@ class TestUnderspecifiedFieldQuestions:
         text = render_text(reply)
         assert reply.status == "clarify" and reply.topics == ("secondary-mastery-specialist",)
         assert "only one in my notes" in text and "28 April 2025" in text and "Which one" not in text
+
+
+class TestEitherOr:
+    def test_a_family_asked_primary_or_secondary_lists_one_for_each(self, engine) -> None:
+        reply = engine.answer("is the TA sktm for primary or secondary?", TODAY)
+        assert set(reply.topics) == {"sktm-primary-teaching-assistants", "sktm-secondary-teaching-assistants"}
+        assert "one for each" in render_text(reply)
+
+    def test_a_choice_between_two_is_not_a_yes_no_question(self) -> None:
+        from bot.engine.wording import is_yes_no
+
+        assert not is_yes_no("is the ta sktm for primary or secondary")
+        assert is_yes_no("is it free or not") and is_yes_no("is the sms free")
+
+    def test_a_comparison_sets_side_by_side_the_two_it_names_best(self, engine) -> None:
+        reply = engine.answer("what's the difference between the primary and secondary mastery specialist programmes?", TODAY)
+        assert set(reply.topics[:2]) == {"primary-mastery-specialist", "secondary-mastery-specialist"}
