@@ -420,7 +420,8 @@ class Engine:
 
     def _one_for_each_phase(self, question: Question, evidence: tuple[Evidence, ...]) -> Decision | None:
         """"Is the TA SKTM for primary or secondary?": a family with one member for each phase offered as the
-        choice is listed, both of them — not answered with one as if the other did not exist."""
+        choice is listed, both of them — not answered with one as if the other did not exist.
+        """
         phases = question.attributes.named_phases
         if len(phases) < 2 or question.lead not in {"who_for", "what", "exists", "eligibility"} or not _EITHER_OR_PHASE.search(question.asked_text):
             return None

@@ -66,5 +66,6 @@ _EITHER_OR = re.compile(r"\bor (?!not\b|no\b)(?:\w+ ){0,3}\w+\W*$")
 
 def is_yes_no(asked: str) -> bool:
     """The (normalised) asking sentence is a yes/no question, not a request such as "could you advise …" nor a
-    choice between two ("is the TA SKTM for primary or secondary?")."""
+    choice between two ("is the TA SKTM for primary or secondary?").
+    """
     return bool(_YES_NO_QUESTION.match(asked)) and not _EITHER_OR.search(asked)
