@@ -54,6 +54,7 @@ def cross_checks(
             line, column = item.located.locate(("id",))
             problems.append(Problem(item.path, line, column, f"duplicate id '{entry_id}' (also used in {others})"))
     problems.extend(_alias_conflicts(parsed))
+    problems.extend(_list_aliases(parsed))
     problems.extend(_unknown_references(parsed, set(files_by_id), broken or {}))
     problems.extend(flow_checks(parsed))
     problems.extend(_outside_conflicts(extra_files))
@@ -112,6 +113,20 @@ def _alias_conflicts(parsed: list[ParsedFile]) -> Iterator[Problem]:
             others = ", ".join(f"'{other}'" for other in sorted(owners - {entry_id}))
             line, column = item.located.locate(path)
             yield Problem(item.path, line, column, f"the name or alias '{name}' is also claimed by entry {others}")
+
+
+_LIST_WORDING = re.compile(r"^(?:every|all(?: the)?|list of|any)\s", re.IGNORECASE)
+
+
+def _list_aliases(parsed: list[ParsedFile]) -> Iterator[Problem]:
+    """Aliases worded as a list question ("every SKTM programme"): they make the overview the answer to "list
+    every SKTM programme", where the engine would list the family's members."""
+    for item in parsed:
+        for i, alias in enumerate(_entry(item).aliases):
+            if _LIST_WORDING.match(alias):
+                line, column = item.located.locate(("aliases", i))
+                yield Problem(item.path, line, column, f"the alias '{alias}' is worded as a list question; drop it "
+                              "(the engine lists a family's members itself)", "warning")
 
 
 def _unknown_references(parsed: list[ParsedFile], known: set[str], broken: dict[str, str]) -> Iterator[Problem]:

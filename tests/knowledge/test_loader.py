@@ -132,3 +132,13 @@ def test_every_fact_in_the_bundled_knowledge_base_has_a_source(kb) -> None:
             assert fact.source.file and fact.source.quote, entry.id
         for link in entry.links:
             assert link.url is None or link.url.startswith("https://"), entry.id
+
+
+def test_an_alias_worded_as_a_list_question_is_a_warning(tmp_path: Path) -> None:
+    root = _base_copy(tmp_path)
+    entry = root / "entries" / "example-programme.yaml"
+    text = entry.read_text()
+    entry.write_text(re.sub(r"aliases: \[", "aliases: [every Example programme, ", text, count=1))
+    kb = load_knowledge(root, today=TODAY)
+    found = [w for w in kb.warnings if "worded as a list question" in w.message]
+    assert len(found) == 1 and found[0].file.endswith("example-programme.yaml") and found[0].line > 1
