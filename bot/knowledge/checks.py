@@ -120,7 +120,8 @@ _LIST_WORDING = re.compile(r"^(?:every|all(?: the)?|list of|any)\s", re.IGNORECA
 
 def _list_aliases(parsed: list[ParsedFile]) -> Iterator[Problem]:
     """Aliases worded as a list question ("every SKTM programme"): they make the overview the answer to "list
-    every SKTM programme", where the engine would list the family's members."""
+    every SKTM programme", where the engine would list the family's members.
+    """
     for item in parsed:
         for i, alias in enumerate(_entry(item).aliases):
             if _LIST_WORDING.match(alias):
