@@ -505,3 +505,7 @@ class TestEitherOr:
     def test_a_comparison_sets_side_by_side_the_two_it_names_best(self, engine) -> None:
         reply = engine.answer("what's the difference between the primary and secondary mastery specialist programmes?", TODAY)
         assert set(reply.topics[:2]) == {"primary-mastery-specialist", "secondary-mastery-specialist"}
+
+    def test_an_academy_meets_the_state_funded_criterion(self, engine) -> None:
+        text = render_text(engine.answer("we're an academy in kent, can our non-specialist do the EEF trial?", TODAY))
+        assert "you meet: be a state-funded" in text and "Year 8" in text
