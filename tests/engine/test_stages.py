@@ -506,6 +506,7 @@ class TestEitherOr:
         reply = engine.answer("what's the difference between the primary and secondary mastery specialist programmes?", TODAY)
         assert set(reply.topics[:2]) == {"primary-mastery-specialist", "secondary-mastery-specialist"}
 
-    def test_an_academy_meets_the_state_funded_criterion(self, engine) -> None:
-        text = render_text(engine.answer("we're an academy in kent, can our non-specialist do the EEF trial?", TODAY))
+    def test_a_secondary_academy_meets_the_state_funded_criterion(self, engine) -> None:
+        text = render_text(engine.answer("we're a secondary academy in kent, can our non-specialist do the EEF trial?", TODAY))
         assert "you meet: be a state-funded" in text and "Year 8" in text
+        assert "you meet" not in render_text(engine.answer("we're a primary academy, can we do the EEF trial?", TODAY))
