@@ -41,7 +41,7 @@ from bot.engine.wording import is_yes_no, tied_to_its_question
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.loader import MEMORY_CACHE
-from bot.knowledge.schema import PHASE_LABELS, Entry, Phase
+from bot.knowledge.schema import PHASE_LABELS, Entry, LinkKind, Phase
 from bot.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,22 @@ def _folds_the_same(variant: str) -> bool:
 def _names_any(best: Scored | None, evidence: tuple[Evidence, ...]) -> bool:
     """Some words of the question name an offer — the one answered or another."""
     return any(e.name_mass >= 1.0 for e in evidence) or (best is not None and best.option.evidence.name_score > 0)
+
+
+_FORM_LINKS = frozenset({LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY})
+
+
+def _reading_for_a_form(question: Question, option: Option) -> bool:
+    """"How do I sign up?" answered by links that are only reading (Mastery Explained …), not a form to fill in."""
+    return option.unit.kind == "link" and "link" not in _fields_given(question.lead, option.evidence.indexed.entry, frozenset({"link"}))
+
+
+def _fields_given(lead: str, entry: Entry, kinds: frozenset[str]) -> frozenset[str]:
+    """The field kinds of ``kinds`` the entry gives for a question led by ``lead``: its links tell how to apply
+    only when one of them is a form."""
+    if lead == "apply" and "link" in kinds and not any(link.kind in _FORM_LINKS for link in entry.links):
+        return kinds - {"link"}
+    return kinds
 
 
 def _situation_decides(question: Question, option: Option) -> bool:
@@ -332,6 +348,8 @@ class Engine:
         if decision.action == "unknown" and about_nothing:
             asked = set(units_for(question.asks)) & FIELD_KINDS
             having = self._of_kind_named(question, self.units.current_having(frozenset(asked)))
+            if lead == "apply":  # reading links are no form to fill in; only the few shown are checked
+                having = [e for e in having[:CLARIFY_LIMIT * 4] if e.how_to_apply or _fields_given(lead, e, frozenset({"link"}))] or having
             if asked and having:
                 return Decision("clarify", reason=f"names no offer; {len(having)} have {', '.join(sorted(asked))}",
                                 entries=tuple(e.id for e in having[:5]))
@@ -544,7 +562,8 @@ class Engine:
         tied = unit.kind == "faq" and tied_to_its_question(unit.text) and not is_yes_no(question.asked_text)
         if unit.kind in wanted or (question.lead in unit.answers and not tied):
             return decision
-        field = next((o for o in options if o.entry_id == best.option.entry_id and o.unit.kind in wanted), None)
+        field = next((o for o in options if o.entry_id == best.option.entry_id and o.unit.kind in wanted
+                      and not _reading_for_a_form(question, o)), None)
         if field is None and tied and question.lead in unit.answers:
             return decision  # no field to prefer: the FAQ answer, led by its own question
         if field is None:
@@ -730,7 +749,7 @@ class Engine:
         family = [best[e.id] for e in self._named_family(evidence) if e.id in best and e.kind != "information"]
         members = family
         if wanted:
-            members = [m for m in members if wanted & m.option.entry_kinds]
+            members = [m for m in members if _fields_given(lead, m.option.evidence.indexed.entry, wanted & m.option.entry_kinds)]
             if len(members) == 1 and len(family) >= 2 and decision.action == "unknown":
                 return self._the_one_with_the_field(members[0], wanted, family, options)
         else:

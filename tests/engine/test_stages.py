@@ -510,3 +510,15 @@ class TestEitherOr:
         text = render_text(engine.answer("we're a secondary academy in kent, can our non-specialist do the EEF trial?", TODAY))
         assert "you meet: be a state-funded" in text and "Year 8" in text
         assert "you meet" not in render_text(engine.answer("we're a primary academy, can we do the EEF trial?", TODAY))
+
+
+class TestHowToApply:
+    def test_reading_links_are_not_how_to_sign_up(self, engine) -> None:
+        text = render_text(engine.answer("how do i sign up for a tfm work group?", TODAY))
+        assert "Mastery Explained" not in text.split("**What I do know**")[0]
+        assert "Axis account" in render_text(engine.answer("how do I apply for the SMS?", TODAY))
+
+    def test_an_if_clause_is_context_not_the_ask(self, engine) -> None:
+        question = "if we sign up for the secondary TfM work group do we also have to do the subject leadership communities?"
+        asks = read(engine, question).asks
+        assert "apply" not in asks and "eligibility" in asks
