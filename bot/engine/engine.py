@@ -116,7 +116,8 @@ def _reading_for_a_form(question: Question, option: Option) -> bool:
 
 def _fields_given(lead: str, entry: Entry, kinds: frozenset[str]) -> frozenset[str]:
     """The field kinds of ``kinds`` the entry gives for a question led by ``lead``: its links tell how to apply
-    only when one of them is a form."""
+    only when one of them is a form.
+    """
     if lead == "apply" and "link" in kinds and not any(link.kind in _FORM_LINKS for link in entry.links):
         return kinds - {"link"}
     return kinds
