@@ -38,7 +38,7 @@ DEFAULT_SETS = LABELLED_SETS
 TODAY = dt.date(2026, 12, 1)
 L2 = 0.02
 GATE_L2 = 0.02  # the gate's own penalty (fitted by cross-validation)
-WRONG_ANSWER_COST = 1.0  # an answer that is wrong counts this much worse than a decline
+WRONG_ANSWER_COST = 1.5  # a wrong answer loses this much (a right one gains 1, a decline 0): worse than not knowing
 FAQ_WEIGHT = 0.5  # an FAQ's own wording counts half as much as a question a teacher wrote
 GRID = {
     "answer_at": (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7),
