@@ -753,6 +753,12 @@ class Engine:
             members = [m for m in members if _fields_given(lead, m.option.evidence.indexed.entry, wanted & m.option.entry_kinds)]
             if len(members) == 1 and len(family) >= 2 and decision.action == "unknown":
                 return self._the_one_with_the_field(members[0], wanted, family, options)
+            if not members and decision.action == "unknown":  # "sktm days": none has it — which one, each saying so
+                lacking = [m for m in family if m.option.evidence.indexed.entry.status == "current"]
+                if len(lacking) >= 2:
+                    lacking.sort(key=lambda s: -s.probability)
+                    return Decision("clarify", (), f"asks a family by its shared name; none of its {len(lacking)} members has {lead}",
+                                    tuple(s.option.entry_id for s in lacking[:CLARIFY_LIMIT]))
         else:
             members = [m for m in members if m.option.unit.has_figure]
         current = [m for m in members if m.option.evidence.indexed.entry.status == "current"]

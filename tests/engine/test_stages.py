@@ -522,3 +522,9 @@ class TestHowToApply:
         question = "if we sign up for the secondary TfM work group do we also have to do the subject leadership communities?"
         asks = read(engine, question).asks
         assert "apply" not in asks and "eligibility" in asks
+
+    def test_a_field_no_member_of_the_family_has_asks_which_saying_so(self, engine) -> None:
+        reply = engine.answer("sktm days", TODAY)
+        text = render_text(reply)
+        assert reply.status == "clarify" and len(reply.topics) >= 2
+        assert "no time commitment in my notes" in text
