@@ -70,9 +70,9 @@ def test_answer_units_stay_cached_across_an_edit_elsewhere_and_follow_their_corr
     built = []
     original = UnitIndex._build
 
-    def counting(self, indexed, specs=None):
+    def counting(self, indexed, specs=None, faq_words=None):
         built.append(indexed.entry.id)
-        return original(self, indexed, specs)
+        return original(self, indexed, specs, faq_words)
 
     UnitIndex._build = counting
     try:
