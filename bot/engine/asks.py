@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import re._constants as sre_constants
+import re._parser as sre_parser
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -24,16 +26,72 @@ class AskType:
     detail: bool
     pattern: re.Pattern[str]
     decline: bool = False  # work the bot does not do: always declined
+    needles: frozenset[str] | None = None  # required_text(pattern)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``pattern.search(text)``, skipped when none of the texts every match contains is in ``text``."""
+        needles = self.needles
+        if needles is not None and not any(needle in text for needle in needles):
+            return None
+        return self.pattern.search(text)
+
+
+def required_text(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Texts of which every match of ``pattern`` contains at least one (None: no such promise).
+
+    Most cue patterns are long alternations whose every branch spells a word ("\\bsession", "\\bwho
+    (?:is|s)"); a substring test rules a text out far faster than the regex engine, which tries every
+    branch at every position. Read from the parsed pattern; anything it does not understand promises nothing.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    return _required(sre_parser.parse(pattern.pattern, pattern.flags))
+
+
+def _required(items: sre_parser.SubPattern | list) -> frozenset[str] | None:
+    """The texts a sequence of parsed items requires: the most selective of its literal runs and its parts."""
+    best: frozenset[str] | None = None
+    run: list[str] = []
+
+    def keep(found: frozenset[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            run.append(chr(av))
+            continue
+        keep(frozenset(["".join(run)]) if run else None)
+        run = []
+        keep(_required_of(op, av))
+    keep(frozenset(["".join(run)]) if run else None)
+    return best
+
+
+def _required_of(op: object, av: object) -> frozenset[str] | None:
+    """The texts one parsed item requires (a group, an alternation, a repeat of at least once)."""
+    if op is sre_constants.SUBPATTERN:
+        _, add_flags, del_flags, inner = av
+        return None if add_flags or del_flags else _required(inner)
+    if op is sre_constants.BRANCH:
+        branches = [_required(branch) for branch in av[1]]
+        return None if any(b is None for b in branches) else frozenset().union(*branches)
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT):
+        low, _, inner = av
+        return _required(inner) if low >= 1 else None
+    return None  # a class, a lookaround, an optional part: no promise
 
 
 @cache
 def ask_types() -> tuple[AskType, ...]:
     """The question types in priority order (the first that matches leads)."""
     raw = yaml.safe_load((DATA / "asks.yaml").read_text(encoding="utf-8"))["types"]
+    patterns = {name: re.compile("|".join(f"(?:{p})" for p in spec["patterns"])) for name, spec in raw.items()}
     return tuple(
         AskType(
-            name, tuple(spec.get("units", ())), bool(spec.get("detail")),
-            re.compile("|".join(f"(?:{p})" for p in spec["patterns"])), bool(spec.get("decline")),
+            name, tuple(spec.get("units", ())), bool(spec.get("detail")), patterns[name], bool(spec.get("decline")),
+            required_text(patterns[name]),
         )
         for name, spec in raw.items()
     )
@@ -53,14 +111,15 @@ def detail_types() -> frozenset[str]:
 
 def detect_asks(text: str) -> tuple[str, ...]:
     """Every question type whose cues occur in ``text`` (normalised words joined by spaces), leading first."""
-    return tuple(t.name for t in ask_types() if t.pattern.search(text))
+    return tuple(t.name for t in ask_types() if t.search(text))
 
 
 def cue_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of every cue found, so the words that only say *what kind* of question it is can be set aside."""
     spans = []
     for ask in ask_types():
-        spans.extend(match.span() for match in ask.pattern.finditer(text) if match.end() > match.start())
+        if ask.search(text):
+            spans.extend(match.span() for match in ask.pattern.finditer(text) if match.end() > match.start())
     return spans
 
 
@@ -89,9 +148,11 @@ FIELD_ANSWERS = {
 
 
 @cache
-def _unit_cues() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _unit_cues() -> tuple[AskType, ...]:
+    """The unit cues as question types with no units (for their prefiltered :meth:`AskType.search`)."""
     raw = yaml.safe_load((DATA / "asks.yaml").read_text(encoding="utf-8"))["unit_cues"]
-    return tuple((name, re.compile(pattern)) for name, pattern in raw.items())
+    patterns = {name: re.compile(pattern) for name, pattern in raw.items()}
+    return tuple(AskType(name, (), False, pattern, needles=required_text(pattern)) for name, pattern in patterns.items())
 
 
 @cache
@@ -124,7 +185,7 @@ ANSWERS_CACHE_SIZE = 16_384  # texts remembered; a large knowledge base repeats 
 @lru_cache(maxsize=ANSWERS_CACHE_SIZE)
 def _cued(lowered: str) -> tuple[str, ...]:
     """The unit cues (asks.yaml ``unit_cues``) found in a unit's lower-cased text."""
-    return tuple(name for name, pattern in _unit_cues() if pattern.search(lowered))
+    return tuple(cue.name for cue in _unit_cues() if cue.search(lowered))
 
 
 @lru_cache(maxsize=ANSWERS_CACHE_SIZE)
@@ -134,4 +195,4 @@ def leading_ask(text: str) -> str | None:
     Building an entry's answer units asks this of each of its FAQ questions: most match no type or a late
     one, and every type's cues are searched only until the first that matches.
     """
-    return next((t.name for t in ask_types() if t.pattern.search(text)), None)
+    return next((t.name for t in ask_types() if t.search(text)), None)

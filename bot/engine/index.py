@@ -135,10 +135,14 @@ class KnowledgeIndex:
         """The matching terms of a text (as :meth:`mapped`, with -ing/-ed folded)."""
         found = None if recording() else self._analysed.get(text)  # a recording must see every correction made
         if found is None:
-            found = tuple(stem(word) for word in self.mapped(text))
+            found = self.terms_of(self.corrected(text))
             if len(self._analysed) < 8192:  # criteria phrases and stage names repeat; questions rarely
                 self._analysed[text] = found
         return list(found)
+
+    def terms_of(self, corrected: list[str]) -> tuple[str, ...]:
+        """The matching terms of tokens already corrected (:meth:`analyse` of the text they were read from)."""
+        return tuple(stem(word) for word in self.mapper.apply(corrected))
 
     def _cached_entry(self, entry: Entry, cache: ParseCache | None) -> EntryIndex:
         """The entry's index, reused from the cache when its file, the vocabulary and this code are unchanged."""

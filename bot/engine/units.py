@@ -178,8 +178,9 @@ class UnitIndex:
                 for (kind, shown, _, sources, label, position), (terms, numbers, answers, counted) in zip(specs, analysed, strict=True)
             )
         with recording_corrections() as corrections:  # everything stored is analysed afresh while recording
-            units = self._build(indexed, specs)
-            faq_questions = self._analysed_faq_questions(indexed.entry)
+            faq_words = self._faq_words(indexed.entry)
+            units = self._build(indexed, specs, faq_words)
+            faq_questions = tuple(tuple(" ".join(self.index.terms_of(words)) for words in texts) for texts in faq_words)
             roles, stages = self._name_attributes(indexed.entry)
         self._faq_questions.setdefault(entry_id, faq_questions)
         self._attributes.setdefault(entry_id, (roles, stages))
@@ -257,6 +258,10 @@ class UnitIndex:
     def _analysed_faq_questions(self, entry: Entry) -> tuple[tuple[str, ...], ...]:
         return tuple(tuple(" ".join(self.index.analyse(q)) for q in faq.questions) for faq in entry.faqs)
 
+    def _faq_words(self, entry: Entry) -> list[list[list[str]]]:
+        """Each FAQ's questions as corrected tokens: read once for its unit and for :meth:`faq_questions` alike."""
+        return [[self.index.corrected(q) for q in faq.questions] for faq in entry.faqs]
+
     def _counted(self, text: str) -> frozenset[str]:
         """The analysed words just after each figure in ``text`` ("1,349 schools were involved" → school)."""
         found: set[str] = set()
@@ -268,26 +273,23 @@ class UnitIndex:
             found.update(self.index.analyse(" ".join(after)))
         return counted_alike(frozenset(found) - STOPWORDS)
 
-    def _build(self, indexed: EntryIndex, specs: list | None = None) -> tuple[Unit, ...]:
-        analyse = self.index.analyse
+    def _build(self, indexed: EntryIndex, specs: list | None = None, faq_words: list | None = None) -> tuple[Unit, ...]:
+        index = self.index
+        if faq_words is None:
+            faq_words = self._faq_words(indexed.entry)
         units = []
         for kind, shown, matched, sources, label, position in specs or _specs(indexed.entry):
-            terms = frozenset(analyse(matched)) - STOPWORDS
-            shown_tokens = None
-            # only a text with a '%' (or one that normalises to it: '％') has a token ending in one
-            if "%" in matched or not matched.isascii():
-                matched_tokens = tokens(matched)
-                if matched == shown:
-                    shown_tokens = matched_tokens
-                if any(word.endswith("%") for word in matched_tokens):
-                    terms |= {"percent"}
+            corrected = index.corrected(matched)
+            terms = frozenset(index.terms_of(corrected)) - STOPWORDS
+            # only a text with a '%' (or one that normalises to it: '％') has a token ending in one (which no correction changes)
+            if ("%" in matched or not matched.isascii()) and any(word.endswith("%") for word in corrected):
+                terms |= {"percent"}
             own: tuple[str, ...] = ()
             if kind == "faq":
-                own = tuple(" ".join(self.index.corrected(q)) for q in indexed.entry.faqs[position].questions)
+                own = tuple(" ".join(words) for words in faq_words[position])
             answers = unit_answers(kind, shown, own)
             counted = self._counted(shown)
-            units.append(Unit(
-                kind, indexed.entry.id, shown, terms, frozenset(numbers_in(shown_tokens or tokens(shown))), sources, label, position,
-                answers, counted,
-            ))
+            # correcting typos never changes a token that starts with a digit, so the corrected tokens hold its numbers
+            numbers = frozenset(numbers_in(corrected if matched == shown else tokens(shown)))
+            units.append(Unit(kind, indexed.entry.id, shown, terms, numbers, sources, label, position, answers, counted))
         return tuple(units)

@@ -70,9 +70,9 @@ def test_answer_units_stay_cached_across_an_edit_elsewhere_and_follow_their_corr
     built = []
     original = UnitIndex._build
 
-    def counting(self, indexed, specs=None):
+    def counting(self, indexed, specs=None, faq_words=None):
         built.append(indexed.entry.id)
-        return original(self, indexed, specs)
+        return original(self, indexed, specs, faq_words)
 
     UnitIndex._build = counting
     try:
@@ -107,3 +107,17 @@ def test_common_english_read_pair_by_pair_is_the_decoded_lists() -> None:
     resource = importlib.resources.files("spellchecker") / "resources" / "en.json.gz"
     frequencies = json.loads(gzip.decompress(resource.read_bytes()))
     assert common_english() == {word for word, count in frequencies.items() if count >= COMMON_WORD_FREQUENCY}
+
+
+def test_cue_searches_skipped_for_missing_words_find_what_the_patterns_find(engine) -> None:
+    import re
+
+    from bot.engine.asks import _unit_cues, ask_types, required_text
+
+    assert required_text(re.compile(r"\bwho (?:is|s)\b|(?<!key )\bstages?\b")) == {"who ", "stage"}
+    assert required_text(re.compile(r"\bwho\b|\w+")) is None  # a branch that spells nothing promises nothing
+    texts = [" ".join(engine.index.corrected(q)) for e in engine.kb for faq in e.faqs for q in faq.questions]
+    texts += [unit.text.lower() for e in engine.kb for unit in engine.units.of(e.id)]
+    for cue in (*ask_types(), *_unit_cues()):
+        for text in texts:
+            assert bool(cue.search(text)) == bool(cue.pattern.search(text)), (cue.name, text)
