@@ -33,6 +33,7 @@ from bot.engine.decide import (
 from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
 from bot.engine.index import KnowledgeIndex
+from bot.engine.lists import KIND_ORDER, Lists
 from bot.engine.text import STOPWORDS, clean, tokens
 from bot.engine.understand import KIND_WORDS, Question, cue_terms, phases_in, understand
 from bot.engine.units import UnitIndex
@@ -41,7 +42,7 @@ from bot.engine.wording import is_yes_no, tied_to_its_question
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.loader import MEMORY_CACHE
-from bot.knowledge.schema import PHASE_LABELS, Entry, LinkKind, Phase
+from bot.knowledge.schema import Entry, LinkKind, Phase
 from bot.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,8 @@ KIND_OF_WORD = {"workgroup": "work-group", "programme": "programme", "course": "
 ANSWERED_IN_PROSE = frozenset({"time", "people", "cover"})
 FOCUS_COVERED_ENOUGH = 0.5  # share of what a question asks about that a unit must cover to answer it instead of a list
 COMPARED_NAME = 0.5  # name score at which an offer counts as one of the two a comparison names
-NETWORK_WORD = "mathshub"  # the vocabulary's word for the Maths Hubs, which names the network, not a family in it
-_KIND_ORDER = {"programme": 0, "work-group": 1, "project": 2, "community": 3, "support": 4, "information": 5}
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
-PHASE_LISTS_KEPT = 64  # phase and role combinations whose lists are kept per version (each is a list of references)
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,6 @@ class Analysis:
 
 
 _WORD = re.compile(r"[a-z0-9]+")
-_EITHER_OR_PHASE = re.compile(r"\b(?:primary|secondary|post16|earlyyear|early year)s? or (?:\w+ )?(?:primary|secondary|post16|earlyyear|early year)s?\b")
 
 
 def _variants_pattern(variants: Iterable[str]) -> re.Pattern[str]:
@@ -160,16 +157,11 @@ class Engine:
         self.units = UnitIndex(self.index)
         self.model = model or load_model()
         self.composer = Composer(kb, self.units)
-        self._by_phase = {phase: self._sorted(kb.for_phase(phase)) for phase in Phase}
-        historical = [e for e in kb if e.status == "historical"]
-        self._past_by_phase = {phase: [e for e in historical if phase in e.phases] for phase in Phase}
-        self._phase_lists: dict[tuple[frozenset[Phase], frozenset[str]], tuple[tuple[Entry, ...], str]] = {}
+        self.lists = Lists(kb, self.index, self.roles)
         self._current_of_kind: dict[str, list[Entry]] = {}
         for entry in kb:
             if entry.status == "current":
                 self._current_of_kind.setdefault(entry.kind, []).append(entry)
-        self._network_words = frozenset({NETWORK_WORD}) | self.index.hub_words
-        self._listed: dict[int, tuple[tuple, tuple]] = {}  # a kept phase list's entries ↔ their ids, by identity
         self._outside = [
             (topic, _variants_pattern(topic.variants), _variants_pattern(v for v in topic.variants if _folds_the_same(v)))
             for topic in getattr(kb, "outside", ())
@@ -194,7 +186,7 @@ class Engine:
 
     def programmes_for_phase(self, phase: Phase) -> list[Entry]:
         """Current offers for a phase: programmes and Work Groups before information topics."""
-        return list(self._by_phase[phase])
+        return self.lists.for_phase(phase)
 
     def describe(self, entry_id: str, today: dt.date | None = None) -> Reply | None:
         """A full description of one entry (for `/programme`), or None for an unknown id."""
@@ -299,15 +291,15 @@ class Engine:
             about = (top.option.entry_id,) if top_named and top is not None else ()
             return Decision("contact", reason="asks how to reach the hub" + (" about a named offer" if about else ""), entries=about)
         only_attributes = not top_named and not question.focus and bool(question.attributes.phases or question.attributes.roles)
-        either = self._one_for_each_phase(question, evidence)
+        either = self.lists.one_for_each_phase(question, evidence)
         if either is not None:
-            return either
+            return Decision("list", reason="There is one for each:", entries=tuple(e.id for e in either))
         if lead in {"list", "exists", "which"} or only_attributes:
-            listed = self._list_entries(question, evidence)
+            listed = self.lists.for_question(question, evidence)
             if listed is not None and (lead == "list" or "list" in question.asks[:2] or only_attributes or (
                     len(listed[0]) >= 2 and not self._names_an_offer(top, evidence) and not self._asks_about_more(question, top))):
                 entries, why = listed
-                return Decision("list", reason=why, entries=self._ids_of(entries))
+                return Decision("list", reason=why, entries=self.lists.ids_of(entries))
         if lead == "compare":
             named = [s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= COMPARED_NAME]
             named.sort(key=lambda s: -s.option.evidence.name_score)  # the two the question names best, then the likelier
@@ -382,7 +374,7 @@ class Engine:
             about = self.kb.entries.get(decision.entries[0]) if decision.entries else None
             return composer.hub_contact(question, about, today)
         if action == "list":
-            entries = self._entries_of(decision.entries)
+            entries = self.lists.entries_of(decision.entries)
             phases = question.attributes.named_phases or frozenset(question.attributes.phases)
             see_all = f"/programmes {min(phases, key=list(Phase).index).value}" if len(phases) == 1 else None
             return composer.listing(question, entries, decision.reason, today, see_all)
@@ -437,19 +429,6 @@ class Engine:
         local = question.content & self.index.hub_words
         return question.lead == "how_many" and bool(local) and not (best.option.unit.terms & self.index.hub_words)
 
-    def _one_for_each_phase(self, question: Question, evidence: tuple[Evidence, ...]) -> Decision | None:
-        """"Is the TA SKTM for primary or secondary?": a family with one member for each phase offered as the
-        choice is listed, both of them — not answered with one as if the other did not exist.
-        """
-        phases = question.attributes.named_phases
-        if len(phases) < 2 or question.lead not in {"who_for", "what", "exists", "eligibility"} or not _EITHER_OR_PHASE.search(question.asked_text):
-            return None
-        family = [e for e in self._named_family(evidence) if e.status == "current" and e.kind != "information"]
-        members = [e for e in self._for_roles(family, question.attributes.roles) if phases & set(e.phases)]
-        if len(members) < 2 or not all(any(p in e.phases for e in members) for p in phases):
-            return None
-        return Decision("list", reason="There is one for each:", entries=tuple(e.id for e in self._sorted(members)))
-
     @staticmethod
     def _the_one_for_the_role(question: Question, per_entry: list[Scored]) -> Scored | None:
         """"Which one should I send my secondary TAs to?": the one current offer whose name is for that role
@@ -473,10 +452,6 @@ class Engine:
         about = question.focus - KIND_WORDS - top.option.evidence.name_words
         return bool(about) and top.option.focus.covered >= FOCUS_COVERED_ENOUGH
 
-    @staticmethod
-    def _sorted(entries: list[Entry]) -> list[Entry]:
-        return sorted(entries, key=lambda e: (_KIND_ORDER.get(e.kind, 9), e.name))
-
     def _expansions(self, question: Question) -> list[tuple[str, str]]:
         """Every abbreviation the question asks about ("FSQ and AMSP — acronyms pls"), each once."""
         found = {}
@@ -498,7 +473,7 @@ class Engine:
         any_of_kind = [e for kind in sorted(kinds) for e in self._current_of_kind.get(kind, ())]
         if len(any_of_kind) >= 2:
             return any_of_kind
-        return sorted(entries, key=lambda e: _KIND_ORDER.get(e.kind, len(_KIND_ORDER)))
+        return sorted(entries, key=lambda e: KIND_ORDER.get(e.kind, len(KIND_ORDER)))
 
     @staticmethod
     def _a_name_alone(question: Question, evidence: tuple[Evidence, ...], options: Sequence[Option]) -> Decision | None:
@@ -697,43 +672,6 @@ class Engine:
         best = max(own, key=lambda o: self.model.rank_score(o.values))
         return replace(side, option=best)
 
-    def _past_offers(self, phases: frozenset[Phase], roles: frozenset[str]) -> list[Entry]:
-        """Past (historical) offers for any of ``phases``, those for ``roles`` when any are."""
-        past = list({e.id: e for phase in phases for e in self._past_by_phase[phase]}.values())  # read once per version
-        return self._sorted(self._for_roles(past, roles))
-
-    def _for_roles(self, entries: list[Entry], roles: frozenset[str]) -> list[Entry]:
-        """The entries for any of ``roles`` — all of them when no role is asked for or none is for one."""
-        if not roles:
-            return entries
-        return [e for e in entries if self.roles(e) & roles] or entries
-
-    @staticmethod
-    def _phase_label(phases: frozenset[Phase]) -> str:
-        return " and ".join(PHASE_LABELS[p] for p in sorted(phases, key=list(Phase).index))
-
-    def _family_words(self, evidence: tuple[Evidence, ...], kinds: bool = False) -> frozenset[str]:
-        """The words that name a family ("sktm", "mastery specialist"); none when they are only neutral words.
-        With ``kinds``, a kind of offer named beside them ("work group") is kept.
-        """
-        named_words = max((e.name_words for e in evidence if e.name_mass >= 1.0), key=len, default=frozenset())
-        # A phase word ("primary") never defines a family: the phases filter of a list applies it.
-        named_words = frozenset(w for w in named_words if not any(s >= 1.0 for s in phases_in(w).values())) or named_words
-        # nor does the kind of offer: "the Y5-8 continuity work group" names both Y5-8 Work Groups, however each is called
-        if not kinds:
-            named_words = named_words - KIND_WORDS or named_words
-        # nor "the Maths Hubs" or the hub's own name: "every SKTM programme the Maths Hubs offer" names the SKTM family
-        named_words = named_words - self._network_words or named_words
-        return frozenset() if named_words <= self.index.neutral else named_words  # "cpd options" names no family
-
-    def _named_family(self, evidence: tuple[Evidence, ...]) -> list[Entry]:
-        """Every entry called by the words that name the leading candidate."""
-        named_words = self._family_words(evidence)
-        if not named_words:
-            return []
-        ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))
-        return [self.kb.entries[i] for i in sorted(ids)]
-
     def _family_choice(
         self, question: Question, decision: Decision, evidence: tuple[Evidence, ...], per_entry: list[Scored], options: Sequence[Option],
     ) -> Decision:
@@ -747,7 +685,7 @@ class Engine:
             return decision  # "… for primary TAs" picks a member; the verification stages judge it
         best = {s.option.entry_id: s for s in per_entry}
         wanted = REQUIRED_FIELDS.get(lead, frozenset())
-        family = [best[e.id] for e in self._named_family(evidence) if e.id in best and e.kind != "information"]
+        family = [best[e.id] for e in self.lists.named_family(evidence) if e.id in best and e.kind != "information"]
         members = family
         if wanted:
             members = [m for m in members if _fields_given(lead, m.option.evidence.indexed.entry, wanted & m.option.entry_kinds)]
@@ -779,58 +717,3 @@ class Engine:
         others = tuple(s for s in family if s is not member)[:CLARIFY_LIMIT - 1]
         return Decision("answer", (Scored(chosen, member.probability, member.gate_values),),
                         "asks a family for a field only one member has", alternatives=others)
-
-    def _list_entries(self, question: Question, evidence: tuple[Evidence, ...]) -> tuple[Sequence[Entry], str] | None:
-        """The entries a list question is about: a family the question names, else its phase — with a heading."""
-        attributes = question.attributes
-        history = question.wants_history
-        family = self._named_family(evidence)
-        phases = attributes.named_phases or frozenset(attributes.phases)
-        if phases and history and self._family_words(evidence, kinds=True) & KIND_WORDS:
-            family = []  # "secondary work groups in 2017-18" names a kind of offer and a phase, not a family
-        chosen = [e for e in family if (e.status == "current") != history or not any(x.status == "current" for x in family)]
-        if phases and not any(phases & set(e.phases) for e in chosen):
-            chosen = []  # "EY lead: what's on for early years?" — no member is for that phase: list the phase
-        if len(chosen) >= 2:
-            if phases:
-                chosen = [e for e in chosen if phases & set(e.phases) or Phase.CROSS_PHASE in e.phases] or chosen
-            chosen = self._for_roles(chosen, attributes.roles)
-            named = {e.entry_id for e in evidence if e.named}
-            overview = [e for e in chosen if e.kind == "information" and e.id in named]  # the family's own entry leads
-            return overview + [e for e in self._sorted(chosen) if e not in overview], "Here is what I have on that:"
-        if phases and history:
-            past = self._past_offers(phases, attributes.roles)
-            if past:
-                label = self._phase_label(phases)
-                years = " and ".join(sorted({e.academic_year for e in past if e.academic_year})) or "earlier years"
-                return past, f"For {label} in {years} (past offers, not running now), the Maths Hubs had:"
-        if phases:
-            return self._phase_list(frozenset(phases), frozenset(attributes.roles))
-        return None
-
-    def _phase_list(self, phases: frozenset[Phase], roles: frozenset[str]) -> tuple[tuple[Entry, ...], str]:
-        """Every current entry of the phases (for the roles, when any is), with its heading — made once per
-        version for each phases and roles asked about: it lists a share of the whole knowledge base.
-        """
-        found = self._phase_lists.get((phases, roles))
-        if found is None:
-            ids = dict.fromkeys(e.id for phase in sorted(phases, key=list(Phase).index) for e in self._by_phase[phase])
-            entries = [self.kb.entries[i] for i in ids]
-            entries = self._for_roles(entries, roles)
-            found = (tuple(entries), f"For {self._phase_label(phases)}, the hub offers:")
-            if len(self._phase_lists) < PHASE_LISTS_KEPT:
-                self._phase_lists[(phases, roles)] = found
-                ids = tuple(e.id for e in found[0])
-                self._listed[id(found[0])] = (found[0], ids)
-                self._listed[id(ids)] = (ids, found[0])
-        return found
-
-    def _ids_of(self, entries: Sequence[Entry]) -> tuple[str, ...]:
-        """The ids of listed entries (made once for a kept phase list)."""
-        known = self._listed.get(id(entries))
-        return known[1] if known is not None and known[0] is entries else tuple(e.id for e in entries)
-
-    def _entries_of(self, ids: tuple[str, ...]) -> Sequence[Entry]:
-        """The entries a list decision names (a kept phase list's, as they are)."""
-        known = self._listed.get(id(ids))
-        return known[1] if known is not None and known[0] is ids else [self.kb.entries[i] for i in ids]
