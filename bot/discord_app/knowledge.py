@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,36 @@ class KnowledgeService:
         self._current = snapshot
         self._build = build
         self._reload_lock = asyncio.Lock()
+        self._stop_preparing = threading.Event()
+        self._prepared = threading.Event()
+        self._prepare(snapshot)
+
+    def _prepare(self, snapshot: Snapshot) -> None:
+        """Build the version's answer units in the background, so the first questions about each entry are not
+        slower than the rest; a newer version stops the older one's warm-up.
+        """
+        self._stop_preparing.set()
+        stop, done = threading.Event(), threading.Event()
+        self._stop_preparing, self._prepared = stop, done
+        engine = getattr(snapshot, "engine", None)
+        if not hasattr(engine, "prepare"):
+            done.set()
+            return
+
+        def run() -> None:
+            try:
+                built = engine.prepare(stop)
+                log.debug("answer units ready for %d entries", built)
+            except Exception:  # a warm-up that fails costs only speed: questions build what they need
+                log.exception("preparing answer units failed")
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="hubbot-prepare", daemon=True).start()
+
+    def wait_prepared(self, timeout: float | None = None) -> bool:
+        """Wait for the version in service to finish its warm-up (tests and benchmarks)."""
+        return self._prepared.wait(timeout)
 
     @classmethod
     def load(cls, directory: Path, build: Callable[[Path], Snapshot] = build_snapshot) -> KnowledgeService:
@@ -63,7 +94,13 @@ class KnowledgeService:
         Raises :class:`~bot.knowledge.KnowledgeError` (and keeps the version in service) if not.
         """
         async with self._reload_lock:
-            snapshot = await asyncio.to_thread(self._build, self.directory)
+            self._stop_preparing.set()  # the version in service gives the machine to the new one's build
+            try:
+                snapshot = await asyncio.to_thread(self._build, self.directory)
+            except BaseException:
+                self._prepare(self._current)  # it stays in service, so it goes on with its warm-up
+                raise
             self._current = snapshot
+            self._prepare(snapshot)
             log.info("knowledge base %s in service (%d entries)", snapshot.kb.version, len(snapshot.kb))
             return snapshot

@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from threading import Event
 
 from bot.engine.asks import FIELD_KINDS, declined_types, detail_types, units_for
 from bot.engine.candidates import Evidence, gather
@@ -183,6 +184,20 @@ class Engine:
         from bot.engine.explain import explain
 
         return explain(self, self.analyse(question), today or today_in_london())
+
+    def prepare(self, stop: Event | None = None) -> int:
+        """Build every entry's answer units before the questions that reach them, so none pays for it (run in the
+        background after a load: about 2 ms an entry). Answers are the same with or without it. Returns how many
+        entries it built; it ends early once ``stop`` is set.
+        """
+        built = 0
+        for entry_id in self.kb.entries:
+            if stop is not None and stop.is_set():
+                break
+            if not self.units.built(entry_id):
+                self.units.of(entry_id)
+                built += 1
+        return built
 
     def programmes_for_phase(self, phase: Phase) -> list[Entry]:
         """Current offers for a phase: programmes and Work Groups before information topics."""

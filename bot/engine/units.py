@@ -144,6 +144,10 @@ class UnitIndex:
         self._faq_plain: dict[str, tuple[frozenset[str], ...]] = {}
         self._attributes: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
+    def built(self, entry_id: str) -> bool:
+        """The entry's units are built (by a question that reached it, or by :meth:`Engine.prepare`)."""
+        return entry_id in self._units
+
     def of(self, entry_id: str) -> tuple[Unit, ...]:
         found = self._units.get(entry_id)
         if found is None:

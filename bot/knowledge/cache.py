@@ -14,6 +14,7 @@ import gc
 import hashlib
 import marshal
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,9 @@ class ParseCache:
         self._pending: dict[str, bytes | None] = {}  # changed since the last save; None marks a removal
         self._records = 0  # records in the file on disk
         self._rewrite = True  # the next save writes the whole file
+        # Answers (on worker threads), a background warm-up and a reload's save share one cache: a save must not
+        # walk the items while another thread adds one.
+        self._lock = threading.RLock()
         if path is not None:
             self._read(path)
 
@@ -90,22 +94,28 @@ class ParseCache:
             raw = marshal.dumps(data)
         except ValueError:  # not plain data: nothing to keep
             return
-        self._items.pop(key, None)
-        self._items[key] = raw
-        self._pending[key] = raw
-        while len(self._items) > self.capacity:
-            oldest = next(iter(self._items))
-            del self._items[oldest]
-            self._pending[oldest] = None
+        with self._lock:
+            self._items.pop(key, None)
+            self._items[key] = raw
+            self._pending[key] = raw
+            while len(self._items) > self.capacity:
+                oldest = next(iter(self._items))
+                del self._items[oldest]
+                self._pending[oldest] = None
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget data of files that no longer exist in this form."""
-        for key in [key for key in self._items if key not in keys]:
-            del self._items[key]
-            self._pending[key] = None
+        with self._lock:
+            for key in [key for key in self._items if key not in keys]:
+                del self._items[key]
+                self._pending[key] = None
 
     def save(self) -> None:
         """Write what changed (appended, or the whole file when due); a failure to write is not an error."""
+        with self._lock:
+            self._save()
+
+    def _save(self) -> None:
         if self.path is None or not (self._pending or self._rewrite):
             return
         try:
