@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-real", action="store_true", help="skip the bundled knowledge base")
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write every figure as JSON")
     bench.add_argument(
+        "--prepared", action="store_true",
+        help="build every entry's answer units before the questions, as the Discord bot does in the background after a load",
+    )
+    bench.add_argument(
         "--hubs", metavar="COUNTS",
         help="instead: one process holding this many hubs of each size, e.g. 1,10,40 (memory and answer cost per hub)",
     )
@@ -251,7 +255,7 @@ def _bench(args: argparse.Namespace) -> int:
     if any(size < 10 for size in sizes) or args.questions < 1:
         print("hubbot bench: sizes must be at least 10 and --questions at least 1", file=sys.stderr)
         return 2
-    settings = BenchSettings(sizes=tuple(sizes), questions=args.questions, real=not args.no_real)
+    settings = BenchSettings(sizes=tuple(sizes), questions=args.questions, real=not args.no_real, prepared=args.prepared)
     if args.hubs:
         from bot.bench.hubs import hubs_command
 

@@ -35,6 +35,7 @@ class BenchSettings:
     tight_every: int = 4  # every n-th question is also timed in a tight loop
     repeats: int = 3  # calls per tight-loop timing (the fastest counts)
     timeout_s: int = 3600  # per measurement; a 50,000-entry cold load takes minutes on a slow machine
+    prepared: bool = False  # answer units built before the questions (the Discord bot's background warm-up)
 
 
 def _run(task: str, arguments: dict[str, Any], settings: BenchSettings) -> dict[str, Any]:
@@ -68,7 +69,8 @@ def measure(label: str, directory: Path, settings: BenchSettings, with_bm25: boo
     result["entries"] = result["cold"].get("entries") or result["warm"].get("entries") or 0
     _progress(f"  {label}: latency, interleaved with the peers")
     result["latency"] = _run("latency", {**common, "bm25": with_bm25, "evict_mb": settings.evict_mb,
-                                         "tight_every": settings.tight_every, "repeats": settings.repeats}, settings)
+                                         "tight_every": settings.tight_every, "repeats": settings.repeats,
+                                         "prepared": settings.prepared}, settings)
     return result
 
 
@@ -125,7 +127,10 @@ def render(run_data: dict[str, Any]) -> str:
         report.latency_table(results, "cold"),
         f"Each question asked for the first time, {settings['evict_mb']} MB written before every call to evict "
         "the CPU caches; whoever goes first rotates. Ratios are peer ÷ hubbot (how many times faster hubbot is), "
-        "last column hubbot ÷ bm25s.",
+        "last column hubbot ÷ bm25s." + (
+            " Every entry's answer units were built before the questions (`--prepared`, as the Discord bot does in "
+            "the background after each load): " + report.prepared_text(results) + "."
+            if settings.get("prepared") else " Answer units are built by the first question that reaches each entry."),
         "### Answer latency in a tight loop, ms p50 / p99",
         report.latency_table(results, "tight"),
         f"Every {settings['tight_every']}th question, fastest of {settings['repeats']} back-to-back calls "

@@ -142,6 +142,13 @@ def load_table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def prepared_text(results: list[dict[str, Any]]) -> str:
+    """How long building every entry's answer units took, per knowledge base."""
+    parts = [f"{r['label']} {seconds:.2f} s" for r in results
+             if (seconds := _get(r, "latency", "prepared_s")) is not None]
+    return ", ".join(parts) or "not measured"
+
+
 def latency_table(results: list[dict[str, Any]], mode: str) -> str:
     lines = [
         f"| knowledge base | {HUB} | {WRATIO} | {TOKENSET} | {BM25} | hubbot faster than WRatio | "

@@ -113,6 +113,11 @@ def latency(args: dict[str, Any]) -> dict[str, Any]:
     from bot.lookup import NameLookup
 
     kb, engine, _ = _load(args["dir"], _cache(args["cache"]))
+    prepared_s = None
+    if args.get("prepared"):
+        start = time.perf_counter()
+        engine.prepare()
+        prepared_s = time.perf_counter() - start
     entries = list(kb)
     systems: dict[str, Callable[[str], object]] = {"hubbot": lambda text: engine.answer(text, TODAY)}
     for label, peer in build_peers(entries, args["bm25"]).items():
@@ -147,6 +152,7 @@ def latency(args: dict[str, Any]) -> dict[str, Any]:
         "tight": {name: _percentiles(values) for name, values in tight.items()},
         "by_kind": {kind: _percentiles(values) for kind, values in sorted(by_kind.items())},
     }
+    found["prepared_s"] = prepared_s
     found["autocomplete"] = _autocomplete(kb, engine, NameLookup, evict)
     found["peak_rss_mb"] = peak_rss_mb()
     return found

@@ -113,3 +113,14 @@ def test_bad_hub_counts_are_one_line(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "bot", "bench", "--hubs", "0,x"], capture_output=True, text=True,
                           cwd=ROOT, timeout=60)
     assert done.returncode == 2 and "--hubs takes whole numbers" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_prepared_builds_the_units_first_and_says_so(tmp_path: Path, tiny) -> None:
+    done, data = bench(tmp_path, "--prepared")
+    assert done.returncode == 0, done.stderr
+    [size] = data["results"]
+    assert size["latency"]["prepared_s"] > 0
+    assert "answer units were built before the questions" in done.stdout and "30 " in done.stdout
+    plain, unprepared = tiny
+    assert unprepared["results"][0]["latency"]["prepared_s"] is None
+    assert "built by the first question that reaches each entry" in plain.stdout
