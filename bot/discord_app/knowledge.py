@@ -59,14 +59,14 @@ class KnowledgeService:
         self._stop_preparing.set()
         stop, done = threading.Event(), threading.Event()
         self._stop_preparing, self._prepared = stop, done
-        engine = getattr(snapshot, "engine", None)
-        if not hasattr(engine, "prepare"):
+        prepare = getattr(snapshot.engine, "prepare", None)  # a stand-in engine in tests may have none
+        if prepare is None:
             done.set()
             return
 
         def run() -> None:
             try:
-                built = engine.prepare(stop)
+                built = prepare(stop)
                 log.debug("answer units ready for %d entries", built)
             except Exception:  # a warm-up that fails costs only speed: questions build what they need
                 log.exception("preparing answer units failed")

@@ -107,18 +107,21 @@ def _names_any(best: Scored | None, evidence: tuple[Evidence, ...]) -> bool:
 _FORM_LINKS = frozenset({LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY})
 
 
+def _has_form(entry: Entry) -> bool:
+    """One of the entry's links is a form to fill in, not only reading (Mastery Explained …)."""
+    return any(link.kind in _FORM_LINKS for link in entry.links)
+
+
 def _reading_for_a_form(question: Question, option: Option) -> bool:
-    """"How do I sign up?" answered by links that are only reading (Mastery Explained …), not a form to fill in."""
-    return option.unit.kind == "link" and "link" not in _fields_given(question.lead, option.evidence.indexed.entry, frozenset({"link"}))
+    """"How do I sign up?" answered by links that are only reading, not a form to fill in."""
+    return question.lead == "apply" and option.unit.kind == "link" and not _has_form(option.evidence.indexed.entry)
 
 
 def _fields_given(lead: str, entry: Entry, kinds: frozenset[str]) -> frozenset[str]:
     """The field kinds of ``kinds`` the entry gives for a question led by ``lead``: its links tell how to apply
     only when one of them is a form.
     """
-    if lead == "apply" and "link" in kinds and not any(link.kind in _FORM_LINKS for link in entry.links):
-        return kinds - {"link"}
-    return kinds
+    return kinds - {"link"} if lead == "apply" and not _has_form(entry) else kinds
 
 
 def _situation_decides(question: Question, option: Option) -> bool:
@@ -357,7 +360,7 @@ class Engine:
             asked = set(units_for(question.asks)) & FIELD_KINDS
             having = self._of_kind_named(question, self.units.current_having(frozenset(asked)))
             if lead == "apply":  # reading links are no form to fill in; only the few shown are checked
-                having = [e for e in having[:CLARIFY_LIMIT * 4] if e.how_to_apply or _fields_given(lead, e, frozenset({"link"}))] or having
+                having = [e for e in having[:CLARIFY_LIMIT * 4] if e.how_to_apply or _has_form(e)] or having
             if asked and having:
                 return Decision("clarify", reason=f"names no offer; {len(having)} have {', '.join(sorted(asked))}",
                                 entries=tuple(e.id for e in having[:5]))

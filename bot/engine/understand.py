@@ -271,7 +271,6 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
     )
 
 
-# A month is a value the question states or checks ("extended to 28 March?"), never what the answer is about.
 # "How many hubs?", "do hubs charge?": hubs in the plural, with nothing else to go on, are the Maths Hubs
 # network ("the hub" alone is the asker's own hub, and names nothing).
 _BARE_HUBS = re.compile(r"(?<!maths )(?<!math )\bhubs\b")
@@ -284,6 +283,7 @@ def _about_the_network(text: str, terms: tuple[str, ...], index: KnowledgeIndex)
     return all(t in STOPWORDS or t in index.neutral or t in PHASE_TERMS or t.isdigit() or t.startswith("ay") for t in terms)
 
 
+# A month is a value the question states or checks ("extended to 28 March?"), never what the answer is about.
 _MONTHS = frozenset(stem(m) for m in (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec").split())
