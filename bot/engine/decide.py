@@ -209,7 +209,14 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
         chosen = (top, *plausible)[:CLARIFY_LIMIT]
         return Decision("clarify", chosen, f"no option reaches {model.answer_at:.2f}; {len(chosen)} entries named alike are plausible",
                         tuple(s.option.entry_id for s in chosen))
-    return Decision("unknown", (top,), f"best p={top.probability:.2f} < {model.answer_at:.2f}", missing=_missing(top, lead))
+    if not _is_named(top):  # "not known" speaks of what the question names, when it names one, not of a guess
+        top = next((s for s in per_entry if _is_named(s) and s.probability >= model.clarify_at), top)
+    return Decision("unknown", (top,), f"best p={per_entry[0].probability:.2f} < {model.answer_at:.2f}", missing=_missing(top, lead))
+
+
+def _is_named(item: Scored) -> bool:
+    evidence = item.option.evidence
+    return evidence.named or evidence.name_score >= NAMED_ENOUGH
 
 
 def _missing(top: Scored, lead: str) -> tuple[str, ...]:
@@ -252,6 +259,7 @@ def named_alike(leader: Evidence, rival: Evidence) -> bool:
 
 
 SUPPORT_LIMIT = 1
+NAMED_ENOUGH = 0.9  # a name score this high: the question names the entry (all but a word of its name)
 FIGURE_COMPANIONS = 2  # a figure question also gets up to this many of the entry's other figures about what it asks
 
 

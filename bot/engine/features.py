@@ -39,7 +39,7 @@ FEATURES = (
     "number_hit", "figure_for_count", "faq_similarity", "detail_ask", "slot_missing", "no_ask",
     "summary_unit", "no_focus", "situation", "answers_lead", "answers_any", "asked_covered", "question_length",
     "detail_uncovered", "unnamed_asked_covered", "unnamed_figure", "faq_question_covered", "counts_asked",
-    "tied_uncovered",
+    "tied_uncovered", "distinct_covered", "alias_in_unit",
     # what kind of question it is (the same for every option of a question: only the gate uses these)
     "asks_field", "asks_figure", "asks_reason", "asks_offers", "asks_what",
 )
@@ -155,7 +155,7 @@ class QuestionFeatures:
             1.0 if self.lead in answers else 0.0, 0.0 if answers.isdisjoint(self.asks) else 1.0, asked_share, self.length,
             detail * (1.0 - covered), asked_share * (1.0 - named), figure * (1.0 - named),
             faq_covered, 1.0 if self.how_many and not unit.counted.isdisjoint(self.counted) else 0.0,
-            float(unit.tied) * (1.0 - max(covered, faq_covered)),
+            float(unit.tied) * (1.0 - max(covered, faq_covered)), focus.distinct, focus.alias_hit,
             *self.groups,
         ]
 

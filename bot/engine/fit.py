@@ -163,13 +163,13 @@ def fit_gate(x: np.ndarray, y: np.ndarray, w_row: np.ndarray) -> tuple[np.ndarra
     return beta[:-1], float(beta[-1])
 
 
-def fit_model(engine: Engine, items: list[Item]) -> Model:
+def fit_model(engine: Engine, items: list[Item], wrong_cost: float = WRONG_ANSWER_COST) -> Model:
     """Ranker, then gate, then thresholds — all from ``items``."""
     rank = fit_ranker(items)
     draft = replace(Model.blank(), rank=tuple(rank))
     x, y, w = gate_rows(draft, items)
     gate, bias = fit_gate(x, y, w)
-    return best_thresholds(engine, replace(draft, gate=tuple(gate), gate_bias=bias), items)
+    return best_thresholds(engine, replace(draft, gate=tuple(gate), gate_bias=bias), items, wrong_cost)
 
 
 def replay(engine: Engine, model: Model, item: Item, scored: list[Scored] | None = None) -> tuple[bool, bool]:
@@ -195,13 +195,13 @@ def replay(engine: Engine, model: Model, item: Item, scored: list[Scored] | None
     return cached
 
 
-def best_thresholds(engine: Engine, model: Model, items: list[Item]) -> Model:
+def best_thresholds(engine: Engine, model: Model, items: list[Item], wrong_cost: float = WRONG_ANSWER_COST) -> Model:
     """Thresholds by coordinate search over :data:`GRID` (two sweeps), scoring whole replayed decisions."""
     scored = [score_options(model, list(item.analysis.options))[1] for item in items]
 
     def value(candidate: Model) -> float:
         results = [replay(engine, candidate, item, s) for item, s in zip(items, scored, strict=True)]
-        return sum(item.weight * (r - WRONG_ANSWER_COST * w) for item, (r, w) in zip(items, results, strict=True))
+        return sum(item.weight * (r - wrong_cost * w) for item, (r, w) in zip(items, results, strict=True))
 
     best, best_value = model, value(model)
     for _ in range(2):
@@ -216,14 +216,14 @@ def best_thresholds(engine: Engine, model: Model, items: list[Item]) -> Model:
     return best
 
 
-def cross_validate(engine: Engine, items: list[Item], folds: int, seed: int = 7) -> dict:
+def cross_validate(engine: Engine, items: list[Item], folds: int, seed: int = 7, wrong_cost: float = WRONG_ANSWER_COST) -> dict:
     order = list(range(len(items)))
     random.Random(seed).shuffle(order)  # noqa: S311 (fold assignment, not security)
     right = {"questions": 0, "faqs": 0}
     wrong = {"questions": 0, "faqs": 0}
     for fold in range(folds):
         held = {order[i] for i in range(fold, len(order), folds)}
-        model = fit_model(engine, [item for i, item in enumerate(items) if i not in held])
+        model = fit_model(engine, [item for i, item in enumerate(items) if i not in held], wrong_cost)
         for i in held:
             ok, bad = replay(engine, model, items[i])
             group = "faqs" if items[i].raw.get("entry") else "questions"
@@ -251,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     parser.add_argument("--no-faqs", action="store_true", help="leave out the knowledge base's own FAQ questions")
+    parser.add_argument("--wrong-cost", type=float, default=WRONG_ANSWER_COST,
+                        help="what a wrong answer costs when choosing thresholds (a right one gains 1)")
     parser.add_argument("--write", action="store_true", help=f"write the fitted model to {MODEL_FILE}")
     args = parser.parse_args(argv)
     paths = [ROOT / p if not Path(p).is_absolute() else Path(p) for p in args.sets]
@@ -258,8 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     items = load_items(engine, paths, with_faqs=not args.no_faqs)
     print(f"{len(items)} questions, {sum(len(i.values) for i in items)} options, "
           f"{int(sum(i.labels.sum() > 0 for i in items))} with at least one right option", file=sys.stderr)
-    cv = None if args.no_cv else cross_validate(engine, items, args.folds)
-    model = fit_model(engine, items)
+    cv = None if args.no_cv else cross_validate(engine, items, args.folds, wrong_cost=args.wrong_cost)
+    model = fit_model(engine, items, args.wrong_cost)
     fitted = [(item, *replay(engine, model, item)) for item in items]
     summary = {
         group: {"right": sum(r for item, r, _ in fitted if bool(item.raw.get("entry")) == is_faq),
@@ -270,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "fitted": {"sets": list(args.sets), "faq_questions": not args.no_faqs, "faq_weight": FAQ_WEIGHT,
                    "data": data_fingerprint(paths), "questions": len(items), "l2": L2,
-                   "wrong_answer_cost": WRONG_ANSWER_COST, "on_fitted_data": summary},
+                   "wrong_answer_cost": args.wrong_cost, "on_fitted_data": summary},
         "cross_validation": cv,
     }
     model = replace(model, meta=meta)

@@ -41,6 +41,9 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _CODE = re.compile(r"\bncp\s*(\d\d)\s*-?\s*(\d\d[a-c]?)\b")
 _TOKEN = re.compile(r"\d+(?:st|nd|rd|th)\b|\d+(?:\.\d+)?%?|[a-z0-9]+")
 _CONTRACTIONS = re.compile(r"'(s|t|re|ve|d|ll|m)\b")
+# What each contraction's tail stands for: "we'd" is "we would", never the word "wed", nor "we'll" "well";
+# "don't" stays "dont" (one word the negation checks read) and "the hub's" is the hub.
+_CONTRACTED = {"s": "", "t": "t", "re": " are", "ve": " have", "d": " would", "ll": " will", "m": " am"}
 _TIMES = re.compile(r"(\d)\s*(?:x|×)\s*(\d)")
 
 
@@ -95,7 +98,7 @@ def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
     if _ORDINAL_YEAR.search(text):
         text = _ORDINAL_YEAR.sub(lambda m: f" {m.group(2)} {m.group(1)} ", text)
     if "'" in text:
-        text = _CONTRACTIONS.sub(lambda m: "" if m.group(1) == "s" else m.group(1), text).replace("'", "")
+        text = _CONTRACTIONS.sub(lambda m: _CONTRACTED[m.group(1)], text).replace("'", "")
     found = _TOKEN.findall(text)
     if not _TEXT_SPEAK.keys().isdisjoint(found):
         found = [w for word in found for w in _TEXT_SPEAK.get(word, (word,))]

@@ -9,7 +9,7 @@ word the knowledge base never uses at all ("parking", "salary") is a sign it is 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from bot.engine.candidates import Evidence
@@ -101,6 +101,8 @@ class FocusCheck:
     unknown_to_kb: float  # share of the focus no entry ever mentions
     unknown_to_entry: float  # share of the focus this entry never mentions
     words: frozenset[str]  # the focus left once the entry's own name is set aside
+    distinct: float = 0.0  # how rare the rarest focus word the unit covers is (1 = only one entry has it)
+    alias_hit: float = 0.0  # how much the unit is about the alias the question named (beyond the entry's name)
 
 
 class _Weights(dict):
@@ -128,6 +130,8 @@ class FocusWeights:
         self.index = index
         self.question = question
         self.unknown = 2 * math.log(1 + index.entry_count)
+        # the weight of a word only one entry mentions: a unit covering such a word is about something distinct
+        self.rarest_possible = math.log(1 + (index.entry_count - 0.5) / 1.5) if index.entry_count > 1 else 1.0
         self._focus: dict[tuple[str, frozenset[str]], tuple[frozenset[str], float, float, float]] = {}
         self._asked: dict[frozenset[str], tuple[frozenset[str], float]] = {}
         self._weights = _Weights(index.content_idf, self.unknown)
@@ -200,6 +204,12 @@ class EntryFocus:
         self.total = total
         # every unit of an entry with no focus left gets the same check
         self.unfocused = None if focus else FocusCheck(1.0, 0.0, 0.0, 0.0, focus)
+        self.rarest_possible = weights.rarest_possible
+        # "strategic board?" names an entry by one of its aliases: the units that speak of the board answer it
+        # — above all the unit about the board alone, not the overview that lists every role (the other aliases)
+        names = evidence.indexed.name_sets
+        self.alias_words = evidence.name_words - names[0] if names else frozenset()
+        self.other_aliases = [a for a in names[1:] if a and not a & self.alias_words] if self.alias_words else []
         if focus:
             self.unknown_kb = unknown_kb / total
             self.unknown_entry = unknown_entry / total
@@ -208,11 +218,21 @@ class EntryFocus:
         self._asked_weights = _weighted(weights, self.asked)
 
     def focus_check(self, unit: Unit) -> FocusCheck:
-        if self.unfocused is not None:
-            return self.unfocused
         terms = unit.terms
-        overlap = sum([weight for word, weight in self._focus_weights if word in terms])
-        return FocusCheck(overlap / self.total, overlap, self.unknown_kb, self.unknown_entry, self.focus)
+        alias_hit = self._alias_hit(terms) if self.alias_words else 0.0
+        if self.unfocused is not None:
+            return replace(self.unfocused, alias_hit=alias_hit) if alias_hit else self.unfocused
+        hits = [weight for word, weight in self._focus_weights if word in terms]
+        if not hits:
+            return FocusCheck(0.0, 0.0, self.unknown_kb, self.unknown_entry, self.focus, 0.0, alias_hit)
+        overlap = sum(hits)
+        return FocusCheck(overlap / self.total, overlap, self.unknown_kb, self.unknown_entry, self.focus,
+                          min(1.0, max(hits) / self.rarest_possible), alias_hit)
+
+    def _alias_hit(self, terms: frozenset[str]) -> float:
+        """Share of the named alias's words the unit uses, divided among the other aliases it speaks of too."""
+        share = len(self.alias_words & terms) / len(self.alias_words)
+        return share / (1 + sum(1 for alias in self.other_aliases if alias <= terms)) if share else 0.0
 
     def asked_overlap(self, terms: frozenset[str]) -> tuple[float, float]:
         if not self.asked:

@@ -528,3 +528,20 @@ class TestHowToApply:
         text = render_text(reply)
         assert reply.status == "clarify" and len(reply.topics) >= 2
         assert "no time commitment in my notes" in text
+
+
+class TestNamedDetails:
+    def test_a_contraction_is_its_words_not_another_word(self) -> None:
+        from bot.engine.text import tokens
+
+        assert tokens("we'd like what we'll need, I'm sure") == ["we", "would", "like", "what", "we", "will", "need", "i", "am", "sure"]
+        assert "dont" in tokens("don't") and tokens("the hub's form") == ["the", "hub", "form"]
+
+    def test_an_alias_for_part_of_an_entry_is_answered_by_the_unit_about_that_part(self, engine) -> None:
+        reply = engine.answer("strategic board?", TODAY)
+        lead = render_text(reply).split("**Also**")[0]
+        assert reply.status == "answered" and "governing bod" in lead
+
+    def test_a_not_known_reply_names_the_offer_the_question_names(self, engine) -> None:
+        text = render_text(engine.answer("What does the teaching for mastery work group involve?", TODAY))
+        assert "Teaching for Mastery" in text and "I can only help with" not in text
