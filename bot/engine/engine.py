@@ -352,7 +352,8 @@ class Engine:
             # a phase, role or stage the entry is not for is a mismatch, never a match: say what is missing
             decision = Decision("unknown", decision.chosen[:1], "the entry contradicts what the question states", missing=("attribute",))
         # "how do I join the work group?" names a kind of offer, not one: which of those with a form?
-        names_one = top_named and bool(top.option.evidence.name_words - KIND_WORDS)
+        # ("application form link?" names no offer: "link" asks for a link, not for the Senior Leadership Link)
+        names_one = top_named and bool(top.option.evidence.name_words - KIND_WORDS - cue_terms())
         about_nothing = not (names_one or question.focus - self.index.neutral - KIND_WORDS)
         if decision.action == "answer" and about_nothing and lead in REQUIRED_FIELDS and not _names_any(decision.best, evidence):
             decision = Decision("unknown", decision.chosen, "names no offer and asks only for a field")  # "^ this. also is it free?"

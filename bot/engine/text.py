@@ -20,7 +20,15 @@ STOPWORDS = frozenset(
         "whether etc eg ie via per true right actually basically wondering wonder think guys folks everyone "
         "cheers sorry mate btw fyi back r u ur w wat "
         # chat filler: "bump — anyone know …", "tbh", "idk"
-        "bump bumping anybody somebody tia afaik iirc imo imho tbh ngl haha omg thx ty yeah yep nope hmm idk dunno ppl"
+        "bump bumping anybody somebody tia afaik iirc imo imho tbh ngl haha omg thx ty yeah yep nope hmm idk dunno ppl "
+        # text speak for "and" / "question" ("kent n medway")
+        "n q "
+        # discourse words: how often, how sure, who said so — never what a question is about ("do we normally…",
+        # "I was told…", "I reckon…", "is it even…", "or rather…", "straight away", "anyway")
+        "normally usually always often sometimes ever even rather fairly pretty completely totally simply "
+        "apparently presumably generally typically honestly literally seriously obviously definitely probably "
+        "told heard said reckon suppose supposed guess assume assumed believe mentioned anyway along straight "
+        "gone wait until"
     ).split()
 )
 

@@ -545,3 +545,15 @@ class TestNamedDetails:
     def test_a_not_known_reply_names_the_offer_the_question_names(self, engine) -> None:
         text = render_text(engine.answer("What does the teaching for mastery work group involve?", TODAY))
         assert "Teaching for Mastery" in text and "I can only help with" not in text
+
+    def test_discourse_words_are_not_what_a_question_is_about(self, engine) -> None:
+        question = read(engine, "we were told the sms is normally 15 days, I reckon that's gone down?")
+        assert not {"told", "normally", "reckon", "gone"} & question.focus
+
+    def test_still_without_applying_is_not_a_deadline_question(self, engine) -> None:
+        assert "deadline" not in read(engine, "do llmes still teach or is it a full-time hub job?").asks
+        assert read(engine, "can I still apply for the sms?").lead == "deadline"
+
+    def test_a_link_asked_for_is_not_an_offer_named_link(self, engine) -> None:
+        reply = engine.answer("application form link?", TODAY)
+        assert reply.status == "clarify" and "secondary-mastery-specialist" in reply.topics
