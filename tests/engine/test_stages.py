@@ -557,3 +557,10 @@ class TestNamedDetails:
     def test_a_link_asked_for_is_not_an_offer_named_link(self, engine) -> None:
         reply = engine.answer("application form link?", TODAY)
         assert reply.status == "clarify" and "secondary-mastery-specialist" in reply.topics
+
+    def test_a_teacher_s_years_of_experience_is_no_time_commitment(self) -> None:
+        from bot.engine.asks import unit_answers
+
+        assert "time" not in unit_answers("fact", "A Reception teacher with over 20 years in Early Years took part.")
+        assert "time" in unit_answers("fact", "The programme runs over three years.")
+        assert "time" in unit_answers("fact", "It is 7.5 days in each of years 1 and 2.")
