@@ -293,7 +293,30 @@ def companions(question: Question, chosen: Option, options: Sequence[Option]) ->
     """
     if question.lead == "how_many":
         return figure_companions(question, chosen, options) or covering_companion(question, chosen, options)
-    return covering_companion(question, chosen, options)
+    return story_companions(chosen, options) or covering_companion(question, chosen, options)
+
+
+DISTINCT_STORY = 0.8  # a focus word this rare (1 = a single entry has it) names one story: a school, a person
+STORY_COMPANIONS = 2
+
+
+def story_companions(chosen: Option, options: Sequence[Option]) -> tuple[Option, ...]:
+    """"What did Walford change?": the chosen unit is one fact of a case study the question names by a word
+    almost no other entry has; the entry's other units with that word tell the rest of it.
+    """
+    if chosen.focus.distinct < DISTINCT_STORY:
+        return ()
+    key = chosen.focus.words & chosen.unit.terms
+    found: list[Option] = []
+    for option in options:
+        unit = option.unit
+        if option.entry_id != chosen.entry_id or unit is chosen.unit or unit.kind == "summary" or not key <= unit.terms:
+            continue
+        if unit.text != chosen.unit.text and all(unit.text != other.unit.text for other in found):
+            found.append(option)
+        if len(found) == STORY_COMPANIONS:
+            break
+    return tuple(found)
 
 
 COVERING_WORDS = 2  # asked words, besides the entry's name and question words, another unit must add to be shown too

@@ -564,3 +564,7 @@ class TestNamedDetails:
         assert "time" not in unit_answers("fact", "A Reception teacher with over 20 years in Early Years took part.")
         assert "time" in unit_answers("fact", "The programme runs over three years.")
         assert "time" in unit_answers("fact", "It is 7.5 days in each of years 1 and 2.")
+
+    def test_a_case_study_named_by_its_school_is_told_with_its_other_facts(self, engine) -> None:
+        text = render_text(engine.answer("walford primary what changed when they went mastery", TODAY))
+        assert "SHaW" in text and "whole-class teaching" in text
