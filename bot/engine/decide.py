@@ -28,6 +28,7 @@ MODEL_FILE = Path(__file__).with_name("data") / "decision.json"
 LABELLED_SETS = (
     "eval/labelled/dev.yaml", "eval/labelled/train.yaml", "eval/holdout.yaml", "eval/holdout2.yaml",
     "eval/fresh2.yaml", "eval/t4.yaml", "eval/t5.yaml", "eval/t6.yaml", "eval/t7.yaml", "eval/t8.yaml", "eval/t9.yaml", "eval/t10.yaml",
+    "eval/t11.yaml",
 )
 CLARIFY_LIMIT = 5
 
