@@ -237,9 +237,8 @@ class KnowledgeIndex:
             for code in indexed.codes:
                 self.code_postings[code].append(entry_id)
         self.name_idf = {word: math.log(1 + total / df) for word, df in name_df.items()}
-        self.content_idf = {
-            word: math.log(1 + (total - len(found) + 0.5) / (len(found) + 0.5)) for word, found in content_postings.items()
-        }
+        self.content_idf = {word: _idf(total, len(found)) for word, found in content_postings.items()}
+        self.single_entry_idf = _idf(total, 1)  # the rarest a known word can be: only one entry mentions it
         self._build_snippet_postings()
         self._name_weights: dict[str, float] = {}
         for indexed in self.entries.values():
@@ -299,3 +298,8 @@ class KnowledgeIndex:
         if word.isdigit() or word in PHASE_TERMS or (word.startswith("ay") and word[2:].isdigit()):
             return weight * 0.2  # year groups, phases and academic years say little about which entry
         return weight
+
+
+def _idf(total: int, found: int) -> float:
+    """BM25's inverse document frequency of a word ``found`` in that many of ``total`` entries."""
+    return math.log(1 + (total - found + 0.5) / (found + 0.5))

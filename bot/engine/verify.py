@@ -131,7 +131,7 @@ class FocusWeights:
         self.question = question
         self.unknown = 2 * math.log(1 + index.entry_count)
         # the weight of a word only one entry mentions: a unit covering such a word is about something distinct
-        self.rarest_possible = math.log(1 + (index.entry_count - 0.5) / 1.5) if index.entry_count > 1 else 1.0
+        self.rarest_possible = index.single_entry_idf if index.entry_count > 1 else 1.0
         self._focus: dict[tuple[str, frozenset[str]], tuple[frozenset[str], float, float, float]] = {}
         self._asked: dict[frozenset[str], tuple[frozenset[str], float]] = {}
         self._weights = _Weights(index.content_idf, self.unknown)
