@@ -173,7 +173,7 @@ class Composer:
                 self.sourced_hint(entry, question, today, other if question.lead in other.unit.answers else None)
                 for entry, other in zip(entries, alternatives, strict=True)
             ]
-            others = [f"{entry.name} — {shorten(said, 120)}" for entry, (said, _) in zip(entries, hints, strict=True)]
+            others = [f"{entry.name}{_when_it_ran(entry)} — {shorten(said, 120)}" for entry, (said, _) in zip(entries, hints, strict=True)]
             add("If you meant another one", bullets(others), (source for _, credited in hints for source in credited))
             topics_extra = tuple(entry.id for entry in entries)
         else:
@@ -407,6 +407,11 @@ class Composer:
             sections=tuple(sections), links=links, topics=(entry.id,), confidence=1.0,
             title=entry.name, sources=self._titles(sources), last_reviewed=entry.last_reviewed.isoformat(),
         )
+
+
+def _when_it_ran(entry: Entry) -> str:
+    """" (past: 2017/18)" after a past offer's name, so a list of other offers never words it as current."""
+    return f" (past: {entry.academic_year or 'an earlier year'})" if entry.status == "historical" else ""
 
 
 def _telling_sentence(text: str) -> str:

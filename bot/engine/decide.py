@@ -204,7 +204,7 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
             return Decision("clarify", chosen, f"{len(chosen)} entries named alike are about as likely",
                             tuple(s.option.entry_id for s in chosen))
         return Decision("answer", (top,), f"p={top.probability:.2f} ≥ {model.answer_at:.2f}",
-                        alternatives=tuple(alike[:CLARIFY_LIMIT - 1]))
+                        alternatives=tuple([*alike, *_past_alike(top, per_entry)][:CLARIFY_LIMIT - 1]))
     plausible = [s for s in alike if s.probability >= model.clarify_at]
     if top.probability >= model.clarify_at and plausible and lead not in detail_types():
         chosen = (top, *plausible)[:CLARIFY_LIMIT]
@@ -213,6 +213,16 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
     if not _is_named(top):  # "not known" speaks of what the question names, when it names one, not of a guess
         top = next((s for s in per_entry if _is_named(s) and s.probability >= model.clarify_at), top)
     return Decision("unknown", (top,), f"best p={per_entry[0].probability:.2f} < {model.answer_at:.2f}", missing=_missing(top, lead))
+
+
+def _past_alike(top: Scored, per_entry: list[Scored]) -> list[Scored]:
+    """Past offers named by the same words as a current one that is answered: shown as the other ones the
+    question may mean ("the A level work group" → also the 2017-18 one), never chosen over it.
+    """
+    if top.option.check.history_mismatch:
+        return []
+    return [s for s in per_entry if s is not top and s.option.check.history_mismatch
+            and named_alike(top.option.evidence, s.option.evidence)]
 
 
 def _is_named(item: Scored) -> bool:

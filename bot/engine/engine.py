@@ -527,7 +527,8 @@ class Engine:
         if decision.action != "answer" or best is None or question.lead not in {"what", "exists"} or best.option.focus.words \
                 or question.attributes.years or question.numbers:  # "year 3 of …", "the 7.5 days": more than the name
             return decision
-        same_name = [s for s in decision.alternatives if s.option.evidence.name_words == best.option.evidence.name_words]
+        same_name = [s for s in decision.alternatives if s.option.evidence.name_words == best.option.evidence.name_words
+                     and s.option.check.history_mismatch == best.option.check.history_mismatch]  # a past one is only mentioned
         if same_name:
             chosen = (best, *same_name)
             return Decision("clarify", chosen, "asks about a name several offers share", tuple(s.option.entry_id for s in chosen))

@@ -568,3 +568,15 @@ class TestNamedDetails:
     def test_a_case_study_named_by_its_school_is_told_with_its_other_facts(self, engine) -> None:
         text = render_text(engine.answer("walford primary what changed when they went mastery", TODAY))
         assert "SHaW" in text and "whole-class teaching" in text
+
+
+class TestPastOffersNamedAlike:
+    def test_a_past_offer_named_by_the_same_words_is_mentioned_as_past_not_chosen(self, engine) -> None:
+        reply = engine.answer("what happens in the A level work group", TODAY)
+        text = render_text(reply)
+        assert reply.status == "answered" and reply.topics[0] == "a-level-pedagogy-work-group"
+        assert "If you meant another one" in text and "(past: 2017/18)" in text
+
+    def test_a_past_offer_mentioned_beside_one_does_not_make_the_question_ambiguous(self, engine) -> None:
+        reply = engine.answer("what is the A level work group", TODAY)
+        assert reply.status == "answered" and reply.topics[0] == "a-level-pedagogy-work-group"
