@@ -204,7 +204,7 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
             return Decision("clarify", chosen, f"{len(chosen)} entries named alike are about as likely",
                             tuple(s.option.entry_id for s in chosen))
         return Decision("answer", (top,), f"p={top.probability:.2f} ≥ {model.answer_at:.2f}",
-                        alternatives=tuple([*alike, *_past_alike(top, per_entry)][:CLARIFY_LIMIT - 1]))
+                        alternatives=others_named_alike(top, per_entry))
     plausible = [s for s in alike if s.probability >= model.clarify_at]
     if top.probability >= model.clarify_at and plausible and lead not in detail_types():
         chosen = (top, *plausible)[:CLARIFY_LIMIT]
@@ -213,6 +213,12 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
     if not _is_named(top):  # "not known" speaks of what the question names, when it names one, not of a guess
         top = next((s for s in per_entry if _is_named(s) and s.probability >= model.clarify_at), top)
     return Decision("unknown", (top,), f"best p={per_entry[0].probability:.2f} < {model.answer_at:.2f}", missing=_missing(top, lead))
+
+
+def others_named_alike(top: Scored, per_entry: list[Scored]) -> tuple[Scored, ...]:
+    """The other entries an answer with ``top`` mentions: those named by the same words, current ones first."""
+    alike = [s for s in per_entry if s.option.entry_id != top.option.entry_id and _named_alike(top, s)]
+    return tuple([*alike, *_past_alike(top, per_entry)][:CLARIFY_LIMIT - 1])
 
 
 def _past_alike(top: Scored, per_entry: list[Scored]) -> list[Scored]:

@@ -28,6 +28,7 @@ from bot.engine.decide import (
     best_per_entry,
     choose,
     load_model,
+    others_named_alike,
     score_options,
     supporting,
 )
@@ -326,7 +327,8 @@ class Engine:
                 return Decision("compare", sides, "names two offers to compare", tuple(s.option.entry_id for s in sides))
         exact = self._faq_asked_word_for_word(question, options)
         if exact is not None:
-            return Decision("answer", (exact,), "asks an FAQ of the knowledge base word for word")
+            return Decision("answer", (exact,), "asks an FAQ of the knowledge base word for word",
+                            alternatives=others_named_alike(exact, per_entry))
         alone = self._a_name_alone(question, evidence, options)
         if alone is not None:
             return alone

@@ -580,3 +580,7 @@ class TestPastOffersNamedAlike:
     def test_a_past_offer_mentioned_beside_one_does_not_make_the_question_ambiguous(self, engine) -> None:
         reply = engine.answer("what is the A level work group", TODAY)
         assert reply.status == "answered" and reply.topics[0] == "a-level-pedagogy-work-group"
+
+    def test_an_faq_asked_word_for_word_still_mentions_the_offers_named_alike(self, engine) -> None:
+        text = render_text(engine.answer("how many schools are in MN?", TODAY))
+        assert "1,349" in text and "If you meant another one" in text and "1,111" in text
