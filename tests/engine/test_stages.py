@@ -584,3 +584,19 @@ class TestPastOffersNamedAlike:
     def test_an_faq_asked_word_for_word_still_mentions_the_offers_named_alike(self, engine) -> None:
         text = render_text(engine.answer("how many schools are in MN?", TODAY))
         assert "1,349" in text and "If you meant another one" in text and "1,111" in text
+
+
+class TestPartnersAndBudgets:
+    def test_who_the_hubs_work_alongside_asks_for_partners_not_staff_names(self, engine) -> None:
+        question = read(engine, "which organisations does the hub team up with for sixth forms?")
+        assert question.lead == "partners"
+        assert read(engine, "who leads the sms cohort?").lead == "people"
+
+    def test_a_budget_is_a_cost_question(self, engine) -> None:
+        assert read(engine, "what's the budget for the sktm course").lead == "cost"
+        text = render_text(engine.answer("what's the budget for the sms", TODAY))
+        assert "cost" in text and "I won't guess" in text
+
+    def test_the_phases_the_hubs_cover_reach_reception_to_post_16(self, engine) -> None:
+        text = render_text(engine.answer("what ages do the maths hubs cover?", TODAY))
+        assert "Reception" in text and "post-16" in text
