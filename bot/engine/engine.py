@@ -330,6 +330,12 @@ class Engine:
             return Decision("answer", (exact,), "asks an FAQ of the knowledge base word for word",
                             alternatives=others_named_alike(exact, per_entry))
         alone = self._a_name_alone(question, evidence, options)
+        if alone is not None and alone.action == "clarify" and question.attributes.named_phases:
+            listed = self.lists.for_question(question, evidence)  # "primary sktm programmes": the family's primary ones
+            named = {e.entry_id for e in evidence if e.name_mass >= 1.0}
+            members = [entry for entry in listed[0] if entry.id in named] if listed is not None else []
+            if len(members) >= 2:
+                return Decision("list", reason=listed[1], entries=self.lists.ids_of(members))
         if alone is not None:
             return alone
         fitting = self._the_one_for_the_role(question, per_entry)

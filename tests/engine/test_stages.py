@@ -600,3 +600,15 @@ class TestPartnersAndBudgets:
     def test_the_phases_the_hubs_cover_reach_reception_to_post_16(self, engine) -> None:
         text = render_text(engine.answer("what ages do the maths hubs cover?", TODAY))
         assert "Reception" in text and "post-16" in text
+
+
+class TestAFamilyNamedWithAPhase:
+    def test_a_family_name_with_a_phase_lists_that_phase_s_members(self, engine) -> None:
+        reply = engine.answer("secondary sktm programmes", TODAY)
+        assert reply.status == "answered"
+        assert {"sktm-secondary-nonspecialist", "sktm-secondary-teaching-assistants"} <= set(reply.topics)
+        assert "sktm-primary-teachers" not in reply.topics
+
+    def test_a_kind_of_offer_with_a_phase_stays_a_choice_among_those_so_named(self, engine) -> None:
+        reply = engine.answer("early years work groups", TODAY)
+        assert reply.status == "clarify" and "mastering-number-reception-ks1" not in reply.topics
