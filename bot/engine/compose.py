@@ -45,7 +45,7 @@ SECTION_TITLES = {
     "criterion": "Eligibility", "eligibility": "Eligibility", "who_for": "Who it's for", "summary": "What it is",
     "stages": "Stages", "stage": "Stage", "link": "Links", "code": "Code", "fact": "Also", "faq": "Also",
 }
-SECOND_FIELDS = ("deadline", "time", "cost", "apply", "eligibility", "who_for")
+SECOND_FIELDS = ("deadline", "time", "cost", "apply", "eligibility", "who_for", "code")
 
 
 class Composer:
@@ -224,10 +224,13 @@ class Composer:
         elif why == "field" and question.lead in MISSING_WORDS:
             headline = f"I don't have {MISSING_WORDS[question.lead]} for the {entry.name} in my notes, so I won't guess."
         else:
-            unknown = _as_written(option.focus.words - option.unit.terms, question.raw)[:3]
-            about = f" about {', '.join(unknown)}" if unknown and why != "field" else ""
+            # only words no entry mentions are what the notes lack ("rural"); the others are held, just not this way
+            known = self.units.index.content_idf
+            unknown = _as_written((w for w in option.focus.words if w not in known), question.raw)[:3]
+            quoted = " or ".join(f"“{word}”" for word in unknown)
+            about = f" (they never mention {quoted})" if unknown and why != "field" else ""
             headline = (
-                f"I'm not sure I can answer that{about} from my notes, so I won't guess. "
+                f"I'm not sure I can answer that from my notes{about}, so I won't guess. "
                 f"The nearest I have is the {entry.name}."
             )
         return Reply(

@@ -73,6 +73,9 @@ FOCUS_COVERED_ENOUGH = 0.5  # share of what a question asks about that a unit mu
 COMPARED_NAME = 0.5  # name score at which an offer counts as one of the two a comparison names
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
+# Offers of a kind in the plural, or their codes: with a phase, "what were they" asks for the phase's list.
+_PLURAL_OFFERS = re.compile(r"\b(?:work ?groups|programmes|programs|projects|communities|courses|codes)\b")
+PLURAL_LIST_ASKS = frozenset({"what", "code", "list", "which", "exists"})
 
 
 @dataclass(frozen=True)
@@ -319,6 +322,11 @@ class Engine:
                     len(listed[0]) >= 2 and not self._names_an_offer(top, evidence) and not self._asks_about_more(question, top))):
                 entries, why = listed
                 return Decision("list", reason=why, entries=self.lists.ids_of(entries))
+        if self._asks_for_a_phases_offers(question):
+            listed = self.lists.for_question(question, evidence)
+            if listed is not None and len(listed[0]) >= 2:
+                entries, why = listed
+                return Decision("list", reason=why, entries=self.lists.ids_of(entries))
         if lead == "compare":
             named = [s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= COMPARED_NAME]
             named.sort(key=lambda s: -s.option.evidence.name_score)  # the two the question names best, then the likelier
@@ -469,6 +477,17 @@ class Engine:
             and s.option.evidence.indexed.entry.status == "current"
         ]
         return fitting[0] if len(fitting) == 1 else None
+
+    @staticmethod
+    def _asks_for_a_phases_offers(question: Question) -> bool:
+        """"2017-18 post-16 work groups, what were they all?", "primary codes 17-18": a past year, a phase and offers
+        of a kind in the plural (or their codes), asking what they were — that year's offers for the phase, not one.
+        """
+        return (
+            question.wants_history and bool(question.attributes.named_phases)
+            and (question.lead in PLURAL_LIST_ASKS or not question.asks)
+            and bool(_PLURAL_OFFERS.search(question.raw.lower()))  # as typed: the reading makes every plural singular
+        )
 
     def _asks_about_more(self, question: Question, top: Scored | None) -> bool:
         """"Is there anything for mixed-age classes?": besides a phase or a kind of offer it asks about something

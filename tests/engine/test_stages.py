@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bot.engine.candidates import gather
 from bot.engine.decide import GATE_FEATURES, LABELLED_SETS, MODEL_FILE, load_model
 from bot.engine.features import FEATURES
+from bot.engine.text import stem
 from bot.engine.understand import understand
 from bot.engine.verify import check_entry
 from bot.knowledge.schema import Phase
@@ -33,6 +35,7 @@ class TestUnderstand:
             ("primary mastery specialist days per yr?", "time"),
             ("what does the sktm for tas cots", "cost"),
             ("am i elegible for the eef trial", "eligibility"),
+            ("is it possible to take part in the eef trial", "eligibility"),  # asks whether one may, like "can we"
             ("how do I apply for mastering number", "apply"),
             ("why did the secondary mastery specialist programme change", "why"),
             ("what percentage of schools work with their maths hub", "how_many"),
@@ -612,3 +615,41 @@ class TestAFamilyNamedWithAPhase:
     def test_a_kind_of_offer_with_a_phase_stays_a_choice_among_those_so_named(self, engine) -> None:
         reply = engine.answer("early years work groups", TODAY)
         assert reply.status == "clarify" and "mastering-number-reception-ks1" not in reply.topics
+
+
+class TestSayingWhatIsMissing:
+    def test_a_decline_quotes_only_words_the_notes_never_mention(self, engine) -> None:
+        # "small" and "head" are in the notes (just not this way): quoting them would say the notes lack them
+        questions = [
+            "head of small rural primary, all mixed age classes how did st peters harrogate do mastery with mixed age",
+            "A colleague says the Sussex AMHL only went on the Shanghai exchange because someone dropped out. Is that true?",
+            "is the secondary mastery specialist programme any good for rural schools with long commutes",
+        ]
+        quoted = []
+        for question in questions:
+            text = render_text(engine.answer(question, TODAY))
+            quoted += re.findall(r"“([^”]+)”", text.split("never mention", 1)[1].split(")", 1)[0]) if "never mention" in text else []
+        assert quoted, "no decline quoted a missing word"
+        assert all(stem(word) not in engine.index.content_idf for word in quoted), quoted
+
+    def test_a_stated_timetable_without_year_8_rules_a_teacher_out_of_the_eef_trial(self, engine) -> None:
+        text = render_text(engine.answer(
+            "My non-specialist colleague teach only Year 9 and Year 10, no Year 8. Is possible to take part the EEF trial of SKTM?", TODAY))
+        assert text.splitlines()[1].startswith("No — ") and "Year 8 class" in text
+
+
+class TestPastOffersOfAPhase:
+    @pytest.mark.parametrize("text", ["secondary work groups 2017", "2017-18 post-16 work groups, what were they all?"])
+    def test_a_past_year_a_phase_and_a_plural_kind_list_that_years_offers(self, engine, text) -> None:
+        reply = engine.answer(text, TODAY)
+        assert reply.intent == "list" and "past offers, not running now" in reply.headline
+        assert len(reply.topics) >= 3
+
+    def test_codes_of_a_phase_list_each_offer_with_its_code(self, engine) -> None:
+        text = render_text(engine.answer("post-16 codes 17-18", TODAY))
+        assert "NCP17-18" in text and "NCP17-19" in text and "NCP17-20" in text
+
+    def test_an_offer_named_in_the_plural_is_still_that_offer(self, engine) -> None:
+        # "Subject Leadership Communities" is one offer's name, not a request for the phase's communities
+        reply = engine.answer("are we expected to join the Secondary Subject Leadership Communities?", TODAY)
+        assert reply.intent != "list"
