@@ -171,11 +171,10 @@ def unit_answers(kind: str, text: str, own_questions: tuple[str, ...] = ()) -> f
     ask first — "why were the days cut?" answers *why*, not *how long*, though it names the days.
     """
     found = set(FIELD_ANSWERS.get(kind, ()))
+    leads = {lead for lead in map(leading_ask, own_questions) if lead is not None}
+    if leads:  # an FAQ answers what its own questions lead with, whatever its answer's wording
+        return frozenset(found | leads)
     found.update(_cued(text.lower()))
-    for own in own_questions:  # an FAQ answers what its own questions lead with, whatever its answer's wording
-        lead = leading_ask(own)
-        if lead is not None:
-            found.add(lead)
     return frozenset(found)
 
 

@@ -37,7 +37,7 @@ MISSING_WORDS = {
     "future": "dates for a future round", "personal": "anyone's own applications or records",
     "people": "staff names or contact people", "how_many": "that figure", "why": "the reason",
     "changed": "what changed", "when": "that date", "credits": "academic credits or what the programme counts towards",
-    "results": "the trial's or evaluation's results",
+    "results": "the trial's or evaluation's results", "funder": "funding details",
     "admin": "booking paperwork such as VAT, invoices, insurance or DBS checks", "materials": "copies of session materials",
 }
 SECTION_TITLES = {

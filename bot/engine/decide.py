@@ -36,6 +36,7 @@ Action = Literal["answer", "clarify", "unknown", "list", "compare", "outside", "
 
 
 GATE_FEATURES = (*FEATURES, "entry_share", "rank_margin")
+ANSWERS_LEAD = FEATURES.index("answers_lead")  # the column saying a unit answers the question's own type
 
 
 def _sigmoid(z: float) -> float:
@@ -106,10 +107,13 @@ def score_options(model: Model, options: list[Option]) -> tuple[list[float], lis
     if not options:
         return scores, []
     best: dict[str, int] = {}
+    answering: dict[str, int] = {}  # each entry's best option among its units that answer the question's type
     for i, option in enumerate(options):
         held = best.get(option.entry_id)
         if held is None or scores[i] > scores[held]:
             best[option.entry_id] = i
+        if option.values[ANSWERS_LEAD] and (option.entry_id not in answering or scores[i] > scores[answering[option.entry_id]]):
+            answering[option.entry_id] = i
     leaders = sorted(best.values(), key=lambda i: -scores[i])
     top = scores[leaders[0]]
     weight = {i: math.exp(scores[i] - top) for i in leaders}
@@ -122,7 +126,11 @@ def score_options(model: Model, options: list[Option]) -> tuple[list[float], lis
     scored = []
     for i in leaders:
         text = options[i].unit.text
-        others = [scores[j] for j in leaders if j != i and options[j].unit.text != text]
+        if options[i].values[ANSWERS_LEAD]:  # "how many …?" answered with a figure: its rivals are other figures
+            entry = options[i].entry_id
+            others = [scores[j] for other, j in answering.items() if other != entry and options[j].unit.text != text]
+        else:
+            others = [scores[j] for j in leaders if j != i and options[j].unit.text != text]
         margin = max(-5.0, min(5.0, scores[i] - max(others))) if others else 5.0
         gate_values = (*options[i].values, saying[text] / total, margin)
         scored.append(Scored(options[i], model.probability(gate_values), gate_values))

@@ -355,6 +355,7 @@ class Engine:
         decision = self._about_the_whole_offer(question, decision, options)
         decision = self._audience_not_offered(question, decision, per_entry)
         decision = self._family_choice(question, decision, evidence, per_entry, options)
+        decision = self._funder_said(question, decision, per_entry)
         if decision.action == "unknown" and lead in detail_types():  # say the detail is missing for the offer named
             named = next((s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER), None)
             if named is not None and named is not decision.best:
@@ -477,6 +478,20 @@ class Engine:
             and s.option.evidence.indexed.entry.status == "current"
         ]
         return fitting[0] if len(fitting) == 1 else None
+
+    @staticmethod
+    def _funder_said(question: Question, decision: Decision, per_entry: list[Scored]) -> Decision:
+        """"Who pays for the Maths Hubs?": when the offer the question names has a unit saying who funds it ("funded
+        by the Department for Education"), that unit answers — rather than "I don't have funding details", which
+        would be untrue.
+        """
+        if question.lead != "funder" or decision.action != "unknown":
+            return decision
+        for scored in per_entry:
+            evidence = scored.option.evidence
+            if (evidence.named or evidence.name_score >= NAMES_AN_OFFER) and "funder" in scored.option.unit.answers:
+                return Decision("answer", (scored,), "names an offer and asks who funds it; this unit says who does")
+        return decision
 
     @staticmethod
     def _asks_for_a_phases_offers(question: Question) -> bool:

@@ -16,7 +16,7 @@ from bot.engine.asks import detail_types, units_for
 from bot.engine.candidates import Evidence
 from bot.engine.eligibility import Situation
 from bot.engine.understand import Question
-from bot.engine.units import Unit
+from bot.engine.units import PHASE_WORDS, Unit
 from bot.engine.verify import EntryCheck, FocusCheck
 
 # The field a question type needs: an entry without it cannot answer that type from a field.
@@ -39,7 +39,7 @@ FEATURES = (
     "number_hit", "figure_for_count", "faq_similarity", "detail_ask", "slot_missing", "no_ask",
     "summary_unit", "no_focus", "situation", "answers_lead", "answers_any", "asked_covered", "question_length",
     "detail_uncovered", "unnamed_asked_covered", "unnamed_figure", "faq_question_covered", "counts_asked",
-    "tied_uncovered", "distinct_covered", "alias_in_unit",
+    "tied_uncovered", "distinct_covered", "alias_in_unit", "unit_phase",
     # what kind of question it is (the same for every option of a question: only the gate uses these)
     "asks_field", "asks_figure", "asks_reason", "asks_offers", "asks_what",
 )
@@ -119,6 +119,9 @@ class QuestionFeatures:
         self.length = min(1.0, len(question.asked_content) / 12)
         self.counted = question.counted or question.asked_content
         self.groups = _ask_group_values(lead)
+        # the phases the question names, as a unit's words name them: "how many secondary schools …" wants a
+        # figure about secondary schools, not the primary one beside it
+        self.phase_words = frozenset().union(*(PHASE_WORDS.get(p, frozenset()) for p in question.attributes.named_phases))
         self._by_kind: dict[str, tuple[float, float, float, bool]] = {}
 
     def _kind_values(self, kind: str) -> tuple[float, float, float, bool]:
@@ -156,8 +159,14 @@ class QuestionFeatures:
             detail * (1.0 - covered), asked_share * (1.0 - named), figure * (1.0 - named),
             faq_covered, 1.0 if self.how_many and not unit.counted.isdisjoint(self.counted) else 0.0,
             float(unit.tied) * (1.0 - max(covered, faq_covered)), focus.distinct, focus.alias_hit,
-            *self.groups,
+            self._phase_value(unit), *self.groups,
         ]
+
+    def _phase_value(self, unit: Unit) -> float:
+        """1 when the unit names a phase the question names, -1 when it names only others, 0 when either names none."""
+        if not self.phase_words or not unit.phase_terms:
+            return 0.0
+        return 1.0 if unit.phase_terms & self.phase_words else -1.0
 
     def faq_likeness(self, faq_question: str) -> float:
         """:func:`_faq_likeness` with the question's side read once."""

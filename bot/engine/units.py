@@ -15,6 +15,7 @@ from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
 from bot.engine.vocabulary import recording_corrections
 from bot.engine.wording import tied_to_its_question
+from bot.knowledge.schema import Phase
 from bot.knowledge.cache import code_fingerprint
 from bot.knowledge.schema import Entry, Source
 
@@ -37,6 +38,15 @@ _A_FIGURE = re.compile(
     re.I,
 )
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
+
+# The words (as matched) a unit names each school phase by.
+PHASE_WORDS = {
+    Phase.EARLY_YEARS: frozenset({"earlyyear", "reception", "nursery", "eyfs"}),
+    Phase.PRIMARY: frozenset({"primary", "primaries", "ks1", "ks2"}),
+    Phase.SECONDARY: frozenset({"secondary", "secondaries", "ks3", "ks4"}),
+    Phase.POST_16: frozenset({"post16", "fe", "alevel", "sixth", "college", "colleges"}),
+}
+PHASE_WORDS_ALL = frozenset().union(*PHASE_WORDS.values())
 
 # Unit kinds and what they hold.
 KINDS = (
@@ -64,6 +74,11 @@ class Unit:
     def tied(self) -> bool:
         """An FAQ answer that opens "Yes." / "No." / "Only …": it means something only beside its own question."""
         return self.kind == "faq" and tied_to_its_question(self.text)
+
+    @cached_property
+    def phase_terms(self) -> frozenset[str]:
+        """The words naming a school phase it uses ("7,576 primary schools …"): which phase its facts are about."""
+        return self.terms & PHASE_WORDS_ALL
 
     @cached_property
     def has_figure(self) -> bool:

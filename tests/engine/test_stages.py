@@ -36,6 +36,9 @@ class TestUnderstand:
             ("what does the sktm for tas cots", "cost"),
             ("am i elegible for the eef trial", "eligibility"),
             ("is it possible to take part in the eef trial", "eligibility"),  # asks whether one may, like "can we"
+            ("who actually bankrolls the maths hubs?", "funder"),  # who pays is not what it costs
+            ("who pays for the maths hubs programme", "funder"),
+            ("the evaluation is paid by who?", "funder"),
             ("how do I apply for mastering number", "apply"),
             ("why did the secondary mastery specialist programme change", "why"),
             ("what percentage of schools work with their maths hub", "how_many"),
@@ -575,7 +578,7 @@ class TestNamedDetails:
 
 class TestPastOffersNamedAlike:
     def test_a_past_offer_named_by_the_same_words_is_mentioned_as_past_not_chosen(self, engine) -> None:
-        reply = engine.answer("what happens in the A level work group", TODAY)
+        reply = engine.answer("what do teachers do in the A level work group", TODAY)
         text = render_text(reply)
         assert reply.status == "answered" and reply.topics[0] == "a-level-pedagogy-work-group"
         assert "If you meant another one" in text and "(past: 2017/18)" in text
@@ -653,3 +656,18 @@ class TestPastOffersOfAPhase:
         # "Subject Leadership Communities" is one offer's name, not a request for the phase's communities
         reply = engine.answer("are we expected to join the Secondary Subject Leadership Communities?", TODAY)
         assert reply.intent != "list"
+
+
+class TestWhoFunds:
+    @pytest.mark.parametrize("text", ["who actually bankrolls the maths hubs?", "Who pay for Maths Hubs Programme? Who give the money?"])
+    def test_who_pays_is_answered_by_what_the_notes_say_funds_it(self, engine, text) -> None:
+        reply = engine.answer(text, TODAY)
+        assert reply.status == "answered" and "Department for Education" in render_text(reply)
+
+    def test_a_state_funded_school_is_not_a_funder(self, engine) -> None:
+        text = render_text(engine.answer("The evaluation of SKTM non-specialist is paid by who?", TODAY))
+        assert "Education Endowment Foundation" in text
+
+    def test_an_offer_whose_funder_is_not_given_says_so(self, engine) -> None:
+        reply = engine.answer("who funds the mastering number parent project?", TODAY)
+        assert reply.status == "unknown" and "funding details" in reply.headline
