@@ -15,9 +15,8 @@ from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.text import STOPWORDS, numbers_in, tokens
 from bot.engine.vocabulary import recording_corrections
 from bot.engine.wording import tied_to_its_question
-from bot.knowledge.schema import Phase
 from bot.knowledge.cache import code_fingerprint
-from bot.knowledge.schema import Entry, Source
+from bot.knowledge.schema import Entry, Phase, Source
 
 # Units kept in the parse cache are valid only for the code that analysed them.
 UNITS_FINGERPRINT = code_fingerprint(
