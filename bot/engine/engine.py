@@ -554,7 +554,10 @@ class Engine:
         chosen_evidence = overview[:1] or (current if len(current) == 1 else full if len(full) == 1 else [])
         summaries = {o.entry_id: o for o in options if o.unit.kind == "summary"}
         if len(chosen_evidence) == 1 and chosen_evidence[0].entry_id in summaries:
-            return Decision("answer", (Scored(summaries[chosen_evidence[0].entry_id], 1.0),), "the message is this offer's name")
+            # past offers the same words name are mentioned as past ("the A level work group": also the 2017-18 one)
+            past = tuple(Scored(summaries[e.entry_id], 0.0) for e in named if e not in current and e.entry_id in summaries)
+            return Decision("answer", (Scored(summaries[chosen_evidence[0].entry_id], 1.0),), "the message is this offer's name",
+                            alternatives=past[:CLARIFY_LIMIT - 1])
         chosen = tuple(Scored(summaries[e.entry_id], 1.0) for e in full or current if e.entry_id in summaries)[:CLARIFY_LIMIT]
         if len(chosen) >= 2:
             return Decision("clarify", chosen, "the message is a name several offers share", tuple(s.option.entry_id for s in chosen))

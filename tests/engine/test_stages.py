@@ -583,6 +583,12 @@ class TestPastOffersNamedAlike:
         assert reply.status == "answered" and reply.topics[0] == "a-level-pedagogy-work-group"
         assert "If you meant another one" in text and "(past: 2017/18)" in text
 
+    def test_a_name_alone_mentions_the_past_offer_it_also_names(self, engine) -> None:
+        reply = engine.answer("a level work group", TODAY)
+        text = render_text(reply)
+        assert reply.status == "answered" and reply.topics[0] == "a-level-pedagogy-work-group"
+        assert "(past: 2017/18)" in text and "Using Technology" in text
+
     def test_a_past_offer_mentioned_beside_one_does_not_make_the_question_ambiguous(self, engine) -> None:
         reply = engine.answer("what is the A level work group", TODAY)
         assert reply.status == "answered" and reply.topics[0] == "a-level-pedagogy-work-group"
