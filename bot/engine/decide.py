@@ -190,7 +190,10 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
     if not per_entry:
         return Decision("unknown", reason="no entry has any evidence")
     top = per_entry[0]
-    alike = [s for s in per_entry[1:] if _named_alike(top, s)]  # named by the same words, however likely
+    if not top.option.evidence.name_words:  # an entry the question names, likely enough to answer, is what it is about
+        named = next((s for s in per_entry if s.option.evidence.name_mass >= 1.0 and s.probability >= model.answer_at), None)
+        top = named or top
+    alike = [s for s in per_entry if s is not top and _named_alike(top, s)]  # named by the same words, however likely
     undominated = _best_named(top, [s for s in alike if s.probability >= model.clarify_at])
     if top not in undominated:  # rivals the question names by more of its words are what it means
         top = undominated[0]

@@ -677,3 +677,10 @@ class TestWhoFunds:
     def test_an_offer_whose_funder_is_not_given_says_so(self, engine) -> None:
         reply = engine.answer("who funds the mastering number parent project?", TODAY)
         assert reply.status == "unknown" and "funding details" in reply.headline
+
+
+class TestNamedOverUnnamed:
+    def test_an_offer_the_question_names_beats_one_it_does_not(self, engine) -> None:
+        # the Subject Leadership Communities entry mentions specialists, but the question names the programme
+        reply = engine.answer("mastery specialist eligibility", TODAY)
+        assert reply.topics and all("mastery-specialist" in topic for topic in reply.topics[:1])
