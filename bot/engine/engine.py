@@ -316,15 +316,15 @@ class Engine:
         either = self.lists.one_for_each_phase(question, evidence)
         if either is not None:
             return Decision("list", reason="There is one for each:", entries=tuple(e.id for e in either))
-        if lead in {"list", "exists", "which"} or only_attributes:
-            listed = self.lists.for_question(question, evidence)
-            if listed is not None and (lead == "list" or "list" in question.asks[:2] or only_attributes or (
-                    len(listed[0]) >= 2 and not self._names_an_offer(top, evidence) and not self._asks_about_more(question, top))):
-                entries, why = listed
-                return Decision("list", reason=why, entries=self.lists.ids_of(entries))
-        if self._asks_for_a_phases_offers(question):
-            listed = self.lists.for_question(question, evidence)
-            if listed is not None and len(listed[0]) >= 2:
+        asks_list = lead in {"list", "exists", "which"} or only_attributes
+        past_of_phase = self._asks_for_a_phases_offers(question)
+        if asks_list or past_of_phase:
+            listed = self.lists.for_question(question, evidence)  # read once for either reason
+            if listed is not None and (
+                (past_of_phase and len(listed[0]) >= 2)
+                or (asks_list and (lead == "list" or "list" in question.asks[:2] or only_attributes or (
+                    len(listed[0]) >= 2 and not self._names_an_offer(top, evidence) and not self._asks_about_more(question, top))))
+            ):
                 entries, why = listed
                 return Decision("list", reason=why, entries=self.lists.ids_of(entries))
         if lead == "compare":
