@@ -508,7 +508,7 @@ class Engine:
         """"Is there anything for mixed-age classes?": besides a phase or a kind of offer it asks about something
         the likeliest answer covers, so that answer, not every offer of the phase.
         """
-        if top is None or top.probability < self.model.answer_at:
+        if top is None or top.probability < self.model.clarify_at:
             return False
         about = question.focus - KIND_WORDS - top.option.evidence.name_words
         return bool(about) and top.option.focus.covered >= FOCUS_COVERED_ENOUGH
