@@ -45,6 +45,7 @@ class Attributes:
     years: frozenset[int] = frozenset()  # year groups named
     academic_years: frozenset[str] = frozenset()  # "ay2526" …
     stages: frozenset[str] = frozenset()  # key stages named or implied by year groups ("reception", "ks1" … "ks4")
+    asked_stages: frozenset[str] = frozenset()  # key stages the asking sentence names outright ("… for KS3?")
 
     @property
     def named_phases(self) -> frozenset[Phase]:
@@ -154,9 +155,12 @@ _STAGE_OF_YEAR = {1: "ks1", 2: "ks1", 3: "ks2", 4: "ks2", 5: "ks2", 6: "ks2", 7:
 _YEAR_RANGE = re.compile(r"\byear (\d{1,2}) (?:(?:to|and|or) )?(?:year )?(\d{1,2})\b")
 
 
+_KEY_STAGE = re.compile(r"\b(reception|ks[1-4])\b")  # "year 3" may be a programme's third year, "KS2" never is
+
+
 def stages_in(text: str) -> frozenset[str]:
     """Key stages a normalised text names, or implies by its year groups ("year 5 to 8" → ks2, ks3)."""
-    found = set(re.findall(r"\b(reception|ks[1-4])\b", text))
+    found = set(_KEY_STAGE.findall(text))
     years = {int(y) for y in re.findall(r"\byear (\d{1,2})\b", text)}
     for low, high in _YEAR_RANGE.findall(text):
         if int(low) < int(high) <= 13:
@@ -247,6 +251,7 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         years=frozenset(int(m.group(1)) for m in re.finditer(r"\byear (\d{1,2})\b", whole_text)),
         academic_years=frozenset(w for w in words if w.startswith("ay") and w[2:].isdigit()),
         stages=stages_in(mapped_whole),
+        asked_stages=frozenset(_KEY_STAGE.findall(" ".join(index.mapper.apply(asked_tokens)))),
     )
     asked_terms = [stem(w) for w in index.mapper.apply(asked_tokens) if w != CODE_PREFIX or "code" not in asks]
     cue = cue_terms()

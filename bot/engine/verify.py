@@ -23,6 +23,25 @@ ROLE_LABELS = {
     "student": "students", "parent": "parents", "headteacher": "headteachers",
 }
 
+STAGE_LABELS = {"reception": "Reception", "ks1": "KS1", "ks2": "KS2", "ks3": "KS3", "ks4": "KS4"}
+
+
+PHASES_OF_STAGE = {
+    "reception": frozenset({Phase.EARLY_YEARS, Phase.PRIMARY}), "ks1": frozenset({Phase.PRIMARY}),
+    "ks2": frozenset({Phase.PRIMARY}), "ks3": frozenset({Phase.SECONDARY}), "ks4": frozenset({Phase.SECONDARY}),
+}
+
+
+def _asked_stage_excluded(asked: frozenset[str], stages: frozenset[str], phases: set[Phase]) -> bool:
+    """The asking sentence names key stages the entry is not for: its name gives others ("at KS2"), or, naming
+    none, its phases hold none of theirs (a primary offer asked about "for KS3").
+    """
+    if not asked or Phase.CROSS_PHASE in phases:
+        return False
+    if stages:
+        return not (stages & asked)
+    return not any(PHASES_OF_STAGE[s] & phases for s in asked)
+
 
 def entry_roles(index: KnowledgeIndex, entry: Entry) -> frozenset[str]:
     """The roles an entry's name says it is for (none: it is for anyone in its phases)."""
@@ -75,6 +94,8 @@ def check_entry(
         missing.append(" or ".join(PHASE_LABELS[p].lower() for p in sorted(named, key=list(Phase).index)))
     if role_mismatch:
         missing.append(" or ".join(ROLE_LABELS.get(r, r) for r in sorted(asked_roles)))
+    if _asked_stage_excluded(attributes.asked_stages, stages, phases):  # "mastering number for KS3?" vs the KS2 one
+        missing.append(" or ".join(STAGE_LABELS[s] for s in sorted(attributes.asked_stages, key=list(STAGE_LABELS).index)))
     return EntryCheck(
         phase_mismatch=phase_mismatch,
         phase_soft_mismatch=phase_soft,

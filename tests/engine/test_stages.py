@@ -33,6 +33,7 @@ class TestUnderstand:
             ("can I still apply for the SMS", "deadline"),
             ("how many days is the secondary mastery specialist programme", "time"),
             ("primary mastery specialist days per yr?", "time"),
+            ("how many minutes a day is mastering number at ks2?", "time"),  # a duration, not a count of something
             ("what does the sktm for tas cots", "cost"),
             ("am i elegible for the eef trial", "eligibility"),
             ("is it possible to take part in the eef trial", "eligibility"),  # asks whether one may, like "can we"
@@ -129,6 +130,19 @@ class TestVerify:
     def test_a_role_the_entry_is_not_for_is_a_mismatch(self, engine) -> None:
         check = self._check(engine, "is there an sktm programme for primary ects", "sktm-primary-teaching-assistants")
         assert check.role_mismatch and not check.phase_mismatch
+
+    def test_a_key_stage_asked_for_that_the_entry_excludes_is_missing(self, engine) -> None:
+        assert "KS3" in self._check(engine, "is there a mastering number for ks3?", "mastering-number-ks2").missing
+        assert "KS3" in self._check(engine, "is there a mastering number for ks3?", "mastering-number-parent-project").missing
+        assert not self._check(engine, "mastering number ks2 for year 6?", "mastering-number-ks2").missing
+
+    def test_a_programme_s_third_year_is_no_key_stage(self, engine) -> None:
+        # "year 3" of a programme is not Year 3 pupils: only key stages named outright are held against an entry
+        assert not self._check(engine, "do sms still have to support other schools in yr3", "secondary-mastery-specialist").missing
+
+    def test_an_offer_for_another_key_stage_is_not_answered_as_the_one_asked_for(self, engine) -> None:
+        reply = engine.answer("is there a mastering number for KS3? our year 7s can't count", TODAY)
+        assert reply.status == "unknown" and "KS3" in reply.headline
 
 
 class TestDecide:
@@ -385,6 +399,12 @@ class TestWordsThatMisleadAlone:
 
 
 class TestListsAcrossPhases:
+    def test_which_one_for_a_topic_one_offer_covers_is_not_the_phase_list(self, engine) -> None:
+        # the likeliest answer covers "SEND" though it is not sure enough to answer: not every primary offer
+        reply = engine.answer("Which one should I send our SENDCo and maths lead to if we want to improve maths for SEND "
+                              "pupils in our mainstream primary?", TODAY)
+        assert reply.intent != "list"
+
     def test_a_span_of_phases_names_every_phase_between(self, engine) -> None:
         phases = read(engine, "all the SKTM programmes from Early Years until post-16").attributes.named_phases
         assert phases == {Phase.EARLY_YEARS, Phase.PRIMARY, Phase.SECONDARY, Phase.POST_16}
