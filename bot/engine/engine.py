@@ -72,6 +72,7 @@ ANSWERED_IN_PROSE = frozenset({"time", "people", "cover"})
 FOCUS_COVERED_ENOUGH = 0.5  # share of what a question asks about that a unit must cover to answer it instead of a list
 COMPARED_NAME = 0.5  # name score at which an offer counts as one of the two a comparison names
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
+FIGURE_COVERS = 0.6  # share of what a "how many" counts and asks about that a figure's unit must say to answer it
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
 # Offers of a kind in the plural, or their codes: with a phase, "what were they" asks for the phase's list.
 _PLURAL_OFFERS = re.compile(r"\b(?:work ?groups|programmes|programs|projects|communities|courses|codes)\b")
@@ -109,6 +110,15 @@ def _names_any(best: Scored | None, evidence: tuple[Evidence, ...]) -> bool:
 
 
 _FORM_LINKS = frozenset({LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY})
+
+
+_COUNT = re.compile(r"\b\d[\d,.]*\b(?!\s*(?:%|per ?cent))")
+_NOT_A_COUNT = re.compile(r"\b20\d\d/\d\d\b|\b(?:years?|y) ?\d+(?:\s*(?:and|to|or|-|–)\s*\d+)?\b", re.IGNORECASE)
+
+
+def _quotes_a_count(text: str) -> bool:
+    """A number that is not a share, a year group or a year ("285 people", not "50%", "Year 8", "2023/24")."""
+    return any(not re.fullmatch(r"(?:19|20)\d\d", m.group()) for m in _COUNT.finditer(_NOT_A_COUNT.sub(" ", text)))
 
 
 def _has_form(entry: Entry) -> bool:
@@ -382,6 +392,10 @@ class Engine:
             if asked and having:
                 return Decision("clarify", reason=f"names no offer; {len(having)} have {', '.join(sorted(asked))}",
                                 entries=tuple(e.id for e in having[:5]))
+        if decision.action == "unknown" and lead == "how_many":
+            figure = self._the_figure_asked_for(question, per_entry, scored)
+            if figure is not None:
+                return Decision("answer", (figure,), "asks how many of what only one figure counts")
         if decision.action == "unknown" and lead == "how_many" and not any(e.named for e in evidence):
             counting = [s for s in per_entry if s.probability >= self.model.clarify_at and s.option.unit.counted & question.counted]
             if len(counting) >= 2 and not all(self._national_for_local(question, s) for s in counting):
@@ -492,6 +506,42 @@ class Engine:
             if (evidence.named or evidence.name_score >= NAMES_AN_OFFER) and "funder" in scored.option.unit.answers:
                 return Decision("answer", (scored,), "names an offer and asks who funds it; this unit says who does")
         return decision
+
+    def _the_figure_asked_for(self, question: Question, per_entry: list[Scored], scored: list[Scored]) -> Scored | None:
+        """"How many post-16 institutions worked with hubs in 2023/24?": the one count whose unit says every word
+        of what is counted and asked about beyond the offer's name, when no other entry's count does. Asked of an
+        offer's name alone ("secondary TA SKTM numbers"), the offer's only count; never one of a family named alike.
+        """
+        wanted = question.counted | question.focus
+        if not wanted:
+            return None
+        weights = FocusWeights(self.index, question)
+        found: dict[str, tuple[tuple[float, float], Scored, set[str]]] = {}
+        for s in scored:
+            option = s.option
+            if not _quotes_a_count(option.unit.text) or option.check.mismatched or option.check.history_mismatch:
+                continue
+            specific = wanted - option.evidence.name_words
+            total = sum(weights.weight(w) for w in specific)
+            share = sum(weights.weight(w) for w in specific & option.unit.terms) / total if total else 1.0
+            if share >= FIGURE_COVERS:
+                # what its figures count ("2,037 secondary schools") is what is asked to be counted
+                score = (float(not question.counted.isdisjoint(option.unit.counted)), round(share, 6))
+                best, _, texts = found.setdefault(option.entry_id, (score, s, set()))
+                texts.add(option.unit.text)
+                if score > best:
+                    found[option.entry_id] = (score, s, texts)
+        ranked = sorted(found.values(), key=lambda f: (f[0], f[1].probability), reverse=True)
+        if not ranked or (len(ranked) > 1 and ranked[1][0] >= ranked[0][0]):
+            return None
+        _, figure, texts = ranked[0]
+        if not (wanted - figure.option.evidence.name_words) and len(texts) > 1:
+            return None  # the offer's name alone, and it quotes several counts
+        phases = set(figure.option.evidence.indexed.entry.phases)
+        if any(not s.option.check.history_mismatch and set(s.option.evidence.indexed.entry.phases) != phases
+               for s in others_named_alike(figure, per_entry)):
+            return None  # "how many TAs did SKTM": the family's primary and secondary ones, not one
+        return figure
 
     @staticmethod
     def _asks_for_a_phases_offers(question: Question) -> bool:

@@ -704,3 +704,21 @@ class TestNamedOverUnnamed:
         # the Subject Leadership Communities entry mentions specialists, but the question names the programme
         reply = engine.answer("mastery specialist eligibility", TODAY)
         assert reply.topics and all("mastery-specialist" in topic for topic in reply.topics[:1])
+
+
+class TestTheFigureAskedFor:
+    def test_a_count_only_one_figure_says_is_answered_with_it(self, engine) -> None:
+        reply = engine.answer("How many post-16 institutions worked with hubs in 2023/24?", TODAY)
+        assert reply.status == "answered" and "141" in render_text(reply)
+
+    def test_what_the_figure_counts_decides_between_figures_that_say_as_much(self, engine) -> None:
+        # three 2023/24 secondary counts; only one counts secondary schools
+        assert "2,037" in render_text(engine.answer("how many secondaries worked w hubs 23/24", TODAY))
+
+    def test_a_family_named_without_its_phase_is_not_answered_with_one_member_s_count(self, engine) -> None:
+        reply = engine.answer("how many TAs did SKTM last year?", TODAY)
+        assert reply.status != "answered"
+
+    def test_a_share_is_no_count(self, engine) -> None:
+        # the trial's only figure is "at least 50% of that class's lessons", not how many schools
+        assert "50%" not in render_text(engine.answer("eef trial school count", TODAY)).split("**What I do know**")[0]
