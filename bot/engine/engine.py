@@ -36,7 +36,7 @@ from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
 from bot.engine.index import KnowledgeIndex
 from bot.engine.lists import KIND_ORDER, Lists
-from bot.engine.text import STOPWORDS, clean, tokens
+from bot.engine.text import FUNCTION_WORDS, STOPWORDS, clean, tokens
 from bot.engine.understand import KIND_WORDS, Question, cue_terms, phases_in, understand
 from bot.engine.units import UnitIndex
 from bot.engine.verify import EntryFocus, FocusWeights, check_entry
@@ -72,6 +72,7 @@ ANSWERED_IN_PROSE = frozenset({"time", "people", "cover"})
 FOCUS_COVERED_ENOUGH = 0.5  # share of what a question asks about that a unit must cover to answer it instead of a list
 COMPARED_NAME = 0.5  # name score at which an offer counts as one of the two a comparison names
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
+PHRASE_FILLER = STOPWORDS | FUNCTION_WORDS | KIND_WORDS  # a run of only these ("work group", "maths hub") names nothing
 FIGURE_COVERS = 0.6  # share of what a "how many" counts and asks about that a figure's unit must say to answer it
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
 # Offers of a kind in the plural, or their codes: with a phase, "what were they" asks for the phase's list.
@@ -119,6 +120,36 @@ _NOT_A_COUNT = re.compile(r"\b20\d\d/\d\d\b|\b(?:years?|y) ?\d+(?:\s*(?:and|to|o
 def _quotes_a_count(text: str) -> bool:
     """A number that is not a share, a year group or a year ("285 people", not "50%", "Year 8", "2023/24")."""
     return any(not re.fullmatch(r"(?:19|20)\d\d", m.group()) for m in _COUNT.finditer(_NOT_A_COUNT.sub(" ", text)))
+
+
+def phrase_named(terms: tuple[str, ...], evidence: tuple[Evidence, ...]) -> tuple[str, frozenset[str]]:
+    """The longest run of two or more question words that names a kind of offer and more ("lead programme" in
+    "Professional Development Lead Programme", not "work group" alone) in some candidates' names, and those.
+    """
+    best: tuple[int, str, set[str]] = (1, "", set())
+    for found in evidence:
+        for name in found.indexed.names:
+            for start in range(len(name) - 1):
+                length = _run_length(terms, name, start)
+                run = name[start:start + length]
+                if length < best[0] or all(w in PHRASE_FILLER for w in run) or KIND_WORDS.isdisjoint(run):
+                    continue
+                phrase = " ".join(name[start:start + length])
+                if length > best[0]:
+                    best = (length, phrase, set())
+                best[2].add(found.entry_id)
+    return best[1], frozenset(best[2])
+
+
+def _run_length(terms: tuple[str, ...], name: tuple[str, ...], start: int) -> int:
+    """How many of ``name``'s words from ``start`` on appear in a row in ``terms``."""
+    longest = 0
+    for i in range(len(terms)):
+        length = 0
+        while start + length < len(name) and i + length < len(terms) and terms[i + length] == name[start + length]:
+            length += 1
+        longest = max(longest, length)
+    return longest
 
 
 def _has_form(entry: Entry) -> bool:
@@ -360,6 +391,7 @@ class Engine:
         if fitting is not None:
             return Decision("answer", (fitting,), "asks which one is for a stated role; one current offer is for it")
         decision = choose(self.model, scored, lead)
+        decision = self._named_by_a_phrase(question, decision, evidence, per_entry)
         decision = self._stated_situation_first(question, decision, options)
         decision = self._answers_what_was_asked(question, decision, options)
         decision = self._about_the_whole_offer(question, decision, options)
@@ -505,6 +537,26 @@ class Engine:
             evidence = scored.option.evidence
             if (evidence.named or evidence.name_score >= NAMES_AN_OFFER) and "funder" in scored.option.unit.answers:
                 return Decision("answer", (scored,), "names an offer and asks who funds it; this unit says who does")
+        return decision
+
+    @staticmethod
+    def _named_by_a_phrase(question: Question, decision: Decision, evidence: tuple[Evidence, ...], per_entry: list[Scored]) -> Decision:
+        """"The lead programme — who's it for?": words that run on in the names of a few offers ("… Lead Programme")
+        name those, not an offer whose text merely uses "leadership": that one if it is the only such, else which.
+        """
+        if decision.action != "answer" or decision.best is None or decision.best.option.evidence.name_mass >= 1.0:
+            return decision  # the answer's own name is in the question too
+        longest, phrased = phrase_named(question.terms, evidence)
+        if decision.best.option.entry_id in phrased or not phrased:
+            return decision
+        best = {s.option.entry_id: s for s in per_entry}
+        members = [best[e] for e in phrased if e in best and not best[e].option.check.history_mismatch]
+        if len(members) == 1:
+            return Decision("answer", (members[0],), f"names it by the words '{longest}' its name runs on",
+                            alternatives=others_named_alike(members[0], per_entry))
+        if 2 <= len(members) <= CLARIFY_LIMIT:
+            return Decision("clarify", tuple(members), f"'{longest}' runs on in {len(members)} offers' names",
+                            tuple(s.option.entry_id for s in members))
         return decision
 
     def _the_figure_asked_for(self, question: Question, per_entry: list[Scored], scored: list[Scored]) -> Scored | None:

@@ -722,3 +722,18 @@ class TestTheFigureAskedFor:
     def test_a_share_is_no_count(self, engine) -> None:
         # the trial's only figure is "at least 50% of that class's lessons", not how many schools
         assert "50%" not in render_text(engine.answer("eef trial school count", TODAY)).split("**What I do know**")[0]
+
+
+class TestNamedByAPhrase:
+    @pytest.mark.parametrize("text", ["the lead programme - who's it for? head wants me on it", "tell me about the lead programme"])
+    def test_words_that_run_on_in_several_names_ask_which_of_those(self, engine, text) -> None:
+        reply = engine.answer(text, TODAY)
+        assert reply.status == "clarify"
+        assert {"pd-lead-programme", "sd-lead-programme"} <= set(reply.topics)
+        assert "targeted-support" not in reply.topics
+
+    def test_an_answer_the_question_also_names_is_kept(self, engine) -> None:
+        # "EEF SKTM programme": "sktm programme" runs on in other names, but the trial is named too
+        reply = engine.answer("Our candidate did her PGCE in physics, not maths. Does that count as a 'non-specialist' "
+                              "for the EEF SKTM programme?", TODAY)
+        assert reply.status == "answered" and reply.topics[0] == "sktm-secondary-nonspecialist-eef-trial"
