@@ -110,8 +110,17 @@ def detail_types() -> frozenset[str]:
 
 
 def detect_asks(text: str) -> tuple[str, ...]:
-    """Every question type whose cues occur in ``text`` (normalised words joined by spaces), leading first."""
-    return tuple(t.name for t in ask_types() if t.search(text))
+    """Every question type whose cues occur in ``text`` (normalised words joined by spaces), leading first.
+
+    A question that opens with "why" asks for a reason whatever else it mentions ("why fewer days out?").
+    """
+    found = tuple(t.name for t in ask_types() if t.search(text))
+    if len(found) > 1 and "why" in found and _WHY_FIRST.match(text):
+        return ("why", *(name for name in found if name != "why"))
+    return found
+
+
+_WHY_FIRST = re.compile(r"(?:(?:so|and|but|ok|okay|hi|hey|just|then) )*(?:why|how come)\b")
 
 
 def cue_spans(text: str) -> list[tuple[int, int]]:
@@ -194,4 +203,6 @@ def leading_ask(text: str) -> str | None:
     Building an entry's answer units asks this of each of its FAQ questions: most match no type or a late
     one, and every type's cues are searched only until the first that matches.
     """
+    if _WHY_FIRST.match(text) and _types_by_name()["why"].search(text):
+        return "why"  # as detect_asks: a question opening with "why" leads with it
     return next((t.name for t in ask_types() if t.search(text)), None)

@@ -34,6 +34,8 @@ class TestUnderstand:
             ("how many days is the secondary mastery specialist programme", "time"),
             ("primary mastery specialist days per yr?", "time"),
             ("how many minutes a day is mastering number at ks2?", "time"),  # a duration, not a count of something
+            ("why fewer days out of school for mastery specialists?", "why"),  # opening with why asks for a reason
+            ("how come the deadline was extended?", "why"),
             ("what does the sktm for tas cots", "cost"),
             ("am i elegible for the eef trial", "eligibility"),
             ("is it possible to take part in the eef trial", "eligibility"),  # asks whether one may, like "can we"
@@ -737,3 +739,10 @@ class TestNamedByAPhrase:
         reply = engine.answer("Our candidate did her PGCE in physics, not maths. Does that count as a 'non-specialist' "
                               "for the EEF SKTM programme?", TODAY)
         assert reply.status == "answered" and reply.topics[0] == "sktm-secondary-nonspecialist-eef-trial"
+
+
+class TestAReasonIsNotADuration:
+    def test_days_asked_for_are_not_answered_by_the_reason_they_were_cut(self, engine) -> None:
+        # an FAQ "why fewer days out of school?" answers why, not how long
+        text = render_text(engine.answer("specialist programme how many days", TODAY))
+        assert "7.5 days" in text.splitlines()[1]
