@@ -74,6 +74,7 @@ COMPARED_NAME = 0.5  # name score at which an offer counts as one of the two a c
 SITUATION_ASKS = frozenset({"eligibility", "which", "who_for", "what"})  # asks where an outside topic can be the asker's situation
 PHRASE_FILLER = STOPWORDS | FUNCTION_WORDS | KIND_WORDS  # a run of only these ("work group", "maths hub") names nothing
 FIGURE_COVERS = 0.6  # share of what a "how many" counts and asks about that a figure's unit must say to answer it
+SPOKEN_OF = 0.05  # how likely an offer named outright must be for "not known" to speak of it (below: nothing on that)
 NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that offer rather than for a list
 # Offers of a kind in the plural, or their codes: with a phase, "what were they" asks for the phase's list.
 _PLURAL_OFFERS = re.compile(r"\b(?:work ?groups|programmes|programs|projects|communities|courses|codes)\b")
@@ -398,10 +399,11 @@ class Engine:
         decision = self._audience_not_offered(question, decision, per_entry)
         decision = self._family_choice(question, decision, evidence, per_entry, options)
         decision = self._funder_said(question, decision, per_entry)
-        if decision.action == "unknown" and lead in detail_types():  # say the detail is missing for the offer named
-            named = next((s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER), None)
+        if decision.action == "unknown":  # say what is missing of the offer named, not of a likelier one it does not name
+            named = self._spoken_of(decision, per_entry, lead in detail_types())
             if named is not None and named is not decision.best:
-                decision = replace(decision, chosen=(named,))
+                missing = decision.missing if named.option.check.missing or decision.missing != ("attribute",) else ()
+                decision = replace(decision, chosen=(named,), missing=missing)
         if decision.action == "answer" and decision.best is not None and _cost_for_another_sector(question, decision.best.option):
             decision = Decision("unknown", decision.chosen[:1], "asks the cost for independent schools; the unit gives it for state-funded ones",
                                 missing=("sector",))
@@ -538,6 +540,18 @@ class Engine:
             if (evidence.named or evidence.name_score >= NAMES_AN_OFFER) and "funder" in scored.option.unit.answers:
                 return Decision("answer", (scored,), "names an offer and asks who funds it; this unit says who does")
         return decision
+
+    @staticmethod
+    def _spoken_of(decision: Decision, per_entry: list[Scored], detail: bool) -> Scored | None:
+        """The offer a "not known" reply speaks of: for a detail, the likeliest the question names (outright or
+        nearly); otherwise, when the likeliest is not named at all, the one named outright best (if any chance).
+        """
+        if detail:
+            return next((s for s in per_entry if s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER), None)
+        if decision.best is not None and decision.best.option.evidence.name_score >= 0.5:
+            return None
+        named = [s for s in per_entry if s.option.evidence.named and s.probability >= SPOKEN_OF]
+        return max(named, key=lambda s: s.option.evidence.name_mass, default=None)
 
     @staticmethod
     def _named_by_a_phrase(question: Question, decision: Decision, evidence: tuple[Evidence, ...], per_entry: list[Scored]) -> Decision:

@@ -746,3 +746,19 @@ class TestAReasonIsNotADuration:
         # an FAQ "why fewer days out of school?" answers why, not how long
         text = render_text(engine.answer("specialist programme how many days", TODAY))
         assert "7.5 days" in text.splitlines()[1]
+
+
+class TestWhatANotKnownReplySpeaksOf:
+    def test_a_plausible_offer_is_pointed_to_rather_than_nothing_on_that(self, engine) -> None:
+        # an unsure answer about the Intensive Support Partner is "not sure … nearest", never "I can only help with …"
+        reply = engine.answer("What is an Intensive Support Partner and what sort of person does it need to be?", TODAY)
+        assert reply.status == "unknown" and "Targeted Support" in reply.headline
+        assert "I can only help with" not in reply.headline
+
+    def test_the_offer_named_outright_is_the_one_said_to_lack_the_field(self, engine) -> None:
+        reply = engine.answer("primary mastery specialist days per yr?", TODAY)
+        assert reply.status == "unknown" and "Primary Mastery Specialist Programme" in reply.headline
+
+    def test_a_question_about_nothing_the_hub_offers_still_gets_nothing_on_that(self, engine) -> None:
+        reply = engine.answer("who's playing glastonbury this year?", TODAY)
+        assert "I can only help with" in reply.headline
