@@ -28,8 +28,7 @@ ACTION_LINKS = (LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.
 MAX_SECTIONS = 3
 # How likely an answer from an offer the question does not name must be for a "not sure" reply to point to it
 # ("The nearest I have is …") rather than say the notes have nothing on the question.
-NEAREST_UNNAMED = 0.25
-NEAREST_COVERS = 0.5  # … and the share of what the question asks about its unit must cover
+NEAREST_UNNAMED = 0.25  # (and the question must use one of its keywords: "intensive support partner")
 LIST_LIMIT = 10
 # What a question type asks for, in words, for "I don't have … for …".
 MISSING_WORDS = {
@@ -216,7 +215,7 @@ class Composer:
             return self._known_elsewhere(question, best.option, "I don't have the cost for independent schools in my notes, so "
                                          "I won't guess; the sources do not mention independent schools, only what is below.")
         named = best is not None and (best.option.evidence.named or best.option.evidence.name_score >= 0.5)
-        near = best is not None and best.probability >= NEAREST_UNNAMED and best.option.focus.covered >= NEAREST_COVERS
+        near = best is not None and best.probability >= NEAREST_UNNAMED and best.option.evidence.keyword_hits > 0
         if best is None or not (named or near) or (best.probability < 0.05 and question.lead not in detail_types()):
             return self.out_of_scope(question)
         if question.lead in detail_types() and decision.missing != ("attribute",):
