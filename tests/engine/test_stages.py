@@ -36,6 +36,7 @@ class TestUnderstand:
             ("how many minutes a day is mastering number at ks2?", "time"),  # a duration, not a count of something
             ("why fewer days out of school for mastery specialists?", "why"),  # opening with why asks for a reason
             ("how come the deadline was extended?", "why"),
+            ("primary SKTM options", "list"),  # "options" at the end asks what there is
             ("what does the sktm for tas cots", "cost"),
             ("am i elegible for the eef trial", "eligibility"),
             ("is it possible to take part in the eef trial", "eligibility"),  # asks whether one may, like "can we"
