@@ -130,12 +130,16 @@ class Composer:
     # ----- one answer ------------------------------------------------------------------------
     def answer(
         self, question: Question, option: Option, today: dt.date, confidence: float, support: tuple[Option, ...] = (),
-        alternatives: tuple[Option, ...] = (),
+        alternatives: tuple[Option, ...] = (), other_phase: bool = False,
     ) -> Reply:
         entry = option.evidence.indexed.entry
         unit = option.unit
         situation = option.situation if question.weighs_situation(bool(option.situation.not_met)) else None
         headline = _with_its_question(unit, self.word_unit(unit, entry, today, situation), question)
+        if other_phase:  # who it is for answers "may we?", with what the notes do not say
+            phases = " and ".join(p.label.lower() for p in entry.phases)
+            headline = (f"Who can take part, as my notes give it: {headline} (My notes list it as a {phases} offer, "
+                        f"not {' or '.join(option.check.missing)}; the hub can confirm.)")
         if question.lead == "exists" and unit.kind in {"summary", "who_for"} and not _VERDICT.match(headline):
             headline = f"Yes. {headline}"  # "is there …?" is answered yes, then what it is
         sections: list[ReplySection] = []

@@ -388,6 +388,9 @@ class Engine:
                 return Decision("list", reason=listed[1], entries=self.lists.ids_of(members))
         if alone is not None:
             return alone
+        other_phase = self._for_another_phase(question, per_entry, options)
+        if other_phase is not None:
+            return other_phase
         fitting = self._the_one_for_the_role(question, per_entry)
         if fitting is not None:
             return Decision("answer", (fitting,), "asks which one is for a stated role; one current offer is for it")
@@ -469,7 +472,7 @@ class Engine:
         if action == "answer" and decision.best is not None:
             return composer.answer(
                 question, decision.best.option, today, decision.best.probability, decision.support,
-                tuple(s.option for s in decision.alternatives),
+                tuple(s.option for s in decision.alternatives), other_phase=decision.missing == ("phase",),
             )
         return composer.not_known(question, decision, today)
 
@@ -540,6 +543,23 @@ class Engine:
             if (evidence.named or evidence.name_score >= NAMES_AN_OFFER) and "funder" in scored.option.unit.answers:
                 return Decision("answer", (scored,), "names an offer and asks who funds it; this unit says who does")
         return decision
+
+    def _for_another_phase(self, question: Question, per_entry: list[Scored], options: Sequence[Option]) -> Decision | None:
+        """"Are colleges even allowed on the SKTM EEF trial?": the offer named outright is for other phases only, so
+        who it is for is the answer, with what the notes do not say; never "nothing in my notes" for an offer named.
+        """
+        if question.lead != "eligibility":
+            return None
+        named = next((s for s in per_entry if s.probability >= self.model.clarify_at
+                      and (s.option.evidence.named or s.option.evidence.name_score >= NAMES_AN_OFFER)), None)
+        check = named.option.check if named is not None else None
+        if check is None or not check.phase_mismatch or check.role_mismatch or check.history_mismatch or check.stage_mismatch:
+            return None
+        who = next((o for o in options if o.entry_id == named.option.entry_id and o.unit.kind == "who_for"), None)
+        if who is None:
+            return None
+        return Decision("answer", (Scored(who, named.probability, named.gate_values),),
+                        "names an offer for other phases than the question's and asks whether one may", missing=("phase",))
 
     @staticmethod
     def _spoken_of(decision: Decision, per_entry: list[Scored], detail: bool) -> Scored | None:

@@ -763,3 +763,17 @@ class TestWhatANotKnownReplySpeaksOf:
     def test_a_question_about_nothing_the_hub_offers_still_gets_nothing_on_that(self, engine) -> None:
         reply = engine.answer("who's playing glastonbury this year?", TODAY)
         assert "I can only help with" in reply.headline
+
+
+class TestMayWeFromAnotherPhase:
+    @pytest.mark.parametrize("text", ["I'm at an FE college, not a school. does the EEF SKTM trial include us?",
+                                      "sixth-form college head of maths: are colleges even allowed on the SKTM EEF trial?"])
+    def test_an_offer_named_for_other_phases_answers_with_who_it_is_for(self, engine, text) -> None:
+        # the trial's own rule says "secondary school or college": "nothing for post-16" would hide it
+        reply = engine.answer(text, TODAY)
+        assert reply.status == "answered" and reply.headline.startswith("Who can take part, as my notes give it:")
+        assert "colleges" in reply.headline and "not post-16" in reply.headline
+
+    def test_an_audience_no_offer_has_is_still_said_to_be_missing(self, engine) -> None:
+        # "SKTM for secondary ECTs" asks what there is, not whether one may: no such programme
+        assert engine.answer("sktm for secondary ects?", TODAY).status == "unknown"
