@@ -777,3 +777,11 @@ class TestMayWeFromAnotherPhase:
     def test_an_audience_no_offer_has_is_still_said_to_be_missing(self, engine) -> None:
         # "SKTM for secondary ECTs" asks what there is, not whether one may: no such programme
         assert engine.answer("sktm for secondary ects?", TODAY).status == "unknown"
+
+
+class TestTellingTheHubWhatYouWant:
+    @pytest.mark.parametrize("text", ["how do i tell the hub what cpd we need",
+                                      "Kent and Medway hub asked what training we want next year. How I can tell them my wishes?"])
+    def test_saying_what_training_one_wants_is_the_hub_s_quick_form(self, engine, text) -> None:
+        reply = engine.answer(text, TODAY)
+        assert reply.status == "answered" and reply.topics[0] == "training-needs-survey"
