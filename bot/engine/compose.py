@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from bot.engine.asks import detail_types, units_for
@@ -281,15 +281,18 @@ class Composer:
         )
         return Reply(question=question.raw, status="unknown", headline=headline, intent="help", confidence=0.0)
 
-    def hub_contact(self, question: Question, about: Entry | None = None, today: dt.date | None = None) -> Reply:
-        """How to reach the hub, about one offer when the question names it."""
+    def hub_contact(
+        self, question: Question, about: Entry | None = None, today: dt.date | None = None, among: Sequence[Entry] = (),
+    ) -> Reply:
+        """How to reach the hub, about one offer when the question names it (or the offers of a kind it asks about)."""
         if about is None:
             headline = (
                 f"Your local Maths Hub is the {self.kb.hub.name}: they can tell you which Work Groups and programmes are "
                 f"running near you and how to join. {self.contact()}"
             )
+            sections = (ReplySection("Current ones in my notes", bullets([f"{e.name} — {shorten(e.summary.text, 100)}" for e in among])),) if among else ()
             return Reply(question=question.raw, status="answered", headline=headline, intent="contact", confidence=0.6,
-                         title=self.kb.hub.name)
+                         title=self.kb.hub.name, sections=sections, topics=tuple(e.id for e in among))
         headline = (f"For the {about.name}, talk to your local Maths Hub, the {self.kb.hub.name}: they can tell you what is "
                     f"running near you and how to join. {self.contact()}")
         sections = []

@@ -458,6 +458,8 @@ class Engine:
             topic = next(t for t, _, _ in self._outside if t.id == decision.entries[0])
             return composer.outside(question, topic.name, topic.reply, topic.source)
         if action == "contact":
+            if decision.missing == ("kind",):  # joining one of several offers of a kind: the hub, and which they are
+                return composer.hub_contact(question, None, today, among=self.lists.entries_of(decision.entries))
             about = self.kb.entries.get(decision.entries[0]) if decision.entries else None
             return composer.hub_contact(question, about, today)
         if action == "list":
@@ -894,6 +896,10 @@ class Engine:
                 return self._the_one_with_the_field(members[0], wanted, family, options)
             if not members and decision.action == "unknown":  # "sktm days": none has it — which one, each saying so
                 lacking = [m for m in family if m.option.evidence.indexed.entry.status == "current"]
+                if len(lacking) >= 2 and lead == "apply" and all(m.option.evidence.name_words <= KIND_WORDS for m in lacking):  # "how to join a work group": none has a form; the hub runs them
+                    lacking.sort(key=lambda s: -s.probability)
+                    return Decision("contact", reason=f"asks how to join a kind of offer; none of its {len(lacking)} has a form of its own",
+                                    entries=tuple(s.option.entry_id for s in lacking[:CLARIFY_LIMIT]), missing=("kind",))
                 if len(lacking) >= 2:
                     lacking.sort(key=lambda s: -s.probability)
                     return Decision("clarify", (), f"asks a family by its shared name; none of its {len(lacking)} members has {lead}",

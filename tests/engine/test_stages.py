@@ -785,3 +785,17 @@ class TestTellingTheHubWhatYouWant:
     def test_saying_what_training_one_wants_is_the_hub_s_quick_form(self, engine, text) -> None:
         reply = engine.answer(text, TODAY)
         assert reply.status == "answered" and reply.topics[0] == "training-needs-survey"
+
+
+class TestJoiningAKindOfOffer:
+    @pytest.mark.parametrize("text", ["how to join a work group", "How do I join the Work Group?"])
+    def test_joining_one_of_a_kind_with_no_form_goes_through_the_hub_naming_the_current_ones(self, engine, text) -> None:
+        reply = engine.answer(text, TODAY)
+        assert reply.status == "answered" and reply.intent == "contact" and "your local Maths Hub" in reply.headline.replace("Your", "your")
+        assert "teaching-for-mastery" in reply.topics
+
+    def test_who_to_ask_is_a_contact_question(self, engine) -> None:
+        assert read(engine, "the 2017 doc says ask your hub which work groups are running.. so who exactly do i ask").lead == "contact"
+
+    def test_an_offer_named_with_its_kind_still_asks_which_of_that_family(self, engine) -> None:
+        assert engine.answer("How do we sign up for Mastering Number?", TODAY).intent != "contact"
