@@ -15,7 +15,7 @@ from bot.engine.asks import detail_types, units_for
 from bot.engine.dates import DeadlineStatus, today_in_london
 from bot.engine.decide import Decision
 from bot.engine.eligibility import Situation
-from bot.engine.features import Option
+from bot.engine.features import FEATURES, Option
 from bot.engine.understand import Question
 from bot.engine.units import Unit, UnitIndex
 from bot.engine.verify import ROLE_LABELS
@@ -26,6 +26,9 @@ from bot.reply import Candidate, Reply, ReplyLink, ReplySection
 
 ACTION_LINKS = (LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY)
 MAX_SECTIONS = 3
+FAQ_SIMILARITY = FEATURES.index("faq_similarity")
+# How close a yes/no question must be to an FAQ's own question for its "Yes." or "No." to answer it directly.
+ASKED_AS_WRITTEN = 0.9
 # How likely an answer from an offer the question does not name must be for a "not sure" reply to point to it
 # ("The nearest I have is …") rather than say the notes have nothing on the question.
 NEAREST_UNNAMED = 0.25  # (and the question must use one of its keywords: "intensive support partner")
@@ -135,7 +138,7 @@ class Composer:
         entry = option.evidence.indexed.entry
         unit = option.unit
         situation = option.situation if question.weighs_situation(bool(option.situation.not_met)) else None
-        headline = _with_its_question(unit, self.word_unit(unit, entry, today, situation), question)
+        headline = _with_its_question(option, self.word_unit(unit, entry, today, situation), question)
         if other_phase:  # who it is for answers "may we?", with what the notes do not say
             phases = " and ".join(p.label.lower() for p in entry.phases)
             headline = (f"Who can take part, as my notes give it: {headline} (My notes list it as a {phases} offer, "
@@ -450,13 +453,16 @@ def _as_written(words: Iterable[str], raw: str) -> list[str]:
 
 
 _VERDICT = re.compile(r"^(?:yes|no)\b[.,:;!]?\s*(?:[-–—]\s*)?(?=\S)", re.IGNORECASE)
-def _with_its_question(unit: Unit, text: str, question: Question) -> str:
-    """An FAQ answer such as "Only if they teach at least 50% …" led by its own question, unless the user
-    asked a yes/no question that it answers directly.
+def _with_its_question(option: Option, text: str, question: Question) -> str:
+    """An FAQ answer such as "Only if they teach at least 50% …" led by its own question, unless the user asked
+    that yes/no question itself: "No." to "do we need to name the teacher?" would answer "can we still apply?" wrongly.
     """
-    if unit.kind == "faq" and unit.label and tied_to_its_question(text) and not is_yes_no(question.asked_text):
-        return f"{unit.label.rstrip(' ?')}? {text}"
-    return text
+    unit = option.unit
+    if unit.kind != "faq" or not unit.label or not tied_to_its_question(text):
+        return text
+    if is_yes_no(question.asked_text) and option.values[FAQ_SIMILARITY] >= ASKED_AS_WRITTEN:
+        return text
+    return f"{unit.label.rstrip(' ?')}? {text}"
 
 
 def _audience(question: Question, option: Option) -> str:

@@ -799,3 +799,16 @@ class TestJoiningAKindOfOffer:
 
     def test_an_offer_named_with_its_kind_still_asks_which_of_that_family(self, engine) -> None:
         assert engine.answer("How do we sign up for Mastering Number?", TODAY).intent != "contact"
+
+
+class TestAVerdictKeepsItsQuestion:
+    def test_an_faq_s_no_to_another_question_is_not_the_answer_to_this_one(self, engine) -> None:
+        # "Can I still fill in the form?" must not read "No." — the FAQ's "No" answers "do I need to know the teacher?"
+        reply = engine.answer("I'm the headteacher and I'd like to register our interest in the EEF SKTM trial now, but I "
+                              "can't say which teacher it would be. Can I still fill in the expression of interest?", TODAY)
+        assert not reply.headline.startswith("No")
+        assert reply.headline.startswith("Do I need to know which teacher")
+
+    def test_the_faq_s_own_question_asked_gets_its_verdict_directly(self, engine) -> None:
+        reply = engine.answer("is it still 15 days a year on the secondary mastery specialist programme?", TODAY)
+        assert reply.headline.startswith("No.")
