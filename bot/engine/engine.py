@@ -304,7 +304,7 @@ class Engine:
             entry = item.indexed.entry
             units = self.units.of(entry.id)  # first: the entry's roles and stages are read from the cache with them
             check = check_entry(self.index, question, item, self.roles(entry), self.stages(entry))
-            situation = assess_situation(entry, question.terms, self.index) if entry.eligibility else NO_SITUATION
+            situation = assess_situation(entry, question.stated_terms, self.index) if entry.eligibility else NO_SITUATION
             entry_part = entry_values(question, item, check, top_prior, second_prior, best_name)
             kinds = frozenset(u.kind for u in units)
             faq_questions = self.units.faq_questions(entry.id)

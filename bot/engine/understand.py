@@ -68,6 +68,13 @@ class Question:
     asked_text: str  # the normalised sentence(s) that ask, for explanations
     asked_content: frozenset[str] = frozenset()  # topic terms of the sentence(s) that ask (context sentences aside)
     counted: frozenset[str] = frozenset()  # what a "how many …" asks to count ("people", "schools"), and its like
+    stated: tuple[str, ...] | None = None  # terms of the sentences that state rather than ask what, how, why … (None: all)
+
+    @property
+    def stated_terms(self) -> tuple[str, ...]:
+        """What a stated situation is read from: "What's the HFL trial about?" asks about that trial, it does not
+        say the school is in it."""
+        return self.terms if self.stated is None else self.stated
 
     @property
     def is_empty(self) -> bool:
@@ -273,7 +280,20 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
         asked_text=asked_text,
         asked_content=frozenset(t for t in asked_terms if t not in STOPWORDS),
         counted=_counted(asked_terms),
+        stated=_stated_terms(parts, index) if len(parts) > 1 else None,
     )
+
+
+def _stated_terms(parts: list[str], index: KnowledgeIndex) -> tuple[str, ...] | None:
+    """The terms of every sentence but those asking what, how, why … about something ("what if …" states one)."""
+    asking = [part for part in parts if _WH_WORD.search(clean(part)) and not _SUPPOSING.search(clean(part))]
+    if not asking:
+        return None
+    kept = " ".join(part for part in parts if part not in asking)
+    return tuple(stem(word) for word in index.mapper.apply(index.corrected(kept)))
+
+
+_SUPPOSING = re.compile(r"^(?:(?:so|and|but|ok|okay|hi|hey) )?(?:what|how) (?:if|about if)\b")
 
 
 # "How many hubs?", "do hubs charge?": hubs in the plural, with nothing else to go on, are the Maths Hubs

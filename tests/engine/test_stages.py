@@ -812,3 +812,13 @@ class TestAVerdictKeepsItsQuestion:
     def test_the_faq_s_own_question_asked_gets_its_verdict_directly(self, engine) -> None:
         reply = engine.answer("is it still 15 days a year on the secondary mastery specialist programme?", TODAY)
         assert reply.headline.startswith("No.")
+
+
+class TestASituationIsStatedNotAsked:
+    def test_a_trial_asked_about_is_not_one_the_school_is_in(self, engine) -> None:
+        reply = engine.answer("what's the 'making fluent and flexible calculations' trial actually about? can we do that one instead?", TODAY)
+        assert "rules you out" not in reply.headline
+
+    def test_a_trial_the_school_says_it_is_in_still_rules_it_out(self, engine) -> None:
+        reply = engine.answer("We're in the HFL fluent and flexible calculations trial. Can we still do the sktm eef trial?", TODAY)
+        assert "rules you out" in reply.headline
