@@ -37,6 +37,7 @@ class TestUnderstand:
             ("why fewer days out of school for mastery specialists?", "why"),  # opening with why asks for a reason
             ("how come the deadline was extended?", "why"),
             ("primary SKTM options", "list"),  # "options" at the end asks what there is
+            ("When is the next China exchange running and can I apply?", "future"),  # a round the sources never give
             ("what does the sktm for tas cots", "cost"),
             ("am i elegible for the eef trial", "eligibility"),
             ("is it possible to take part in the eef trial", "eligibility"),  # asks whether one may, like "can we"
