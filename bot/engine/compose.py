@@ -211,6 +211,10 @@ class Composer:
             headline = f"I don't have {' or '.join(decision.missing)} in my notes, so I won't guess. {self.contact()}"
             return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead, confidence=0.3)
         best = decision.best
+        if decision.missing == ("local person",):
+            headline = (f"I don't have the names of people in those roles locally in my notes, so I won't guess: the sources "
+                        f"name no {self.kb.hub.name} staff or school partners. {self.contact()}")
+            return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead, confidence=0.3)
         if decision.missing == ("local",) and best is not None:
             return self._known_elsewhere(question, best.option, f"I don't have that figure for the {self.kb.hub.name}'s own area "
                                          "in my notes, so I won't guess; the sources give it for the Maths Hubs nationally.")

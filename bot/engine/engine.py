@@ -114,6 +114,7 @@ def _names_any(best: Scored | None, evidence: tuple[Evidence, ...]) -> bool:
 _FORM_LINKS = frozenset({LinkKind.APPLICATION, LinkKind.EXPRESSION_OF_INTEREST, LinkKind.REQUEST, LinkKind.SURVEY})
 
 
+_OWN = re.compile(r"\b(?:our|my) (?:school s |school |trust s |trust |college s |college |local )?(?:\w+ ){0,2}(?:partner|isp|lead|leader|mentor|specialist|coach|adviser|advisor)\b")
 _COUNT = re.compile(r"\b\d[\d,.]*\b(?!\s*(?:%|per ?cent))")
 _NOT_A_COUNT = re.compile(r"\b20\d\d/\d\d\b|\b(?:years?|y) ?\d+(?:\s*(?:and|to|or|-|–)\s*\d+)?\b", re.IGNORECASE)
 
@@ -412,6 +413,9 @@ class Engine:
                                 missing=("sector",))
         if decision.action == "answer" and decision.best is not None and self._national_for_local(question, decision.best):
             decision = Decision("unknown", decision.chosen[:1], "asks for the hub's own area; the figure is national", missing=("local",))
+        if decision.action in {"answer", "contact", "unknown"} and self._local_person(question, decision.best):
+            decision = Decision("unknown", decision.chosen[:1], "asks who holds a role locally; the notes name no local staff",
+                                missing=("local person",))
         if decision.action == "answer" and decision.best is not None and decision.best.option.check.missing:
             # a phase, role or stage the entry is not for is a mismatch, never a match: say what is missing
             decision = Decision("unknown", decision.chosen[:1], "the entry contradicts what the question states", missing=("attribute",))
@@ -512,6 +516,15 @@ class Engine:
             and not phases_in(term) and term not in index.name_postings and term not in index.keyword_postings
             and term not in index.content_idf
         }
+
+    def _local_person(self, question: Question, best: Scored | None) -> bool:
+        """"Who is the Kent and Medway hub lead?", "who will be our school's Intensive Support Partner?": a person
+        in the hub's own area or the asker's own school, which no unit names (the sources name people elsewhere).
+        """
+        if question.lead != "people":
+            return False
+        local = bool(question.content & self.index.hub_words) or bool(_OWN.search(question.asked_text))
+        return local and (best is None or not (best.option.unit.terms & self.index.hub_words))
 
     def _national_for_local(self, question: Question, best: Scored) -> bool:
         """"How many schools in Kent and Medway …?" answered by a figure that is not about Kent or Medway."""

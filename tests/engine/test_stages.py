@@ -823,3 +823,15 @@ class TestASituationIsStatedNotAsked:
     def test_a_trial_the_school_says_it_is_in_still_rules_it_out(self, engine) -> None:
         reply = engine.answer("We're in the HFL fluent and flexible calculations trial. Can we still do the sktm eef trial?", TODAY)
         assert "rules you out" in reply.headline
+
+
+class TestLocalPeople:
+    @pytest.mark.parametrize("text", ["who is the kent and medway hub lead",
+                                      "Who will be our school's Intensive Support Partner if we are referred?"])
+    def test_who_holds_a_role_locally_is_not_known(self, engine, text) -> None:
+        reply = engine.answer(text, TODAY)
+        assert reply.status == "unknown" and "names of people in those roles locally" in reply.headline
+
+    def test_a_person_the_sources_name_elsewhere_is_still_answered(self, engine) -> None:
+        reply = engine.answer("who is the RIL for the SEND theme?", TODAY)
+        assert reply.status == "answered"
