@@ -227,6 +227,9 @@ class Composer:
                                          "I won't guess; the sources do not mention independent schools, only what is below.")
         named = best is not None and (best.option.evidence.named or best.option.evidence.name_score >= 0.5)
         near = best is not None and best.probability >= NEAREST_UNNAMED and best.option.evidence.keyword_hits > 0
+        if (best is None or not (named or near)) and question.lead in detail_types() and question.lead in MISSING_WORDS:
+            headline = f"I don't have {MISSING_WORDS[question.lead]} in my notes, so I won't guess. {self.contact()}"
+            return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead, confidence=0.2)
         if best is None or not (named or near) or (best.probability < 0.05 and question.lead not in detail_types()):
             return self.out_of_scope(question)
         if question.lead in detail_types() and decision.missing != ("attribute",):

@@ -835,3 +835,14 @@ class TestLocalPeople:
     def test_a_person_the_sources_name_elsewhere_is_still_answered(self, engine) -> None:
         reply = engine.answer("who is the RIL for the SEND theme?", TODAY)
         assert reply.status == "answered"
+
+
+class TestNobodysRecords:
+    @pytest.mark.parametrize("text", ["Could you check whether my colleague Sarah in our department actually submitted her "
+                                      "Mastery Specialist application?", "can you tell me what email address i registered on axis with?"])
+    def test_what_one_person_did_or_gave_is_no_record_the_bot_holds(self, engine, text) -> None:
+        reply = engine.answer(text, TODAY)
+        assert reply.status == "unknown" and "anyone's own applications or records" in reply.headline
+
+    def test_a_detail_asked_of_no_offer_says_which_detail_is_missing(self, engine) -> None:
+        assert "venue or location details" in engine.answer("is there parking?", TODAY).headline
