@@ -363,7 +363,7 @@ class Engine:
         past_of_phase = self._asks_for_a_phases_offers(question)
         if asks_list or past_of_phase:
             listed = self.lists.for_question(question, evidence)  # read once for either reason
-            if listed is not None and (
+            if listed is not None and ("list" in question.asks or self._list_covers(question, listed[0])) and (
                 (past_of_phase and len(listed[0]) >= 2)
                 or (asks_list and (lead == "list" or "list" in question.asks[:2] or only_attributes or (
                     len(listed[0]) >= 2 and not self._names_an_offer(top, evidence) and not self._asks_about_more(question, top))))
@@ -654,6 +654,20 @@ class Engine:
             and (question.lead in PLURAL_LIST_ASKS or not question.asks)
             and bool(_PLURAL_OFFERS.search(question.raw.lower()))  # as typed: the reading makes every plural singular
         )
+
+    def _list_covers(self, question: Question, entries: Sequence[Entry]) -> bool:
+        """The offers listed speak, between them, of most of what the question asks about beyond a phase or a kind
+        of offer: "is there CPD on programming or computing?" is answered by no list of secondary offers (a list
+        asked for outright is given anyway).
+        """
+        about = question.focus - KIND_WORDS
+        if not about:
+            return True
+        weights = FocusWeights(self.index, question)
+        total = sum(weights.weight(word) for word in about)
+        contents = [self.index.entries[entry.id].content for entry in entries]
+        covered = sum(weights.weight(word) for word in about if any(word in content for content in contents))
+        return covered >= FOCUS_COVERED_ENOUGH * total
 
     def _asks_about_more(self, question: Question, top: Scored | None) -> bool:
         """"Is there anything for mixed-age classes?": besides a phase or a kind of offer it asks about something

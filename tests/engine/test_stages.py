@@ -846,3 +846,14 @@ class TestNobodysRecords:
 
     def test_a_detail_asked_of_no_offer_says_which_detail_is_missing(self, engine) -> None:
         assert "venue or location details" in engine.answer("is there parking?", TODAY).headline
+
+
+class TestAListAnswersTheTopic:
+    @pytest.mark.parametrize("text", ["Does the hub run a similar non-specialist programme for physics?",
+                                      "Does the hub run revision sessions for Year 11 pupils before their GCSEs?"])
+    def test_is_there_x_that_no_listed_offer_speaks_of_is_not_answered_with_a_list(self, engine, text) -> None:
+        assert engine.answer(text, TODAY).intent != "list"
+
+    def test_a_list_asked_for_outright_is_still_given(self, engine) -> None:
+        reply = engine.answer("Our deputy head wants a list: which SKTM programmes are on offer for primary?", TODAY)
+        assert reply.intent == "list" and "sktm-primary-teaching-assistants" in reply.topics
