@@ -36,6 +36,7 @@ from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
 from bot.engine.index import KnowledgeIndex
 from bot.engine.lists import KIND_ORDER, Lists
+from bot.engine.parts import question_parts
 from bot.engine.text import FUNCTION_WORDS, STOPWORDS, clean, tokens
 from bot.engine.understand import KIND_WORDS, Question, cue_terms, phases_in, understand
 from bot.engine.units import UnitIndex
@@ -45,7 +46,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.cache import ParseCache, gc_paused
 from bot.knowledge.loader import MEMORY_CACHE
 from bot.knowledge.schema import Entry, LinkKind, Phase
-from bot.reply import Reply
+from bot.reply import Reply, ReplySection
 
 log = logging.getLogger(__name__)
 
@@ -224,10 +225,38 @@ class Engine:
         day = today or today_in_london()
         try:
             analysis = self.analyse(question)
-            return self.compose(analysis, day)
+            reply = self.compose(analysis, day)
+            parts = question_parts(question) if reply.status == "answered" else []
+            return self._with_the_other_questions(reply, parts[0], parts[1:], day) if len(parts) >= 2 else reply
         except Exception:
             log.exception("answer failed for a question of %d characters", len(str(question)))
             return self.composer.out_of_scope(understand("", self.index), " (something went wrong on my side)")
+
+    def _with_the_other_questions(self, reply: Reply, first_part: str, others: list[str], today: dt.date) -> Reply:
+        """"How many RIWGs were there, and who led the theme?": each further question answered on its own, about
+        the offer the first answer is about unless it names one itself, and added when it says something new.
+        """
+        sections = list(reply.sections)
+        topics = list(reply.topics)
+        sources = list(reply.sources)
+        first = first_part.rstrip(" ?")
+        for part in others:
+            analysis = self.analyse(part)
+            names_one = any(e.named for e in analysis.evidence)
+            if not names_one:
+                analysis = self.analyse(f"{part} About: {first}.")  # "who led the theme?" of the theme asked about first
+            decision = analysis.decision
+            if decision.action != "answer" or decision.best is None:
+                continue
+            if not names_one and decision.best.option.entry_id not in reply.topics[:1]:
+                continue  # "… and is it free?" is about the offer answered first, or not answered here
+            said = self.compose(analysis, today)
+            if said.headline in reply.headline or any(said.headline == s.body for s in sections):
+                continue
+            sections.append(ReplySection(f"You also asked: {part.rstrip(' ?')}?", said.headline))
+            topics += [t for t in said.topics if t not in topics]
+            sources += [source for source in said.sources if source not in sources]
+        return replace(reply, sections=tuple(sections), topics=tuple(topics), sources=tuple(sources))
 
     def explain(self, question: str, today: dt.date | None = None) -> str:
         """Each stage's evidence for ``question``, for people tuning the knowledge base."""

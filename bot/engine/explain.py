@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.engine.decide import best_per_entry
 from bot.engine.features import FEATURES
+from bot.engine.parts import question_parts
 from bot.render import render_text
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ def explain(engine: Engine, analysis: Analysis, today: dt.date) -> str:
                  + ", ".join(f"{s.option.entry_id}={s.probability:.2f}" for s in best_per_entry(list(analysis.scored))[:4]))
     lines.append(f"5. decide: {decision.action} — {decision.reason}"
                  f"   (answer at {engine.model.answer_at:.2f}, choices at {engine.model.clarify_at:.2f}, tie {engine.model.tie_margin:.2f})")
+    parts = question_parts(question.raw)
+    if len(parts) >= 2:  # each further question is answered on its own and added when the first is answered
+        lines.append(f"   questions in the message: {' | '.join(parts)}")
     lines.append("6. reply:")
-    lines.extend("   " + line for line in render_text(engine.compose(analysis, today)).splitlines())
+    lines.extend("   " + line for line in render_text(engine.answer(question.raw, today)).splitlines())
     return "\n".join(lines)

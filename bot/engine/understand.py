@@ -73,7 +73,8 @@ class Question:
     @property
     def stated_terms(self) -> tuple[str, ...]:
         """What a stated situation is read from: "What's the HFL trial about?" asks about that trial, it does not
-        say the school is in it."""
+        say the school is in it.
+        """
         return self.terms if self.stated is None else self.stated
 
     @property
@@ -200,11 +201,11 @@ def asking_sentences(parts: list[str]) -> list[str]:
     if not asking:
         return parts
     kept = set(asking)
-    kept.update(i - 1 for i in asking if i > 0 and _says_nothing(parts[i]))
+    kept.update(i - 1 for i in asking if i > 0 and says_nothing(parts[i]))
     return [parts[i] for i in sorted(kept)]
 
 
-def _says_nothing(part: str) -> bool:
+def says_nothing(part: str) -> bool:
     """No word of the sentence is about anything, and it asks nothing more specific than "tell me"."""
     words = [stem(word) for word in re.findall(r"[a-z0-9']+", clean(part))]
     empty = STOPWORDS | FUNCTION_WORDS | _REQUEST_WORDS
