@@ -389,7 +389,7 @@ class Engine:
         if either is not None:
             return Decision("list", reason="There is one for each:", entries=tuple(e.id for e in either))
         asks_list = lead in {"list", "exists", "which"} or only_attributes
-        past_of_phase = self._asks_for_a_phases_offers(question)
+        past_of_phase = self._asks_for_a_phases_offers(question) and not any(e.code_hit for e in evidence)  # a code names one
         if asks_list or past_of_phase:
             listed = self.lists.for_question(question, evidence)  # read once for either reason
             if listed is not None and ("list" in question.asks or self._list_covers(question, listed[0])) and (

@@ -23,6 +23,7 @@ _DASH_QUESTION = re.compile(
     re.IGNORECASE,
 )
 LEAD_IN_WORDS = 10
+_A_LIST_NAMED = re.compile(r"\b(?:in|on|from|of) (?:the|that|this) (?:\w+ )?list\b")
 _LIST_FIRST = re.compile(r"^(?:(?:please|pls|can you|could you|just) )*list\b|\b(?:list|name) (?:all|every)\b|\bfull list\b")
 _QUESTION_START = re.compile(
     r"^(?:so |and |but |also |ok |okay |right |then |hi |hello |hey |sorry )*(?:what|whats|when|where|who|whom|whose|which|why|how|is|are|am|was|were|do|does|did|can|could|will|would|should|shall|may|has|have|any|anything|tell|explain|list|describe|please|pls|give|show|need|i need to know|i d like to know|i would like to know|i want to know|i m looking for|looking for|wondering|just wondering|quick question)\b"
@@ -250,6 +251,9 @@ def understand(question: str, index: KnowledgeIndex) -> Question:
     asks = detect_asks(asked_text) or detect_asks(" ".join(index.mapper.apply(asked_tokens))) or detect_asks(whole_text)
     if "list" in asks and _LIST_FIRST.search(asked_text):  # "list all the primary SKTM programmes …" is a list first
         asks = ("list", *(ask for ask in asks if ask != "list"))
+    elif asks[:1] == ("list",) and _A_LIST_NAMED.search(asked_text):
+        # "in the 2017-18 list, what did NCP17-08a do?": the list is a document, not a request
+        asks = detect_asks(_A_LIST_NAMED.sub(" ", asked_text)) or asks[1:]
     if "code" in asks:  # "ncp code for the continuity one?": the codes' prefix is part of asking for a code
         terms = tuple(t for t in terms if t != CODE_PREFIX)
     mapped_whole = " ".join(words)

@@ -38,6 +38,8 @@ class TestUnderstand:
             ("how come the deadline was extended?", "why"),
             ("primary SKTM options", "list"),  # "options" at the end asks what there is
             ("When is the next China exchange running and can I apply?", "future"),  # a round the sources never give
+            ("In the 2017-18 list, what did the primary intervention work group (NCP17-08a) actually do?", "what"),  # a document
+            ("nursery teacher - what was on offer for early years practitioners in the 2017-18 list", "list"),
             ("what does the sktm for tas cots", "cost"),
             ("am i elegible for the eef trial", "eligibility"),
             ("is it possible to take part in the eef trial", "eligibility"),  # asks whether one may, like "can we"
