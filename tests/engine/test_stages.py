@@ -859,3 +859,9 @@ class TestAListAnswersTheTopic:
     def test_a_list_asked_for_outright_is_still_given(self, engine) -> None:
         reply = engine.answer("Our deputy head wants a list: which SKTM programmes are on offer for primary?", TODAY)
         assert reply.intent == "list" and "sktm-primary-teaching-assistants" in reply.topics
+
+
+class TestPeopleTheSourcesName:
+    def test_a_unit_saying_who_was_the_lead_answers_who_leads(self, engine) -> None:
+        reply = engine.answer("Who is the Research and Innovation Lead for the Working with SENDCOs theme?", TODAY)
+        assert reply.status == "answered" and "Alan Edmiston" in reply.headline
