@@ -256,7 +256,7 @@ class Engine:
         top_prior, second_prior = [*priors, 0.0, 0.0][:2]
         weights = FocusWeights(self.index, question)
         best_name = max((e.name_mass for e in evidence), default=0.0)
-        unit_values = QuestionFeatures(question).unit_values
+        unit_options = QuestionFeatures(question).entry_options
         found = []
         for item in evidence:
             entry = item.indexed.entry
@@ -269,14 +269,7 @@ class Engine:
             faq_terms = self.units.faq_terms(entry.id)
             named = min(1.0, max(float(item.named), item.name_score))
             checks = EntryFocus(weights, item)
-            for unit in units:
-                focus = checks.focus_check(unit)
-                is_faq = unit.kind == "faq"
-                texts = faq_questions[unit.position] if is_faq else ()
-                asked = checks.asked_overlap(unit.terms)
-                faq_covered = checks.faq_question_overlap(faq_terms[unit.position]) if is_faq else 0.0
-                values = (*entry_part, *unit_values(unit, focus, situation, kinds, texts, asked, named, faq_covered))
-                found.append(Option(item, unit, check, focus, situation, values, kinds))
+            found += unit_options(item, units, check, checks, situation, entry_part, kinds, faq_questions, faq_terms, named)
         return found
 
     def decide(
