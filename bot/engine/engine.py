@@ -193,16 +193,15 @@ class Engine:
         return explain(self, self.analyse(question), today or today_in_london())
 
     def prepare(self, stop: Event | None = None) -> int:
-        """Build every entry's answer units before the questions that reach them, so none pays for it (run in the
-        background after a load: about 2 ms an entry). Answers are the same with or without it. Returns how many
+        """Build every entry's answer units, and what questions read of them, before the questions that reach them,
+        so none pays for it (run in the background after a load: about 2 ms an entry). Answers are the same with or without it. Returns how many
         entries it built; it ends early once ``stop`` is set.
         """
         built = 0
         for entry_id in self.kb.entries:
             if stop is not None and stop.is_set():
                 break
-            if not self.units.built(entry_id):
-                self.units.of(entry_id)
+            if self.units.prepare(entry_id):
                 built += 1
         return built
 
@@ -264,7 +263,7 @@ class Engine:
             check = check_entry(self.index, question, item, self.roles(entry), self.stages(entry))
             situation = assess_situation(entry, question.terms, self.index) if entry.eligibility else NO_SITUATION
             entry_part = entry_values(question, item, check, top_prior, second_prior, best_name)
-            kinds = frozenset(u.kind for u in units)
+            kinds = self.units.kinds(entry.id)
             faq_questions = self.units.faq_questions(entry.id)
             faq_terms = self.units.faq_terms(entry.id)
             named = min(1.0, max(float(item.named), item.name_score))
