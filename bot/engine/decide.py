@@ -72,7 +72,9 @@ class Model:
         return sum(map(operator.mul, self.rank, values))
 
     def probability(self, values: tuple[float, ...]) -> float:
-        return _sigmoid(self.gate_bias + sum(w * v for w, v in zip(self.gate, values, strict=True)))
+        if len(values) != len(self.gate):
+            raise ValueError(f"{len(values)} values for {len(self.gate)} gate weights")
+        return _sigmoid(self.gate_bias + sum(map(operator.mul, self.gate, values)))
 
     def to_json(self) -> dict:
         return {
@@ -108,12 +110,15 @@ def score_options(model: Model, options: list[Option]) -> tuple[list[float], lis
         return scores, []
     best: dict[str, int] = {}
     answering: dict[str, int] = {}  # each entry's best option among its units that answer the question's type
-    for i, option in enumerate(options):
-        held = best.get(option.entry_id)
-        if held is None or scores[i] > scores[held]:
-            best[option.entry_id] = i
-        if option.values[ANSWERS_LEAD] and (option.entry_id not in answering or scores[i] > scores[answering[option.entry_id]]):
-            answering[option.entry_id] = i
+    for i, (option, score) in enumerate(zip(options, scores, strict=True)):
+        entry = option.evidence.entry_id
+        held = best.get(entry)
+        if held is None or score > scores[held]:
+            best[entry] = i
+        if option.values[ANSWERS_LEAD]:
+            held = answering.get(entry)
+            if held is None or score > scores[held]:
+                answering[entry] = i
     leaders = sorted(best.values(), key=lambda i: -scores[i])
     top = scores[leaders[0]]
     weight = {i: math.exp(scores[i] - top) for i in leaders}

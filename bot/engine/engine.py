@@ -265,16 +265,15 @@ class Engine:
         return explain(self, self.analyse(question), today or today_in_london())
 
     def prepare(self, stop: Event | None = None) -> int:
-        """Build every entry's answer units before the questions that reach them, so none pays for it (run in the
-        background after a load: about 2 ms an entry). Answers are the same with or without it. Returns how many
+        """Build every entry's answer units, and what questions read of them, before the questions that reach them,
+        so none pays for it (run in the background after a load: about 2 ms an entry). Answers are the same with or without it. Returns how many
         entries it built; it ends early once ``stop`` is set.
         """
         built = 0
         for entry_id in self.kb.entries:
             if stop is not None and stop.is_set():
                 break
-            if not self.units.built(entry_id):
-                self.units.of(entry_id)
+            if self.units.prepare(entry_id):
                 built += 1
         return built
 
@@ -328,7 +327,7 @@ class Engine:
         top_prior, second_prior = [*priors, 0.0, 0.0][:2]
         weights = FocusWeights(self.index, question)
         best_name = max((e.name_mass for e in evidence), default=0.0)
-        unit_values = QuestionFeatures(question).unit_values
+        unit_options = QuestionFeatures(question).entry_options
         found = []
         for item in evidence:
             entry = item.indexed.entry
@@ -336,19 +335,12 @@ class Engine:
             check = check_entry(self.index, question, item, self.roles(entry), self.stages(entry))
             situation = assess_situation(entry, question.stated_terms, self.index) if entry.eligibility else NO_SITUATION
             entry_part = entry_values(question, item, check, top_prior, second_prior, best_name)
-            kinds = frozenset(u.kind for u in units)
+            kinds = self.units.kinds(entry.id)
             faq_questions = self.units.faq_questions(entry.id)
             faq_terms = self.units.faq_terms(entry.id)
             named = min(1.0, max(float(item.named), item.name_score))
             checks = EntryFocus(weights, item)
-            for unit in units:
-                focus = checks.focus_check(unit)
-                is_faq = unit.kind == "faq"
-                texts = faq_questions[unit.position] if is_faq else ()
-                asked = checks.asked_overlap(unit.terms)
-                faq_covered = checks.faq_question_overlap(faq_terms[unit.position]) if is_faq else 0.0
-                values = (*entry_part, *unit_values(unit, focus, situation, kinds, texts, asked, named, faq_covered))
-                found.append(Option(item, unit, check, focus, situation, values, kinds))
+            found += unit_options(item, units, check, checks, situation, entry_part, kinds, faq_questions, faq_terms, named)
         return found
 
     def decide(

@@ -10,14 +10,14 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.engine.asks import detail_types, units_for
 from bot.engine.candidates import Evidence
 from bot.engine.eligibility import Situation
 from bot.engine.understand import Question
 from bot.engine.units import PHASE_WORDS, Unit
-from bot.engine.verify import EntryCheck, FocusCheck
+from bot.engine.verify import EntryCheck, EntryFocus, FocusCheck
 
 # The field a question type needs: an entry without it cannot answer that type from a field.
 _YEAR_N = re.compile(r"\byear (\d{1,2})\b")
@@ -161,6 +161,87 @@ class QuestionFeatures:
             float(unit.tied) * (1.0 - max(covered, faq_covered)), focus.distinct, focus.alias_hit,
             self._phase_value(unit), *self.groups,
         ]
+
+    def entry_options(
+        self, evidence: Evidence, units: tuple[Unit, ...], check: EntryCheck, checks: EntryFocus, situation: Situation,
+        entry_part: list[float], entry_kinds: frozenset[str], faq_questions: tuple[tuple[str, ...], ...],
+        faq_terms: tuple[frozenset[str], ...], named: float,
+    ) -> list[Option]:
+        """An :class:`Option` for every unit of one entry, with the values :meth:`unit_values` gives, the entry's
+        side read once: its FAQ questions compared with the question in one pass (:meth:`faq_likenesses`), and a
+        unit that shares no word with the question's focus, asked words or the alias it names (most units) given
+        the check of a unit that covers none of them, without summing over them.
+        """
+        similarities = self.faq_likenesses(faq_questions) if faq_questions else ()
+        kind_values = self._kind_values
+        numbers, how_many, lead, asks, counted = self.numbers, self.how_many, self.lead, self.asks, self.counted
+        detail, no_ask, length, groups, phase_words = self.detail, self.no_ask, self.length, self.groups, self.phase_words
+        slot_missing = 1.0 if self.wanted_fields and self.wanted_fields.isdisjoint(entry_kinds) else 0.0
+        no_focus = 0.0 if checks.focus else 1.0
+        unnamed = 1.0 - named
+        checked, blank = checks.words, checks.blank
+        found = []
+        for unit in units:
+            kind = unit.kind
+            terms = unit.terms
+            lead_kind, any_kind, summary, situation_counts = kind_values(kind)
+            if terms.isdisjoint(checked):
+                focus, asked_share = blank, 0.0
+            else:
+                focus, asked_share = checks.focus_check(unit), checks.asked_overlap(terms)[0]
+            if kind == "faq":
+                similarity = similarities[unit.position]
+                faq_covered = checks.faq_question_overlap(faq_terms[unit.position])
+            else:
+                similarity = faq_covered = 0.0
+            covered = focus.covered
+            figure = 1.0 if how_many and unit.has_figure else 0.0
+            answers = unit.answers
+            phase_terms = unit.phase_terms
+            values = (
+                *entry_part, lead_kind, any_kind, covered, focus.unknown_to_kb, focus.unknown_to_entry,
+                0.0 if numbers.isdisjoint(unit.numbers) else 1.0, figure, similarity, detail, slot_missing,
+                no_ask, summary, no_focus, 1.0 if situation_counts and situation else 0.0,
+                1.0 if lead in answers else 0.0, 0.0 if answers.isdisjoint(asks) else 1.0, asked_share, length,
+                detail * (1.0 - covered), asked_share * unnamed, figure * unnamed,
+                faq_covered, 1.0 if how_many and not unit.counted.isdisjoint(counted) else 0.0,
+                float(unit.tied) * (1.0 - max(covered, faq_covered)), focus.distinct, focus.alias_hit,
+                (1.0 if phase_terms & phase_words else -1.0) if phase_words and phase_terms else 0.0, *groups,
+            )
+            found.append(Option(evidence, unit, check, focus, situation, values, entry_kinds))
+        return found
+
+    def faq_likenesses(self, faq_questions: tuple[tuple[str, ...], ...]) -> list[float]:
+        """Each FAQ's wording similarity — the most alike of its questions by :meth:`faq_likeness` (0 for one with
+        none) — with rapidfuzz comparing the question with all of them in one call.
+        """
+        asked = self.wording_years
+        likeness: list[float | None] = []
+        compared: list[str] = []
+        for texts in faq_questions:
+            for text in texts:
+                listed = _years_named(text) if asked else None
+                if listed:
+                    likeness.append(1.0 if asked & listed else 0.0)
+                else:
+                    likeness.append(None)
+                    compared.append(text)
+        if compared:
+            scores = process.extract(self.wording, compared, scorer=fuzz.token_set_ratio, processor=None, limit=None)
+            if len(scores) != len(compared):  # every choice has a score; if not, the long way
+                scores = [(text, fuzz.token_set_ratio(self.wording, text), i) for i, text in enumerate(compared)]
+            ratios = [0.0] * len(compared)
+            for _, score, i in scores:
+                ratios[i] = score / 100
+            ratio = iter(ratios)
+            likeness = [next(ratio) if value is None else value for value in likeness]
+        found = []
+        start = 0
+        for texts in faq_questions:
+            end = start + len(texts)
+            found.append(max(likeness[start:end]) if texts else 0.0)
+            start = end
+        return found
 
     def _phase_value(self, unit: Unit) -> float:
         """1 when the unit names a phase the question names, -1 when it names only others, 0 when either names none."""

@@ -157,10 +157,31 @@ class UnitIndex:
         self._faq_terms: dict[str, tuple[frozenset[str], ...]] = {}
         self._faq_plain: dict[str, tuple[frozenset[str], ...]] = {}
         self._attributes: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._kinds: dict[str, frozenset[str]] = {}
 
     def built(self, entry_id: str) -> bool:
         """The entry's units are built (by a question that reached it, or by :meth:`Engine.prepare`)."""
         return entry_id in self._units
+
+    def prepare(self, entry_id: str) -> bool:
+        """Work out now what a question reaching the entry reads (for :meth:`Engine.prepare`): its units, what each
+        unit works out on first use, its FAQ questions' terms and what its names say. True if its units were not built.
+        """
+        new = entry_id not in self._units
+        for unit in self.of(entry_id):
+            unit.tied, unit.phase_terms, unit.has_figure  # noqa: B018 - each kept on the unit once read
+        self.kinds(entry_id)
+        self.faq_terms(entry_id)
+        self.faq_plain(entry_id)
+        self.name_attributes(entry_id)
+        return new
+
+    def kinds(self, entry_id: str) -> frozenset[str]:
+        """The kinds of unit the entry has."""
+        found = self._kinds.get(entry_id)
+        if found is None:
+            found = self._kinds[entry_id] = frozenset(unit.kind for unit in self.of(entry_id))
+        return found
 
     def of(self, entry_id: str) -> tuple[Unit, ...]:
         found = self._units.get(entry_id)

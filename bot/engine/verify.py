@@ -237,6 +237,9 @@ class EntryFocus:
         self._focus_weights = _weighted(weights, focus)
         self.asked, self.asked_total = weights.asked_words(evidence)
         self._asked_weights = _weighted(weights, self.asked)
+        # a unit that shares none of these words covers nothing: its check is ``blank`` (most of an entry's units)
+        self.words = focus | self.asked | self.alias_words
+        self.blank = self.unfocused or FocusCheck(0.0, 0.0, self.unknown_kb, self.unknown_entry, focus, 0.0, 0.0)
 
     def focus_check(self, unit: Unit) -> FocusCheck:
         terms = unit.terms

@@ -121,3 +121,33 @@ def test_cue_searches_skipped_for_missing_words_find_what_the_patterns_find(engi
     for cue in (*ask_types(), *_unit_cues()):
         for text in texts:
             assert bool(cue.search(text)) == bool(cue.pattern.search(text)), (cue.name, text)
+
+
+def test_options_built_per_entry_have_the_values_of_the_long_way(engine) -> None:
+    """:meth:`QuestionFeatures.entry_options` (one rapidfuzz pass over an entry's FAQ questions, a blank check for
+    units sharing no asked word) gives, value for value, what :func:`unit_values` and the per-unit checks give.
+    """
+    import yaml
+
+    from bot.engine.features import QuestionFeatures
+    from bot.engine.verify import EntryFocus, FocusWeights
+    from tests.conftest import ROOT
+
+    questions = [item["q"] for item in yaml.safe_load((ROOT / "tests" / "engine" / "golden.yaml").read_text(encoding="utf-8"))]
+    questions += ["year 2 of the secondary mastery specialist programme", "what does year 3 of the maths hub faq say"]
+    compared = 0
+    for text in questions:
+        analysis = engine.analyse(text)
+        features, weights = QuestionFeatures(analysis.question), FocusWeights(engine.index, analysis.question)
+        for option in analysis.options:
+            checks, unit = EntryFocus(weights, option.evidence), option.unit
+            faq = unit.kind == "faq"
+            texts = engine.units.faq_questions(option.entry_id)[unit.position] if faq else ()
+            faq_covered = checks.faq_question_overlap(engine.units.faq_terms(option.entry_id)[unit.position]) if faq else 0.0
+            named = min(1.0, max(float(option.evidence.named), option.evidence.name_score))
+            values = features.unit_values(unit, checks.focus_check(unit), option.situation, option.entry_kinds, texts,
+                                          checks.asked_overlap(unit.terms), named, faq_covered)
+            assert repr(option.values[-len(values):]) == repr(tuple(values)), (text, option.entry_id, unit.kind)
+            assert option.focus == checks.focus_check(unit)
+            compared += 1
+    assert compared > 1000
