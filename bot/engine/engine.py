@@ -34,7 +34,7 @@ from bot.engine.decide import (
 )
 from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
-from bot.engine.index import KnowledgeIndex
+from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.lists import KIND_ORDER, Lists
 from bot.engine.parts import question_parts
 from bot.engine.text import FUNCTION_WORDS, STOPWORDS, clean, tokens
@@ -423,6 +423,7 @@ class Engine:
         decision = self._about_the_whole_offer(question, decision, options)
         decision = self._audience_not_offered(question, decision, per_entry)
         decision = self._family_choice(question, decision, evidence, per_entry, options)
+        decision = self._member_unpicked(question, decision, evidence, per_entry)
         decision = self._funder_said(question, decision, per_entry)
         if decision.action == "unknown":  # say what is missing of the offer named, not of a likelier one it does not name
             named = self._spoken_of(decision, per_entry, lead in detail_types())
@@ -962,6 +963,42 @@ class Engine:
         chosen = tuple(members[:CLARIFY_LIMIT])
         return Decision("clarify", chosen, f"asks a family by its shared name; {len(members)} members answer it",
                         tuple(s.option.entry_id for s in chosen))
+
+    def _member_unpicked(self, question: Question, decision: Decision, evidence: tuple[Evidence, ...], per_entry: list[Scored]) -> Decision:
+        """"Mastering number years?" names a family by its shared name and asks a field several of its current
+        members give: answering one member is a guess unless a word of the question belongs to that member alone
+        ("mastering number multiplication") — so ask which, showing each member's answer.
+        """
+        best = decision.best
+        lead = question.lead
+        if decision.action != "answer" or best is None or not (lead in REQUIRED_FIELDS or lead == "who_for"):
+            return decision
+        attributes = question.attributes
+        if attributes.named_phases or attributes.roles or attributes.years or question.numbers or any(e.code_hit for e in evidence):
+            return decision  # a phase, role, year group, figure or code can pick the member; verification judges it
+        wanted = REQUIRED_FIELDS.get(lead, frozenset({"who_for", "summary"}))
+        scored = {s.option.entry_id: s for s in per_entry}
+        members = [
+            scored[e.id] for e in self.lists.named_family(evidence)
+            if e.id in scored and e.status == "current" and e.kind != "information"
+            and (lead not in REQUIRED_FIELDS or _fields_given(lead, e, wanted & scored[e.id].option.entry_kinds))
+        ]
+        if len(members) < 2 or best.option.entry_id not in {m.option.entry_id for m in members}:
+            return decision
+        said = question.content - self.lists.family_words(evidence, kinds=True) - KIND_WORDS - self.index.neutral - cue_terms()
+        own = self._entry_words(best.option.evidence.indexed)
+        others = set().union(*(self._entry_words(m.option.evidence.indexed) for m in members if m is not best and m.option.entry_id != best.option.entry_id))
+        if said & own - others:
+            return decision
+        members.sort(key=lambda s: -s.probability)
+        chosen = tuple(members[:CLARIFY_LIMIT])
+        return Decision("clarify", chosen, f"names a family by its shared name; nothing said picks one of its {len(members)} members",
+                        tuple(s.option.entry_id for s in chosen))
+
+    @staticmethod
+    def _entry_words(indexed: EntryIndex) -> frozenset[str]:
+        """Every word an entry's names, keywords and text use."""
+        return frozenset(indexed.content).union(*indexed.name_sets, *indexed.keyword_sets)
 
     def _the_one_with_the_field(self, member: Scored, wanted: frozenset[str], family: list[Scored], options: Sequence[Option]) -> Decision:
         """"When did the mastery specialist programme close?": of the family so named only one has a closing date —

@@ -865,3 +865,20 @@ class TestPeopleTheSourcesName:
     def test_a_unit_saying_who_was_the_lead_answers_who_leads(self, engine) -> None:
         reply = engine.answer("Who is the Research and Innovation Lead for the Working with SENDCOs theme?", TODAY)
         assert reply.status == "answered" and "Alan Edmiston" in reply.headline
+
+
+class TestAFamilyNamedByItsSharedName:
+    @pytest.mark.parametrize("text", ["mastering number years", "Which year groups is Mastering Number for?",
+                                      "Is Mastering Number right for my class?"])
+    def test_a_field_several_members_give_is_asked_back_with_each_answer(self, engine, text) -> None:
+        reply = engine.answer(text, TODAY)
+        assert reply.status == "clarify"
+        assert {"mastering-number-ks2", "mastering-number-reception-ks1"} <= set(reply.topics)
+
+    def test_a_word_only_one_member_uses_picks_that_member(self, engine) -> None:
+        reply = engine.answer("mastering number multiplication - who is it for?", TODAY)
+        assert reply.status == "answered" and reply.topics[0] == "mastering-number-ks2"
+
+    def test_a_field_only_one_member_has_is_still_answered(self, engine) -> None:
+        reply = engine.answer("mastery specialist deadline?", TODAY)
+        assert reply.status == "answered" and "28 April" in reply.headline
