@@ -424,6 +424,7 @@ class Engine:
         decision = self._audience_not_offered(question, decision, per_entry)
         decision = self._family_choice(question, decision, evidence, per_entry, options)
         decision = self._member_unpicked(question, decision, evidence, per_entry)
+        decision = self._family_unpicked(question, decision, evidence, per_entry)
         decision = self._funder_said(question, decision, per_entry)
         if decision.action == "unknown":  # say what is missing of the offer named, not of a likelier one it does not name
             named = self._spoken_of(decision, per_entry, lead in detail_types())
@@ -993,6 +994,34 @@ class Engine:
         members.sort(key=lambda s: -s.probability)
         chosen = tuple(members[:CLARIFY_LIMIT])
         return Decision("clarify", chosen, f"names a family by its shared name; nothing said picks one of its {len(members)} members",
+                        tuple(s.option.entry_id for s in chosen))
+
+    def _family_unpicked(self, question: Question, decision: Decision, evidence: tuple[Evidence, ...], per_entry: list[Scored]) -> Decision:
+        """"Core maths CPD, what does it involve?" asks about a family by its shared name and nothing beyond it:
+        rather than "I don't have anything on that", ask which member is meant, showing what each is.
+        """
+        if decision.action != "unknown" or question.lead not in {"what", "who_for"} or decision.missing not in {(), ("confidence",)}:
+            return decision
+        attributes = question.attributes
+        if attributes.roles or attributes.years or question.numbers or any(e.code_hit for e in evidence):
+            return decision
+        scored = {s.option.entry_id: s for s in per_entry}
+        family = []
+        for kinds in (True, False):  # "the lead programme": the Lead Programmes, not everything about leading
+            family = [e for e in self.lists.named_family(evidence, kinds) if e.status == "current" and e.kind != "information"]
+            if len(family) >= 2:
+                break
+        if attributes.named_phases:
+            family = [e for e in family if attributes.named_phases & set(e.phases)]
+        members = [scored[e.id] for e in family if e.id in scored]
+        if len(members) < 2:
+            return decision
+        said = question.focus - self.lists.family_words(evidence, kinds=True) - KIND_WORDS - self.index.neutral - cue_terms()
+        if said:
+            return decision  # it asks about something beyond the name ("core maths UCAS points"): not known as asked
+        members.sort(key=lambda s: -s.probability)
+        chosen = tuple(members[:CLARIFY_LIMIT])
+        return Decision("clarify", chosen, f"asks about a family by its shared name alone; {len(members)} current members",
                         tuple(s.option.entry_id for s in chosen))
 
     @staticmethod

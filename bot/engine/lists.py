@@ -76,9 +76,9 @@ class Lists:
         named_words = named_words - self._network_words or named_words
         return frozenset() if named_words <= self.index.neutral else named_words  # "cpd options" names no family
 
-    def named_family(self, evidence: tuple[Evidence, ...]) -> list[Entry]:
-        """Every entry called by the words that name the leading candidate."""
-        named_words = self.family_words(evidence)
+    def named_family(self, evidence: tuple[Evidence, ...], kinds: bool = False) -> list[Entry]:
+        """Every entry called by the words that name the leading candidate (with ``kinds``, the kind of offer too)."""
+        named_words = self.family_words(evidence, kinds)
         if not named_words:
             return []
         ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))

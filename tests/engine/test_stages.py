@@ -882,3 +882,16 @@ class TestAFamilyNamedByItsSharedName:
     def test_a_field_only_one_member_has_is_still_answered(self, engine) -> None:
         reply = engine.answer("mastery specialist deadline?", TODAY)
         assert reply.status == "answered" and "28 April" in reply.headline
+
+    @pytest.mark.parametrize(("text", "members"), [
+        ("core maths cpd wat does it involve", {"core-maths-pedagogy-work-group", "sktm-new-to-core-maths"}),
+        ("lead programme whos it for", {"pd-lead-programme", "sd-lead-programme"}),
+    ])
+    def test_a_family_asked_about_by_its_name_alone_is_asked_back(self, engine, text, members) -> None:
+        """Not "I don't have anything on that": the notes have several offers by that name."""
+        reply = engine.answer(text, TODAY)
+        assert reply.status == "clarify"
+        assert members <= set(reply.topics)
+
+    def test_a_detail_beyond_the_family_name_is_still_not_known(self, engine) -> None:
+        assert engine.answer("core maths ucas points?", TODAY).status == "unknown"
