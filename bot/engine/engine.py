@@ -622,7 +622,8 @@ class Engine:
         if decision.best.option.entry_id in phrased or not phrased:
             return decision
         best = {s.option.entry_id: s for s in per_entry}
-        members = [best[e] for e in phrased if e in best and not best[e].option.check.history_mismatch]
+        members = [best[e] for e in sorted(phrased) if e in best and not best[e].option.check.history_mismatch]
+        members.sort(key=lambda s: -s.probability)  # likeliest first; ties in id order, never the set's hash order
         if len(members) == 1:
             return Decision("answer", (members[0],), f"names it by the words '{longest}' its name runs on",
                             alternatives=others_named_alike(members[0], per_entry))
