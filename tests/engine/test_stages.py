@@ -79,6 +79,9 @@ class TestUnderstand:
             ("which work groups are running near me", "contact"),
             ("where's the fuller detail on the SMS changes?", "links"),
             ("secondary schools at development vs embedding numbers?", "compare"),  # led by the figures once no two offers are named
+            ("EEF SKTM trial - FE college ok?", "eligibility"),  # a fragment ending "ok?" asks whether one may
+            ("could our science hod come along to the maths and science sustaining group?", "eligibility"),
+            ("can you send me the sms form", "apply"),  # "send" is no "may we come"
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
