@@ -976,13 +976,14 @@ class Engine:
         if decision.action != "answer" or best is None or not (lead in REQUIRED_FIELDS or lead == "who_for"):
             return decision
         attributes = question.attributes
-        if attributes.named_phases or attributes.roles or attributes.years or question.numbers or any(e.code_hit for e in evidence):
+        named_years = {str(year) for year in attributes.years} - self.lists.family_words(evidence)  # "year 5 to 8" may be the name
+        if attributes.named_phases or attributes.roles or named_years or question.numbers or any(e.code_hit for e in evidence):
             return decision  # a phase, role, year group, figure or code can pick the member; verification judges it
         wanted = REQUIRED_FIELDS.get(lead, frozenset({"who_for", "summary"}))
         scored = {s.option.entry_id: s for s in per_entry}
         members = [
             scored[e.id] for e in self.lists.named_family(evidence)
-            if e.id in scored and e.status == "current" and e.kind != "information"
+            if e.id in scored and (e.status == "current") != question.wants_history and e.kind != "information"
             and (lead not in REQUIRED_FIELDS or _fields_given(lead, e, wanted & scored[e.id].option.entry_kinds))
         ]
         if len(members) < 2 or best.option.entry_id not in {m.option.entry_id for m in members}:

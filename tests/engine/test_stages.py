@@ -896,5 +896,11 @@ class TestAFamilyNamedByItsSharedName:
         assert reply.status == "clarify"
         assert members <= set(reply.topics)
 
+    def test_a_past_family_named_with_its_year_groups_is_asked_back(self, engine) -> None:
+        """"Year 5 to 8" is the name both 2017-18 continuity Work Groups share, not a year group that picks one."""
+        reply = engine.answer("For the Year 5 to 8 continuity Work Group of 2017, what is the code?", TODAY)
+        assert reply.status == "clarify"
+        assert "NCP17-10a" in render_text(reply) and "NCP17-10b" in render_text(reply)
+
     def test_a_detail_beyond_the_family_name_is_still_not_known(self, engine) -> None:
         assert engine.answer("core maths ucas points?", TODAY).status == "unknown"
