@@ -82,10 +82,15 @@ class TestUnderstand:
             ("EEF SKTM trial - FE college ok?", "eligibility"),  # a fragment ending "ok?" asks whether one may
             ("could our science hod come along to the maths and science sustaining group?", "eligibility"),
             ("can you send me the sms form", "apply"),  # "send" is no "may we come"
+            ("what counts as a non-specialist for the eef trial?", "who_for"),  # "counts as" defines; it asks no figure
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
         assert read(engine, text).lead == lead
+
+    def test_counts_as_asks_for_no_figure(self, engine) -> None:
+        assert "how_many" not in read(engine, "what counts as a 'non-specialist' for the eef sktm trial?").asks
+        assert "how_many" in read(engine, "how many schools count as engaged?").asks
 
     def test_a_relative_who_is_not_a_question_about_people(self, engine) -> None:
         asks = read(engine, "is there a group for people who lead a maths department").asks
