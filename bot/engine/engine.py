@@ -35,7 +35,7 @@ from bot.engine.decide import (
 from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
 from bot.engine.index import EntryIndex, KnowledgeIndex
-from bot.engine.lists import KIND_ORDER, Lists
+from bot.engine.lists import KIND_ORDER, Lists, sorted_offers
 from bot.engine.parts import question_parts
 from bot.engine.text import FUNCTION_WORDS, STOPWORDS, clean, tokens
 from bot.engine.understand import KIND_WORDS, Question, cue_terms, phases_in, understand
@@ -80,6 +80,7 @@ NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that off
 # Offers of a kind in the plural, or their codes: with a phase, "what were they" asks for the phase's list.
 _PLURAL_OFFERS = re.compile(r"\b(?:work ?groups|programmes|programs|projects|communities|courses|codes)\b")
 PLURAL_LIST_ASKS = frozenset({"what", "code", "list", "which", "exists"})
+_YEAR_WORD = re.compile(r"ay\d{4}|\d+")  # an academic year or a number, as the reading writes them: never a family's name
 
 
 @dataclass(frozen=True)
@@ -380,6 +381,9 @@ class Engine:
         either = self.lists.one_for_each_phase(question, evidence)
         if either is not None:
             return Decision("list", reason="There is one for each:", entries=tuple(e.id for e in either))
+        plural = self._a_family_in_the_plural(question, evidence)
+        if plural:
+            return Decision("list", reason="Here is what I have on that:", entries=tuple(e.id for e in plural))
         asks_list = lead in {"list", "exists", "which"} or only_attributes
         past_of_phase = self._asks_for_a_phases_offers(question) and not any(e.code_hit for e in evidence)  # a code names one
         if asks_list or past_of_phase:
@@ -678,6 +682,30 @@ class Engine:
             and (question.lead in PLURAL_LIST_ASKS or not question.asks)
             and bool(_PLURAL_OFFERS.search(question.raw.lower()))  # as typed: the reading makes every plural singular
         )
+
+    def _a_family_in_the_plural(self, question: Question, evidence: tuple[Evidence, ...]) -> list[Entry]:
+        """"Mastering number programmes?", "what are the secondary leadership projects?": a family's shared name
+        with its kind of offer in the plural, and nothing asked beyond it — every member, not a choice of one.
+        """
+        if question.lead not in {"what", "exists"} or len(question.asks) > 1 or not _PLURAL_OFFERS.search(question.raw.lower()):
+            return []
+        attributes = question.attributes
+        if attributes.roles or attributes.years or question.numbers or any(e.code_hit for e in evidence):
+            return []
+        if not {w for w in self.lists.family_words(evidence) - KIND_WORDS if not _YEAR_WORD.fullmatch(w)}:
+            return []  # "2017-18 post-16 work groups" names a year, a phase and a kind of offer, not a family: the phase's list
+        family: list[Entry] = []
+        for kinds in (True, False):  # "secondary leadership projects": the two projects, not everything about leading
+            family = [e for e in self.lists.named_family(evidence, kinds) if (e.status == "current") != question.wants_history
+                      and e.kind != "information"]
+            if len(family) >= 2:
+                break
+        if attributes.named_phases:
+            family = [e for e in family if attributes.named_phases & set(e.phases) or Phase.CROSS_PHASE in e.phases]
+        said = question.focus - self.lists.family_words(evidence, kinds=True) - KIND_WORDS - self.index.neutral - cue_terms()
+        if len(family) < 2 or len(family) > CLARIFY_LIMIT or said:
+            return []
+        return sorted_offers(family)
 
     def _list_covers(self, question: Question, entries: Sequence[Entry]) -> bool:
         """The offers listed speak, between them, of most of what the question asks about beyond a phase or a kind

@@ -907,5 +907,19 @@ class TestAFamilyNamedByItsSharedName:
         assert reply.status == "clarify"
         assert "NCP17-10a" in render_text(reply) and "NCP17-10b" in render_text(reply)
 
+    @pytest.mark.parametrize(("text", "members"), [
+        ("mastering number programmes", {"mastering-number-ks2", "mastering-number-reception-ks1"}),
+        ("what are the secondary leadership projects?", {"secondary-mat-maths-leaders", "secondary-subject-leadership"}),
+        ("mastery specialist programmes?", {"primary-mastery-specialist", "secondary-mastery-specialist",
+                                            "post16-gcse-fsq-mastery-specialist"}),
+    ])
+    def test_a_family_in_the_plural_lists_every_member(self, engine, text, members) -> None:
+        reply = engine.answer(text, TODAY)
+        assert reply.status == "answered"
+        assert members <= set(reply.topics)
+
+    def test_the_singular_still_asks_which(self, engine) -> None:
+        assert engine.answer("mastering number programme", TODAY).status == "clarify"
+
     def test_a_detail_beyond_the_family_name_is_still_not_known(self, engine) -> None:
         assert engine.answer("core maths ucas points?", TODAY).status == "unknown"
