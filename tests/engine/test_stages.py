@@ -83,6 +83,7 @@ class TestUnderstand:
             ("could our science hod come along to the maths and science sustaining group?", "eligibility"),
             ("can you send me the sms form", "apply"),  # "send" is no "may we come"
             ("what counts as a non-specialist for the eef trial?", "who_for"),  # "counts as" defines; it asks no figure
+            ("which phases did the pd lead programme cover back in 2017", "who_for"),  # the phases an offer is for
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
