@@ -84,10 +84,16 @@ class TestUnderstand:
             ("can you send me the sms form", "apply"),  # "send" is no "may we come"
             ("what counts as a non-specialist for the eef trial?", "who_for"),  # "counts as" defines; it asks no figure
             ("which phases did the pd lead programme cover back in 2017", "who_for"),  # the phases an offer is for
+            ("75% of primaries by when?", "when"),  # a target's year, not a closing date
+            ("sms applications by when?", "deadline"),
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
         assert read(engine, text).lead == lead
+
+    def test_a_target_asked_by_when_gets_its_year(self, engine) -> None:
+        reply = engine.answer("by when were hubs meant to have three quarters of primaries doing mastery?", TODAY)
+        assert reply.status == "answered" and "2025" in render_text(reply)
 
     def test_counts_as_asks_for_no_figure(self, engine) -> None:
         assert "how_many" not in read(engine, "what counts as a 'non-specialist' for the eef sktm trial?").asks
