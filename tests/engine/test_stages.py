@@ -84,7 +84,7 @@ class TestUnderstand:
             ("can you send me the sms form", "apply"),  # "send" is no "may we come"
             ("what counts as a non-specialist for the eef trial?", "who_for"),  # "counts as" defines; it asks no figure
             ("which phases did the pd lead programme cover back in 2017", "who_for"),  # the phases an offer is for
-            ("75% of primaries by when?", "when"),  # a target's year, not a closing date
+            ("by when were hubs meant to have three quarters of primaries doing mastery?", "when"),  # a target, not a closing date
             ("sms applications by when?", "deadline"),
         ],
     )
