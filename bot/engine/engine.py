@@ -984,7 +984,7 @@ class Engine:
                     return Decision("clarify", (), f"asks a family by its shared name; none of its {len(lacking)} members has {lead}",
                                     tuple(s.option.entry_id for s in lacking[:CLARIFY_LIMIT]))
         else:
-            members = [m for m in members if m.option.unit.has_figure]
+            members = [m for m in members if m.option.unit.has_figure and (not question.counted or m.option.unit.counted & question.counted)]
         current = [m for m in members if m.option.evidence.indexed.entry.status == "current"]
         members = current if len(current) >= 2 else members  # a past family ("the Y5-8 Work Groups' codes")
         if len(members) < 2 or (len(members) == 2 and decision.action != "unknown"):

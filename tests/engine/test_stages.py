@@ -928,5 +928,9 @@ class TestAFamilyNamedByItsSharedName:
     def test_the_singular_still_asks_which(self, engine) -> None:
         assert engine.answer("mastering number programme", TODAY).status == "clarify"
 
+    def test_a_count_no_member_gives_is_not_asked_back(self, engine) -> None:
+        """"How many UCAS points…": the Core Maths offers' figures count years and teachers, not points."""
+        assert engine.answer("how many UCAS points is Core Maths worth?", TODAY).status == "unknown"
+
     def test_a_detail_beyond_the_family_name_is_still_not_known(self, engine) -> None:
         assert engine.answer("core maths ucas points?", TODAY).status == "unknown"
