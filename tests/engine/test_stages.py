@@ -86,6 +86,7 @@ class TestUnderstand:
             ("which phases did the pd lead programme cover back in 2017", "who_for"),  # the phases an offer is for
             ("by when were hubs meant to have three quarters of primaries doing mastery?", "when"),  # a target, not a closing date
             ("sms applications by when?", "deadline"),
+            ("how does someone become an LLME?", "apply"),  # how to become one is how to get in
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
@@ -94,6 +95,10 @@ class TestUnderstand:
     def test_a_target_asked_by_when_gets_its_year(self, engine) -> None:
         reply = engine.answer("by when were hubs meant to have three quarters of primaries doing mastery?", TODAY)
         assert reply.status == "answered" and "2025" in render_text(reply)
+
+    def test_how_to_become_a_role_no_entry_says_how_to_get_is_not_known(self, engine) -> None:
+        reply = engine.answer("whats a headteacher advocate and how do i become one", TODAY)
+        assert reply.status == "unknown"
 
     def test_counts_as_asks_for_no_figure(self, engine) -> None:
         assert "how_many" not in read(engine, "what counts as a 'non-specialist' for the eef sktm trial?").asks
