@@ -100,6 +100,12 @@ class TestUnderstand:
         reply = engine.answer("whats a headteacher advocate and how do i become one", TODAY)
         assert reply.status == "unknown"
 
+    def test_a_school_in_wales_stated_apart_is_ruled_out_of_the_eef_trial(self, engine) -> None:
+        """The trial is for schools in England: "a state secondary just over the border in Wales" is a verdict, not
+        "the hubs are England's network" with no answer."""
+        reply = engine.answer("Our trust has a state secondary just over the border in Wales. Could that school join the EEF SKTM trial?", TODAY)
+        assert reply.status == "answered" and reply.headline.startswith("No") and "England" in reply.headline
+
     def test_counts_as_asks_for_no_figure(self, engine) -> None:
         assert "how_many" not in read(engine, "what counts as a 'non-specialist' for the eef sktm trial?").asks
         assert "how_many" in read(engine, "how many schools count as engaged?").asks
