@@ -38,7 +38,7 @@ from bot.engine.index import EntryIndex, KnowledgeIndex
 from bot.engine.lists import KIND_ORDER, Lists, sorted_offers
 from bot.engine.parts import question_parts
 from bot.engine.text import FUNCTION_WORDS, STOPWORDS, clean, tokens
-from bot.engine.understand import KIND_WORDS, Question, cue_terms, phases_in, understand
+from bot.engine.understand import KIND_WORDS, Question, cue_terms, phases_in, roles_in, understand
 from bot.engine.units import UnitIndex
 from bot.engine.verify import EntryFocus, FocusWeights, check_entry
 from bot.engine.wording import is_yes_no, tied_to_its_question
@@ -171,6 +171,14 @@ def _fields_given(lead: str, entry: Entry, kinds: frozenset[str]) -> frozenset[s
     only when one of them is a form.
     """
     return kinds - {"link"} if lead == "apply" and not _has_form(entry) else kinds
+
+
+def _beyond_the_audience(question: Question) -> frozenset[str]:
+    """What the question asks about besides who it is for: its focus without role words, kinds of offer and filler."""
+    return frozenset(t for t in question.focus - KIND_WORDS - _AUDIENCE_FILLER if not roles_in(t))
+
+
+_AUDIENCE_FILLER = frozenset({"specifically", "especially", "particularly", "specific", "aimed", "tailored", "train", "cpd", "support", "help"})
 
 
 def _situation_decides(question: Question, option: Option) -> bool:
@@ -563,8 +571,10 @@ class Engine:
         """"Which one should I send my secondary TAs to?": the one current offer whose name is for that role
         and whose phases agree with any the question states — none when several or none are.
         """
-        if "which" not in question.asks[:2] or not question.attributes.roles:
+        if not question.attributes.roles:
             return None
+        if "which" not in question.asks[:2] and not (question.lead == "exists" and not _beyond_the_audience(question)):
+            return None  # "anything for ECTs?" asks which offer is for them; "any CPD for physics teachers?" asks more
         fitting = [
             s for s in per_entry
             if s.option.check.role_match and not s.option.check.mismatched and not s.option.check.phase_soft_mismatch

@@ -106,6 +106,14 @@ class TestUnderstand:
         reply = engine.answer("Our trust has a state secondary just over the border in Wales. Could that school join the EEF SKTM trial?", TODAY)
         assert reply.status == "answered" and reply.headline.startswith("No") and "England" in reply.headline
 
+    def test_anything_for_a_role_is_the_one_offer_for_it(self, engine) -> None:
+        reply = engine.answer("ECT in y3, honestly my maths subject knowledge is wobbly. anything for ECTs specifically?", TODAY)
+        assert reply.status == "answered" and reply.topics[0] == "sktm-primary-ects"
+
+    def test_anything_for_a_role_about_something_else_is_not_that_offer(self, engine) -> None:
+        reply = engine.answer("any cpd for physics teachers thru the hub? im a science teacher", TODAY)
+        assert reply.status == "unknown"
+
     def test_counts_as_asks_for_no_figure(self, engine) -> None:
         assert "how_many" not in read(engine, "what counts as a 'non-specialist' for the eef sktm trial?").asks
         assert "how_many" in read(engine, "how many schools count as engaged?").asks
