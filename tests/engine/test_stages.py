@@ -87,6 +87,7 @@ class TestUnderstand:
             ("by when were hubs meant to have three quarters of primaries doing mastery?", "when"),  # a target, not a closing date
             ("sms applications by when?", "deadline"),
             ("how does someone become an LLME?", "apply"),  # how to become one is how to get in
+            ("can we jump straight into mastering number at ks2?", "eligibility"),
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
