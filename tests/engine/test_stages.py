@@ -88,6 +88,8 @@ class TestUnderstand:
             ("sms applications by when?", "deadline"),
             ("how does someone become an LLME?", "apply"),  # how to become one is how to get in
             ("can we jump straight into mastering number at ks2?", "eligibility"),
+            ("Is there programme for people like me?", "exists"),  # no article, as a learner of English writes it
+            ("The Maths Hub has something for TA in secondary?", "exists"),
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
