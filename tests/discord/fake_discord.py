@@ -627,6 +627,15 @@ class FakeDiscord:
         payload = self.interaction(2, data, user_id=user_id, roles=roles, guild_id=guild_id, direct=direct)
         return payload, await self.interact(payload)
 
+    async def ask_reply(self, payload: dict[str, Any], response: Request, timeout: float = WAIT_SECONDS) -> dict[str, Any]:
+        """The message body that answers an interaction: the callback's own, or — when the bot deferred it
+        ("thinking…", as a loaded machine makes it do after a second) — the followup sent for it.
+        """
+        if response.body.get("type") != 5:
+            return response.body
+        followup = await self.request("POST", rf"/webhooks/{APP_ID}/{payload['token']}", timeout=timeout)
+        return followup.body
+
     async def autocomplete(self, name: str, option: str, typed: str, *, guild_id: int = GUILD_ID) -> Request:
         options = [{"name": option, "type": 3, "value": typed, "focused": True}]
         return await self.interact(self.interaction(4, self.command_data(name, options, guild_id), guild_id=guild_id))

@@ -126,10 +126,10 @@ async def test_two_bot_processes_share_the_servers_the_reminders_and_the_records
         assert sorted(identifies) == [[0, 2], [1, 2]]
 
         # Each server's question reaches the process of its shard, which answers from the server's hub.
-        _, north = await fake_discord.slash("ask", ask(TIME_QUESTION), guild_id=GUILD_ID)
-        _, south = await fake_discord.slash("ask", ask(TIME_QUESTION), guild_id=GUILD2_ID)
-        assert NORTH_TIME in description(north.body) and SOUTH_TIME not in description(north.body)
-        assert SOUTH_TIME in description(south.body)
+        north = await fake_discord.ask_reply(*await fake_discord.slash("ask", ask(TIME_QUESTION), guild_id=GUILD_ID))
+        south = await fake_discord.ask_reply(*await fake_discord.slash("ask", ask(TIME_QUESTION), guild_id=GUILD2_ID))
+        assert NORTH_TIME in description(north) and SOUTH_TIME not in description(north)
+        assert SOUTH_TIME in description(south)
         assert [shard for shard, event in fake_discord.delivered if event == "INTERACTION_CREATE"] == [0, 1]
 
         # Both processes check both hubs' reminders: while one is posting each, the other finds it claimed.
