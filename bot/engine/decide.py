@@ -287,7 +287,9 @@ def _named_alike(top: Scored, rival: Scored) -> bool:
 
 def named_alike(leader: Evidence, rival: Evidence) -> bool:
     """Both entries are named by the same question words, and the leader by no more of them than the rival."""
-    words, others = leader.name_words, rival.name_words
+    # the kind of offer is no part of what names it: "mastery specialist programme" names the Post-16 Mastery
+    # Specialists (whose alias says no "programme") as much as the secondary programme
+    words, others = leader.name_words - KIND_WORDS or leader.name_words, rival.name_words - KIND_WORDS or rival.name_words
     return bool(words) and rival.name_mass >= 1.0 and not others < words and bool(words & others)
 
 

@@ -954,5 +954,10 @@ class TestAFamilyNamedByItsSharedName:
         """"How many UCAS points…": the Core Maths offers' figures count years and teachers, not points."""
         assert engine.answer("how many UCAS points is Core Maths worth?", TODAY).status == "unknown"
 
+    def test_the_kind_of_offer_does_not_make_one_member_named_better(self, engine) -> None:
+        """"Mastery specialist programme" names the Post-16 Mastery Specialists too, though their alias lacks "programme"."""
+        reply = engine.answer("how long is the mastery specialist programme these days?", TODAY)
+        assert {"secondary-mastery-specialist", "post16-gcse-fsq-mastery-specialist"} <= set(reply.topics)
+
     def test_a_detail_beyond_the_family_name_is_still_not_known(self, engine) -> None:
         assert engine.answer("core maths ucas points?", TODAY).status == "unknown"
