@@ -90,6 +90,7 @@ class TestUnderstand:
             ("can we jump straight into mastering number at ks2?", "eligibility"),
             ("Is there programme for people like me?", "exists"),  # no article, as a learner of English writes it
             ("The Maths Hub has something for TA in secondary?", "exists"),
+            ("anything else we need to meet for the eef trial?", "eligibility"),  # the criteria still to meet
         ],
     )
     def test_question_type(self, engine, text: str, lead: str) -> None:
