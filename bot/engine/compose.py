@@ -222,6 +222,13 @@ class Composer:
             entry = best.option.evidence.indexed.entry
             return self._known_elsewhere(question, best.option, f"I don't have anything called “{decision.missing[1]}” in my "
                                          f"notes, so I won't guess. The nearest I know is the {entry.name}.", about_entry=True)
+        if decision.missing == ("family field",) and len(decision.chosen) >= 2 and question.lead in MISSING_WORDS:
+            names = [s.option.evidence.indexed.entry.name for s in decision.chosen]
+            headline = (f"I don't have {MISSING_WORDS[question.lead]} for any of the offers called that in my notes, so I "
+                        f"won't guess. {self.contact()}")
+            return Reply(question=question.raw, status="unknown", headline=headline, intent=question.lead,
+                         sections=(ReplySection("The offers I know by that name", "\n".join(f"• {n}" for n in names)),),
+                         topics=tuple(s.option.entry_id for s in decision.chosen), confidence=0.2)
         if decision.missing == ("sector",) and best is not None:
             return self._known_elsewhere(question, best.option, "I don't have the cost for independent schools in my notes, so "
                                          "I won't guess; the sources do not mention independent schools, only what is below.")

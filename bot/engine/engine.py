@@ -80,6 +80,7 @@ NAMES_AN_OFFER = 0.7  # name score from which "is there …" asks about that off
 # Offers of a kind in the plural, or their codes: with a phase, "what were they" asks for the phase's list.
 _PLURAL_OFFERS = re.compile(r"\b(?:work ?groups|programmes|programs|projects|communities|courses|codes)\b")
 PLURAL_LIST_ASKS = frozenset({"what", "code", "list", "which", "exists"})
+_WHICH_MEMBER = re.compile(r"\bwhich (?:\w+ ){1,3}(?:should|would|could|do|does|is|are|suits?|fits?)\b")  # asks which one, by name
 _YEAR_WORD = re.compile(r"ay\d{4}|\d+")  # an academic year or a number, as the reading writes them: never a family's name
 
 
@@ -989,10 +990,14 @@ class Engine:
                     lacking.sort(key=lambda s: -s.probability)
                     return Decision("contact", reason=f"asks how to join a kind of offer; none of its {len(lacking)} has a form of its own",
                                     entries=tuple(s.option.entry_id for s in lacking[:CLARIFY_LIMIT]), missing=("kind",))
-                if len(lacking) >= 2:
+                if len(lacking) >= 2 and ("which" in question.asks or _WHICH_MEMBER.search(question.asked_text)):  # "which mastering number should we sign up for?"
                     lacking.sort(key=lambda s: -s.probability)
-                    return Decision("clarify", (), f"asks a family by its shared name; none of its {len(lacking)} members has {lead}",
+                    return Decision("clarify", (), f"asks which of a family; none of its {len(lacking)} members has {lead}",
                                     tuple(s.option.entry_id for s in lacking[:CLARIFY_LIMIT]))
+                if len(lacking) >= 2:  # none of them gives it: asking which one would get no answer either
+                    lacking.sort(key=lambda s: -s.probability)
+                    return Decision("unknown", tuple(lacking[:CLARIFY_LIMIT]), f"asks a family by its shared name; none of its "
+                                    f"{len(lacking)} members has {lead}", missing=("family field",))
         else:
             members = [m for m in members if m.option.unit.has_figure and (not question.counted or m.option.unit.counted & question.counted)]
         current = [m for m in members if m.option.evidence.indexed.entry.status == "current"]

@@ -593,11 +593,16 @@ class TestHowToApply:
         asks = read(engine, question).asks
         assert "apply" not in asks and "eligibility" in asks
 
-    def test_a_field_no_member_of_the_family_has_asks_which_saying_so(self, engine) -> None:
+    def test_a_field_no_member_of_the_family_has_is_not_known_naming_them_all(self, engine) -> None:
+        """Asking which SKTM programme is meant would get no answer either: none of them gives its days."""
         reply = engine.answer("sktm days", TODAY)
         text = render_text(reply)
-        assert reply.status == "clarify" and len(reply.topics) >= 2
-        assert "no time commitment in my notes" in text
+        assert reply.status == "unknown" and len(reply.topics) >= 2
+        assert "time commitment for any of the offers" in text and "SKTM" in text
+
+    def test_which_member_to_choose_is_still_asked_back(self, engine) -> None:
+        reply = engine.answer("which mastering number should we sign up for?", TODAY)
+        assert reply.status == "clarify" and {"mastering-number-ks2", "mastering-number-reception-ks1"} <= set(reply.topics)
 
 
 class TestNamedDetails:
