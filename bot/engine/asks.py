@@ -73,20 +73,28 @@ class AskType:
 GRAM = 3  # a needle this long or longer is in a text only if its first GRAM characters are
 
 
-@dataclass(frozen=True)
 class Branch:
-    """One alternative of a cue pattern, with the texts every match of it contains (:func:`required_text`)."""
+    """One alternative of a cue pattern, with the texts every match of it contains (:func:`required_text`),
+    compiled when first searched (most are skipped for every text, and compiling all costs ~0.1 s at start).
+    """
 
-    pattern: re.Pattern[str]
-    needles: frozenset[str] | None = None  # required_text(pattern); None: no promise (always searched)
-    starts: frozenset[str] | None = None  # each needle's first GRAM characters (None when one is shorter)
+    __slots__ = ("_pattern", "flags", "needles", "starts", "text")
 
-    @classmethod
-    def of(cls, pattern: re.Pattern[str]) -> Branch:
-        needles = required_text(pattern)
-        if needles is None or any(len(needle) < GRAM for needle in needles):
-            return cls(pattern, needles)
-        return cls(pattern, needles, frozenset(needle[:GRAM] for needle in needles))
+    def __init__(self, text: str, flags: int) -> None:
+        self.text = text
+        self.flags = flags
+        self._pattern: re.Pattern[str] | None = None
+        needles = None if flags & re.IGNORECASE else _required(sre_parser.parse(text, flags))
+        self.needles = needles  # None: no promise (always searched)
+        # each needle's first GRAM characters (None when one is shorter)
+        self.starts = None if needles is None or any(len(n) < GRAM for n in needles) else frozenset(n[:GRAM] for n in needles)
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        found = self._pattern
+        if found is None:
+            found = self._pattern = re.compile(self.text, self.flags)
+        return found
 
 
 def _any_in(needles: frozenset[str], text: str) -> bool:
@@ -157,11 +165,11 @@ class CueIndex:
 
 def branches_of(pattern: re.Pattern[str]) -> tuple[Branch, ...]:
     """The top-level alternatives of ``pattern`` (those of a group that is a whole alternative too), each
-    compiled alone; none for a pattern with backreferences, whose alternatives cannot be searched apart.
+    searched alone; none for a pattern with backreferences, whose alternatives cannot be searched apart.
     """
     if re.search(r"\\[1-9]|\(\?P=", pattern.pattern):
         return ()
-    return tuple(Branch.of(re.compile(text, pattern.flags)) for text in _alternatives(pattern.pattern))
+    return tuple(Branch(text, pattern.flags) for text in _alternatives(pattern.pattern))
 
 
 def _alternatives(pattern: str) -> list[str]:
