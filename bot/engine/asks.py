@@ -74,27 +74,20 @@ GRAM = 3  # a needle this long or longer is in a text only if its first GRAM cha
 
 
 class Branch:
-    """One alternative of a cue pattern, with the texts every match of it contains (:func:`required_text`),
-    compiled when first searched (most are skipped for every text, and compiling all costs ~0.1 s at start).
+    """One alternative of a cue pattern, compiled alone, with the texts every match of it contains (:func:`required_text`).
+
+    Compiled up front with the cue types (about 0.1 s, once per process, at the first question), not when first
+    searched: a question that meets a rare alternative would pay for compiling it.
     """
 
-    __slots__ = ("_pattern", "flags", "needles", "starts", "text")
+    __slots__ = ("needles", "pattern", "starts")
 
     def __init__(self, text: str, flags: int) -> None:
-        self.text = text
-        self.flags = flags
-        self._pattern: re.Pattern[str] | None = None
-        needles = None if flags & re.IGNORECASE else _required(sre_parser.parse(text, flags))
+        self.pattern = re.compile(text, flags)
+        needles = required_text(self.pattern)
         self.needles = needles  # None: no promise (always searched)
         # each needle's first GRAM characters (None when one is shorter)
         self.starts = None if needles is None or any(len(n) < GRAM for n in needles) else frozenset(n[:GRAM] for n in needles)
-
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        found = self._pattern
-        if found is None:
-            found = self._pattern = re.compile(self.text, self.flags)
-        return found
 
 
 def _any_in(needles: frozenset[str], text: str) -> bool:
