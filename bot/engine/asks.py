@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import re._constants as sre_constants
 import re._parser as sre_parser
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -27,13 +27,187 @@ class AskType:
     pattern: re.Pattern[str]
     decline: bool = False  # work the bot does not do: always declined
     needles: frozenset[str] | None = None  # required_text(pattern)
+    branches: tuple[Branch, ...] = ()  # the pattern's alternatives (:func:`branches_of`); none: search it whole
+    by_start: dict[str, int] = field(default_factory=dict)  # a needle's first GRAM characters → its branches (bits)
+    unskipped: int = 0  # the branches no start can skip (bits)
+    starts: frozenset[str] = frozenset()  # by_start's keys
+
+    @classmethod
+    def of(cls, name: str, units: tuple[str, ...], detail: bool, pattern: re.Pattern[str], decline: bool = False) -> AskType:
+        """The type with what its searches are skipped by read from its pattern."""
+        branches = branches_of(pattern)
+        by_start: dict[str, int] = {}
+        unskipped = 0
+        for position, branch in enumerate(branches):
+            if branch.starts is None:
+                unskipped |= 1 << position
+            for start in branch.starts or ():
+                by_start[start] = by_start.get(start, 0) | 1 << position
+        return cls(name, units, detail, pattern, decline, required_text(pattern), branches, by_start, unskipped, frozenset(by_start))
 
     def search(self, text: str) -> re.Match[str] | None:
-        """``pattern.search(text)``, skipped when none of the texts every match contains is in ``text``."""
-        needles = self.needles
-        if needles is not None and not any(needle in text for needle in needles):
-            return None
-        return self.pattern.search(text)
+        """A match of the pattern in ``text`` if there is one (not always the leftmost: callers ask only whether).
+
+        Searched alternative by alternative, only those whose needles can be in ``text`` (told first by their
+        first characters, read once per text): the pattern matches somewhere exactly when one of its alternatives does.
+        """
+        if not self.branches:
+            needles = self.needles
+            return None if needles is not None and not _any_in(needles, text) else self.pattern.search(text)
+        by_start = self.by_start
+        chosen = self.unskipped
+        for start in self.starts.intersection(_grams(text)):
+            chosen |= by_start[start]
+        while chosen:
+            lowest = chosen & -chosen
+            chosen ^= lowest
+            branch = self.branches[lowest.bit_length() - 1]
+            if branch.needles is not None and not _any_in(branch.needles, text):
+                continue
+            found = branch.pattern.search(text)
+            if found:
+                return found
+        return None
+
+
+GRAM = 3  # a needle this long or longer is in a text only if its first GRAM characters are
+
+
+class Branch:
+    """One alternative of a cue pattern, compiled alone, with the texts every match of it contains (:func:`required_text`).
+
+    Compiled up front with the cue types (about 0.1 s, once per process, at the first question), not when first
+    searched: a question that meets a rare alternative would pay for compiling it.
+    """
+
+    __slots__ = ("needles", "pattern", "starts")
+
+    def __init__(self, text: str, flags: int) -> None:
+        self.pattern = re.compile(text, flags)
+        needles = required_text(self.pattern)
+        self.needles = needles  # None: no promise (always searched)
+        # each needle's first GRAM characters (None when one is shorter)
+        self.starts = None if needles is None or any(len(n) < GRAM for n in needles) else frozenset(n[:GRAM] for n in needles)
+
+
+def _any_in(needles: frozenset[str], text: str) -> bool:
+    """Some needle is in ``text`` (a plain loop: a generator in ``any`` costs more than the tests it runs)."""
+    for needle in needles:  # noqa: SIM110
+        if needle in text:
+            return True
+    return False
+
+
+@lru_cache(maxsize=64)
+def _grams(text: str) -> frozenset[str]:
+    """Every run of GRAM characters in ``text`` (read once for all the cue patterns searched in it)."""
+    return frozenset([text[i:i + GRAM] for i in range(len(text) - GRAM + 1)])
+
+
+class CueIndex:
+    """Several cue patterns searched in one text together: one look at which of all their alternatives' needles
+    can be in it, then only those alternatives, in the types' order — what each type's :meth:`AskType.search`
+    finds, without visiting every type.
+    """
+
+    def __init__(self, types: tuple[AskType, ...]) -> None:
+        self.types = types
+        self._branches: list[tuple[int, Branch | None]] = []  # (type's place, alternative); None: the whole pattern
+        self._ends: list[int] = []  # each type's alternatives end below this bit
+        by_start: dict[str, int] = {}
+        unskipped = 0
+        for place, ask in enumerate(types):
+            for branch in ask.branches or (None,):
+                bit = 1 << len(self._branches)
+                self._branches.append((place, branch))
+                starts = branch.starts if branch is not None else None
+                if starts is None:
+                    unskipped |= bit
+                for start in starts or ():
+                    by_start[start] = by_start.get(start, 0) | bit
+            self._ends.append(1 << len(self._branches))
+        self._by_start = by_start
+        self._starts = frozenset(by_start)
+        self._unskipped = unskipped
+
+    def names_in(self, text: str, first_only: bool = False) -> tuple[str, ...]:
+        """The names of the types whose patterns match somewhere in ``text``, in order (only the first, if asked)."""
+        by_start = self._by_start
+        chosen = self._unskipped
+        for start in self._starts.intersection(_grams(text)):
+            chosen |= by_start[start]
+        found: list[str] = []
+        while chosen:
+            lowest = chosen & -chosen
+            place, branch = self._branches[lowest.bit_length() - 1]
+            ask = self.types[place]
+            if branch is None:
+                matched = ask.search(text) is not None
+            else:
+                needles = branch.needles
+                matched = (needles is None or _any_in(needles, text)) and branch.pattern.search(text) is not None
+            if matched:
+                found.append(ask.name)
+                if first_only:
+                    break
+                chosen &= -self._ends[place]  # the type's other alternatives need no search
+            else:
+                chosen ^= lowest
+        return tuple(found)
+
+
+def branches_of(pattern: re.Pattern[str]) -> tuple[Branch, ...]:
+    """The top-level alternatives of ``pattern`` (those of a group that is a whole alternative too), each
+    searched alone; none for a pattern with backreferences, whose alternatives cannot be searched apart.
+    """
+    if re.search(r"\\[1-9]|\(\?P=", pattern.pattern):
+        return ()
+    return tuple(Branch(text, pattern.flags) for text in _alternatives(pattern.pattern))
+
+
+def _alternatives(pattern: str) -> list[str]:
+    found = []
+    for part in _split_top(pattern):
+        inner = part[3:-1] if part.startswith("(?:") and part.endswith(")") else None
+        if inner is not None and _closes_at_end(part):
+            found += _alternatives(inner)
+        else:
+            found.append(part)
+    return found
+
+
+def _scan(pattern: str) -> list[tuple[int, str, int]]:
+    """(position, character, group depth before it) of every character of ``pattern`` outside escapes and classes."""
+    found = []
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1 + (pattern[i + 1:i + 2] == "^")
+            i += pattern[i:i + 1] == "]"  # a "]" first in a class is a literal
+            continue
+        else:
+            found.append((i, char, depth))
+            depth += (char == "(") - (char == ")")
+        i += 1
+    return found
+
+
+def _split_top(pattern: str) -> list[str]:
+    """``pattern`` split at each "|" outside every group and class."""
+    cuts = [i for i, char, depth in _scan(pattern) if char == "|" and depth == 0]
+    return [pattern[start + 1:end] for start, end in zip([-1, *cuts], [*cuts, len(pattern)], strict=True)]
+
+
+def _closes_at_end(part: str) -> bool:
+    """The group ``part`` opens with closes at its last character."""
+    return all(i == len(part) - 1 for i, char, depth in _scan(part) if char == ")" and depth == 1)
 
 
 def required_text(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -89,12 +263,14 @@ def ask_types() -> tuple[AskType, ...]:
     raw = yaml.safe_load((DATA / "asks.yaml").read_text(encoding="utf-8"))["types"]
     patterns = {name: re.compile("|".join(f"(?:{p})" for p in spec["patterns"])) for name, spec in raw.items()}
     return tuple(
-        AskType(
-            name, tuple(spec.get("units", ())), bool(spec.get("detail")), patterns[name], bool(spec.get("decline")),
-            required_text(patterns[name]),
-        )
+        AskType.of(name, tuple(spec.get("units", ())), bool(spec.get("detail")), patterns[name], bool(spec.get("decline")))
         for name, spec in raw.items()
     )
+
+
+@cache
+def _ask_index() -> CueIndex:
+    return CueIndex(ask_types())
 
 
 @cache
@@ -114,7 +290,7 @@ def detect_asks(text: str) -> tuple[str, ...]:
 
     A question that opens with "why" asks for a reason whatever else it mentions ("why fewer days out?").
     """
-    found = tuple(t.name for t in ask_types() if t.search(text))
+    found = _ask_index().names_in(text)
     if len(found) > 1 and "why" in found and _WHY_FIRST.match(text):
         return ("why", *(name for name in found if name != "why"))
     return found
@@ -161,7 +337,12 @@ def _unit_cues() -> tuple[AskType, ...]:
     """The unit cues as question types with no units (for their prefiltered :meth:`AskType.search`)."""
     raw = yaml.safe_load((DATA / "asks.yaml").read_text(encoding="utf-8"))["unit_cues"]
     patterns = {name: re.compile(pattern) for name, pattern in raw.items()}
-    return tuple(AskType(name, (), False, pattern, needles=required_text(pattern)) for name, pattern in patterns.items())
+    return tuple(AskType.of(name, (), False, pattern) for name, pattern in patterns.items())
+
+
+@cache
+def _unit_cue_index() -> CueIndex:
+    return CueIndex(_unit_cues())
 
 
 @cache
@@ -193,7 +374,7 @@ ANSWERS_CACHE_SIZE = 16_384  # texts remembered; a large knowledge base repeats 
 @lru_cache(maxsize=ANSWERS_CACHE_SIZE)
 def _cued(lowered: str) -> tuple[str, ...]:
     """The unit cues (asks.yaml ``unit_cues``) found in a unit's lower-cased text."""
-    return tuple(cue.name for cue in _unit_cues() if cue.search(lowered))
+    return _unit_cue_index().names_in(lowered)
 
 
 @lru_cache(maxsize=ANSWERS_CACHE_SIZE)
@@ -205,4 +386,5 @@ def leading_ask(text: str) -> str | None:
     """
     if _WHY_FIRST.match(text) and _types_by_name()["why"].search(text):
         return "why"  # as detect_asks: a question opening with "why" leads with it
-    return next((t.name for t in ask_types() if t.search(text)), None)
+    found = _ask_index().names_in(text, first_only=True)
+    return found[0] if found else None

@@ -134,11 +134,14 @@ def _names(index: KnowledgeIndex, words: frozenset[str], evidence) -> None:  # n
     weight = index.name_weight
     asked = sum(weight(word) for word in sorted(words) if word in index.name_idf)
     best: dict[str, tuple[float, frozenset[str], float, bool, float, float]] = {}
+    masses: dict[frozenset[str], float] = {}  # a hit's mass: many names share the words a question hits
     for entry_id, number in _reached(words, index.name_postings, index.neutral):
         indexed = index.entries[entry_id]
         phrase = indexed.name_sets[number]
         hit = phrase & words
-        mass = sum(map(weight, sorted(hit)))
+        mass = masses.get(hit)
+        if mass is None:
+            mass = masses[hit] = sum(map(weight, sorted(hit)))
         total = indexed.name_totals[number]
         if not total or mass < 1.0 or (mass / total < 0.34 and mass / asked < 0.3):
             continue

@@ -105,7 +105,7 @@ def load_model(path: Path = MODEL_FILE) -> Model:
 
 def score_options(model: Model, options: list[Option]) -> tuple[list[float], list[Scored]]:
     """Rank scores for every option, and each entry's best option with the probability it is right."""
-    scores = [model.rank_score(o.values) for o in options]
+    scores = _rank_scores(model, options)
     if not options:
         return scores, []
     best: dict[str, int] = {}
@@ -141,6 +141,22 @@ def score_options(model: Model, options: list[Option]) -> tuple[list[float], lis
         scored.append(Scored(options[i], model.probability(gate_values), gate_values))
     scored.sort(key=lambda s: -s.probability)
     return scores, scored
+
+
+def _rank_scores(model: Model, options: list[Option]) -> list[float]:
+    """Each option's rank score, worked out once for each values tuple: the options of an entry's units that are
+    alike share one (:meth:`QuestionFeatures.entry_options`), and the same tuple always scores the same.
+    """
+    by_tuple: dict[int, float] = {}  # id() of a values tuple, each alive in ``options`` while this runs
+    rank_score = model.rank_score
+    scores = []
+    for option in options:
+        values = option.values
+        score = by_tuple.get(id(values))
+        if score is None:
+            score = by_tuple[id(values)] = rank_score(values)
+        scores.append(score)
+    return scores
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from bot.engine.decide import (
 from bot.engine.eligibility import Situation, assess_situation
 from bot.engine.features import REQUIRED_FIELDS, Option, QuestionFeatures, entry_values
 from bot.engine.index import EntryIndex, KnowledgeIndex
-from bot.engine.lists import KIND_ORDER, Lists, sorted_offers
+from bot.engine.lists import Lists, sorted_offers
 from bot.engine.parts import question_parts
 from bot.engine.text import FUNCTION_WORDS, STOPWORDS, clean, tokens
 from bot.engine.understand import KIND_WORDS, Question, cue_terms, phases_in, roles_in, understand
@@ -756,13 +756,13 @@ class Engine:
         otherwise all of ``entries``, offers before background information.
         """
         kinds = {KIND_OF_WORD[w] for w in question.content & KIND_OF_WORD.keys()}
-        of_kind = [e for e in entries if e.kind in kinds]
+        of_kind = [e for e in entries if e.kind in kinds] if kinds else []
         if len(of_kind) >= 2:
             return of_kind
         any_of_kind = [e for kind in sorted(kinds) for e in self._current_of_kind.get(kind, ())]
         if len(any_of_kind) >= 2:
             return any_of_kind
-        return sorted(entries, key=lambda e: KIND_ORDER.get(e.kind, len(KIND_ORDER)))
+        return self.lists.in_kind_order(entries)
 
     @staticmethod
     def _a_name_alone(question: Question, evidence: tuple[Evidence, ...], options: Sequence[Option]) -> Decision | None:

@@ -123,6 +123,8 @@ class QuestionFeatures:
         # figure about secondary schools, not the primary one beside it
         self.phase_words = frozenset().union(*(PHASE_WORDS.get(p, frozenset()) for p in question.attributes.named_phases))
         self._by_kind: dict[str, tuple[float, float, float, bool]] = {}
+        # no numbers, counts or phases to compare a unit with: a blank unit's values follow from its kind and answers
+        self.plain = not self.numbers and not self.how_many and not self.phase_words
 
     def _kind_values(self, kind: str) -> tuple[float, float, float, bool]:
         """(lead_kind, any_kind, summary_unit, whether a stated situation counts) for a kind of unit, read once per kind."""
@@ -171,21 +173,33 @@ class QuestionFeatures:
         side read once: its FAQ questions compared with the question in one pass (:meth:`faq_likenesses`), and a
         unit that shares no word with the question's focus, asked words or the alias it names (most units) given
         the check of a unit that covers none of them, without summing over them.
+
+        Such a unit that is no FAQ has values that depend only on its kind, which of the question's types it answers and
+        what it shares with the question's numbers, counted words and phases (:meth:`_blank_key`; when the
+        question has none of those, the first three alone): units of the
+        entry alike in those get the very same values tuple, worked out once (and scored once, :func:`score_options`).
         """
         similarities = self.faq_likenesses(faq_questions) if faq_questions else ()
-        kind_values = self._kind_values
-        numbers, how_many, lead, asks, counted = self.numbers, self.how_many, self.lead, self.asks, self.counted
-        detail, no_ask, length, groups, phase_words = self.detail, self.no_ask, self.length, self.groups, self.phase_words
         slot_missing = 1.0 if self.wanted_fields and self.wanted_fields.isdisjoint(entry_kinds) else 0.0
         no_focus = 0.0 if checks.focus else 1.0
         unnamed = 1.0 - named
         checked, blank = checks.words, checks.blank
+        lead, asks, plain = self.lead, self.asks, self.plain
+        alike: dict[tuple, tuple[float, ...]] = {}  # a blank unit's key → its values
         found = []
         for unit in units:
             kind = unit.kind
             terms = unit.terms
-            lead_kind, any_kind, summary, situation_counts = kind_values(kind)
             if terms.isdisjoint(checked):
+                if kind != "faq":
+                    answers = unit.answers
+                    key = (kind, lead in answers, not answers.isdisjoint(asks)) if plain else self._blank_key(unit)
+                    values = alike.get(key)
+                    if values is None:
+                        values = alike[key] = self._values(
+                            unit, blank, 0.0, 0.0, 0.0, entry_part, slot_missing, no_focus, unnamed, situation)
+                    found.append(Option(evidence, unit, check, blank, situation, values, entry_kinds))
+                    continue
                 focus, asked_share = blank, 0.0
             else:
                 focus, asked_share = checks.focus_check(unit), checks.asked_overlap(terms)[0]
@@ -194,22 +208,45 @@ class QuestionFeatures:
                 faq_covered = checks.faq_question_overlap(faq_terms[unit.position])
             else:
                 similarity = faq_covered = 0.0
-            covered = focus.covered
-            figure = 1.0 if how_many and unit.has_figure else 0.0
-            answers = unit.answers
-            phase_terms = unit.phase_terms
-            values = (
-                *entry_part, lead_kind, any_kind, covered, focus.unknown_to_kb, focus.unknown_to_entry,
-                0.0 if numbers.isdisjoint(unit.numbers) else 1.0, figure, similarity, detail, slot_missing,
-                no_ask, summary, no_focus, 1.0 if situation_counts and situation else 0.0,
-                1.0 if lead in answers else 0.0, 0.0 if answers.isdisjoint(asks) else 1.0, asked_share, length,
-                detail * (1.0 - covered), asked_share * unnamed, figure * unnamed,
-                faq_covered, 1.0 if how_many and not unit.counted.isdisjoint(counted) else 0.0,
-                float(unit.tied) * (1.0 - max(covered, faq_covered)), focus.distinct, focus.alias_hit,
-                (1.0 if phase_terms & phase_words else -1.0) if phase_words and phase_terms else 0.0, *groups,
-            )
+            values = self._values(unit, focus, asked_share, similarity, faq_covered, entry_part, slot_missing, no_focus, unnamed, situation)
             found.append(Option(evidence, unit, check, focus, situation, values, entry_kinds))
         return found
+
+    def _blank_key(self, unit: Unit) -> tuple:
+        """What a unit that is no FAQ and covers none of the question's words contributes to its values beyond the
+        entry's side: its kind, whether it answers the question's lead type and any type it asks, and whether it shares the question's numbers, quotes a
+        figure of what a "how many" counts, and names the question's phases.
+        """
+        how_many = self.how_many
+        phase_words = self.phase_words
+        answers = unit.answers
+        return (
+            unit.kind, self.lead in answers, not answers.isdisjoint(self.asks),
+            bool(self.numbers) and not self.numbers.isdisjoint(unit.numbers),
+            how_many and unit.has_figure, how_many and not unit.counted.isdisjoint(self.counted),
+            self._phase_value(unit) if phase_words else 0.0,
+        )
+
+    def _values(
+        self, unit: Unit, focus: FocusCheck, asked_share: float, similarity: float, faq_covered: float,
+        entry_part: list[float], slot_missing: float, no_focus: float, unnamed: float, situation: Situation,
+    ) -> tuple[float, ...]:
+        """One option's values, the entry's side (``entry_part`` and the constants after it) given."""
+        lead_kind, any_kind, summary, situation_counts = self._kind_values(unit.kind)
+        covered = focus.covered
+        figure = 1.0 if self.how_many and unit.has_figure else 0.0
+        answers = unit.answers
+        detail = self.detail
+        return (
+            *entry_part, lead_kind, any_kind, covered, focus.unknown_to_kb, focus.unknown_to_entry,
+            0.0 if self.numbers.isdisjoint(unit.numbers) else 1.0, figure, similarity, detail, slot_missing,
+            self.no_ask, summary, no_focus, 1.0 if situation_counts and situation else 0.0,
+            1.0 if self.lead in answers else 0.0, 0.0 if answers.isdisjoint(self.asks) else 1.0, asked_share, self.length,
+            detail * (1.0 - covered), asked_share * unnamed, figure * unnamed,
+            faq_covered, 1.0 if self.how_many and not unit.counted.isdisjoint(self.counted) else 0.0,
+            float(unit.tied) * (1.0 - max(covered, faq_covered)), focus.distinct, focus.alias_hit,
+            self._phase_value(unit), *self.groups,
+        )
 
     def faq_likenesses(self, faq_questions: tuple[tuple[str, ...], ...]) -> list[float]:
         """Each FAQ's wording similarity — the most alike of its questions by :meth:`faq_likeness` (0 for one with

@@ -46,10 +46,23 @@ class Lists:
         self._phase_lists: dict[tuple[frozenset[Phase], frozenset[str]], tuple[tuple[Entry, ...], str]] = {}
         self._listed: dict[int, tuple[tuple, tuple]] = {}  # a kept phase list's entries ↔ their ids, by identity
         self._network_words = frozenset({NETWORK_WORD}) | index.hub_words
+        self._ids_named: dict[str, frozenset[str]] = {}
+        self._kind_ordered: dict[int, tuple[Sequence[Entry], list[Entry]]] = {}  # id of a kept tuple → it, in kind order  # a name word → the entries it names (:meth:`_named_by`)
 
     def for_phase(self, phase: Phase) -> list[Entry]:
         """Current offers for a phase: programmes and Work Groups before information topics."""
         return list(self._by_phase[phase])
+
+    def in_kind_order(self, entries: Sequence[Entry]) -> list[Entry]:
+        """``entries`` offers first, background information last (:data:`KIND_ORDER`; stable), sorted once per
+        sequence object kept (the current entries with a field are thousands at 5,000 entries, asked for again and again).
+        """
+        kept = self._kind_ordered.get(id(entries))
+        if kept is None or kept[0] is not entries:
+            kept = (entries, sorted(entries, key=lambda e: KIND_ORDER.get(e.kind, len(KIND_ORDER))))
+            if isinstance(entries, tuple):  # a list may change under its id; a kept tuple (UnitIndex.current_having) cannot
+                self._kind_ordered[id(entries)] = kept
+        return list(kept[1])
 
     def for_roles(self, entries: list[Entry], roles: frozenset[str]) -> list[Entry]:
         """The entries for any of ``roles`` — all of them when no role is asked for or none is for one."""
@@ -81,8 +94,16 @@ class Lists:
         named_words = self.family_words(evidence, kinds)
         if not named_words:
             return []
-        ids = set.intersection(*({i for i, _ in self.index.name_postings.get(w, ())} for w in named_words))
+        sets = sorted((self._named_by(word) for word in named_words), key=len)  # smallest first: the fewest looked at
+        ids = sets[0].intersection(*sets[1:])
         return [self.kb.entries[i] for i in sorted(ids)]
+
+    def _named_by(self, word: str) -> frozenset[str]:
+        """The entries one of whose names uses ``word`` (read once per version: a common word names thousands)."""
+        found = self._ids_named.get(word)
+        if found is None:
+            found = self._ids_named[word] = frozenset(i for i, _ in self.index.name_postings.get(word, ()))
+        return found
 
     def one_for_each_phase(self, question: Question, evidence: tuple[Evidence, ...]) -> list[Entry] | None:
         """"Is the TA SKTM for primary or secondary?": a family with one member for each phase offered as the

@@ -123,6 +123,22 @@ def test_cue_searches_skipped_for_missing_words_find_what_the_patterns_find(engi
             assert bool(cue.search(text)) == bool(cue.pattern.search(text)), (cue.name, text)
 
 
+def test_cue_index_finds_the_types_each_whole_pattern_finds(engine) -> None:
+    """:class:`CueIndex` (alternatives searched apart, skipped by their needles' first characters) names the types
+    whose whole patterns match, in order; searching no further than the first, it names that one.
+    """
+    from bot.engine.asks import _alternatives, _ask_index, _unit_cue_index, _unit_cues, ask_types
+
+    assert _alternatives(r"(?:\bwho (?:is|s)\b)|(?:[|(]x|y(?:z|w))") == [r"\bwho (?:is|s)\b", "[|(]x", "y(?:z|w)"]
+    texts = [" ".join(engine.index.corrected(q)) for e in engine.kb for faq in e.faqs for q in faq.questions]
+    texts += [unit.text.lower() for e in engine.kb for unit in engine.units.of(e.id)]
+    for cues, index in ((ask_types(), _ask_index()), (_unit_cues(), _unit_cue_index())):
+        for text in texts:
+            found = tuple(cue.name for cue in cues if cue.pattern.search(text))
+            assert index.names_in(text) == found, text
+            assert index.names_in(text, first_only=True) == found[:1], text
+
+
 def test_options_built_per_entry_have_the_values_of_the_long_way(engine) -> None:
     """:meth:`QuestionFeatures.entry_options` (one rapidfuzz pass over an entry's FAQ questions, a blank check for
     units sharing no asked word) gives, value for value, what :func:`unit_values` and the per-unit checks give.
@@ -151,3 +167,14 @@ def test_options_built_per_entry_have_the_values_of_the_long_way(engine) -> None
             assert option.focus == checks.focus_check(unit)
             compared += 1
     assert compared > 1000
+
+
+def test_rank_scores_worked_out_once_per_values_tuple_are_each_options_own(engine) -> None:
+    """Options sharing a values tuple are scored once; every score is still the option's own rank score, bit for bit."""
+    from bot.engine.decide import score_options
+
+    for text in ("how many days is the primary mastery specialist programme?", "sktm cost", "who is the TA programme for?"):
+        analysis = engine.analyse(text)
+        scores, _ = score_options(engine.model, list(analysis.options))
+        assert scores == [engine.model.rank_score(o.values) for o in analysis.options]
+        assert len({id(o.values) for o in analysis.options}) < len(analysis.options)  # some units do share one
