@@ -105,7 +105,7 @@ def gather(index: KnowledgeIndex, question: Question, limit: int = LOOKED_AT) ->
         for entry_id in index.code_postings.get(word, ()):
             evidence(entry_id).code_hit = True
     content = _content(index, words)
-    for entry_id in heapq.nlargest(CONTENT_CANDIDATES, content, key=content.__getitem__):
+    for entry_id in heapq.nlargest(CONTENT_CANDIDATES, content, key=lambda entry_id: (content[entry_id], entry_id)):
         evidence(entry_id)
     for entry_id, item in found.items():
         item.content = content.get(entry_id, 0.0)
@@ -114,7 +114,7 @@ def gather(index: KnowledgeIndex, question: Question, limit: int = LOOKED_AT) ->
     by_snippet: dict[str, float] = {}
     for score, entry_id, _ in snippets:
         by_snippet.setdefault(entry_id, score / top_snippet)
-    chosen = heapq.nlargest(limit, found.values(), key=lambda e: e.prior)
+    chosen = heapq.nlargest(limit, found.values(), key=lambda e: (e.prior, e.entry_id))  # ties by id, never by arrival order
     picked = {item.entry_id for item in chosen}
     for entry_id in [i for i in by_snippet if i not in picked][:SNIPPET_ENTRIES]:
         item = evidence(entry_id)
@@ -150,7 +150,7 @@ def _names(index: KnowledgeIndex, words: frozenset[str], evidence) -> None:  # n
         previous = best.get(entry_id)
         if previous is None or value > previous[0]:
             best[entry_id] = (value, hit, mass, len(hit) == len(phrase), coverage, share)
-    for entry_id, (_, hit, mass, full, coverage, share) in heapq.nlargest(NAME_CANDIDATES, best.items(), key=lambda item: item[1][0]):
+    for entry_id, (_, hit, mass, full, coverage, share) in heapq.nlargest(NAME_CANDIDATES, best.items(), key=lambda item: (item[1][0], item[0])):
         item = evidence(entry_id)
         item.name_words, item.name_mass, item.name_full = hit, mass, full
         item.alias_coverage, item.query_coverage = coverage, share
