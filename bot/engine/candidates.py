@@ -22,6 +22,7 @@ CONTENT_CANDIDATES = 24
 CONTENT_REACH = 400  # a word in more entries than this identifies none of them
 NUMBER_REACH = 400  # likewise a number (below 20,000 entries the reach of entry_count // 50 is smaller)
 LOOKED_AT = 12  # entries examined closely per question, by their prior
+NAME_GAP = 3  # words that may stand between an alias's words for it to count as named outright
 SNIPPET_CANDIDATES = 12  # snippets searched across the whole knowledge base
 SNIPPET_ENTRIES = 4  # entries added because one of their snippets matches well
 
@@ -90,7 +91,7 @@ def gather(index: KnowledgeIndex, question: Question, limit: int = LOOKED_AT) ->
         return item
 
     words = question.content
-    _names(index, words, evidence)
+    _names(index, words, evidence, question.terms)
     for entry_id, number in _reached(words, index.keyword_postings, index.neutral):
         phrase = index.entries[entry_id].keyword_sets[number]
         if phrase <= words and not phrase <= index.neutral:
@@ -129,8 +130,16 @@ def gather(index: KnowledgeIndex, question: Question, limit: int = LOOKED_AT) ->
     return chosen
 
 
-def _names(index: KnowledgeIndex, words: frozenset[str], evidence) -> None:  # noqa: ANN001
-    """Best alias per entry: which question words it accounts for, and whether all of it is named."""
+def _together(terms: tuple[str, ...], phrase: frozenset[str]) -> bool:
+    """Every word of ``phrase`` within a stretch of the question not much longer than the phrase ("lead school",
+    "the lead school") — not one word here and one there ("our EYFS lead … an infant school").
+    """
+    window = len(phrase) + NAME_GAP
+    return any(term in phrase and phrase <= frozenset(terms[start:start + window]) for start, term in enumerate(terms))
+
+
+def _names(index: KnowledgeIndex, words: frozenset[str], evidence, terms: tuple[str, ...] = ()) -> None:  # noqa: ANN001
+    """Best alias per entry: which question words it accounts for, and whether all of it is named (its words together)."""
     weight = index.name_weight
     asked = sum(weight(word) for word in sorted(words) if word in index.name_idf)
     best: dict[str, tuple[float, frozenset[str], float, bool, float, float]] = {}
@@ -149,7 +158,8 @@ def _names(index: KnowledgeIndex, words: frozenset[str], evidence) -> None:  # n
         value = 0.45 * coverage + 0.55 * share
         previous = best.get(entry_id)
         if previous is None or value > previous[0]:
-            best[entry_id] = (value, hit, mass, len(hit) == len(phrase), coverage, share)
+            full = len(hit) == len(phrase) and (len(phrase) < 2 or not terms or _together(terms, phrase))
+            best[entry_id] = (value, hit, mass, full, coverage, share)
     for entry_id, (_, hit, mass, full, coverage, share) in heapq.nlargest(NAME_CANDIDATES, best.items(), key=lambda item: (item[1][0], item[0])):
         item = evidence(entry_id)
         item.name_words, item.name_mass, item.name_full = hit, mass, full

@@ -118,6 +118,15 @@ class TestUnderstand:
         reply = engine.answer("any cpd for physics teachers thru the hub? im a science teacher", TODAY)
         assert reply.status == "unknown"
 
+    def test_an_alias_is_named_only_when_its_words_stand_together(self, engine) -> None:
+        """"Our EYFS lead … an infant school" does not name the Lead School; "the lead school" does."""
+        scattered = engine.answer(  # a tuning question (t10) that was answered from the hub-leadership entry
+            "Hi, I'm the school business manager at a one-form entry infant school. Our EYFS lead wants to do the Early "
+            "Years SKTM programme but we have basically no CPD budget left. Will there be a course fee?", TODAY)
+        assert not (scattered.status == "answered" and scattered.topics[:1] == ("maths-hub-leadership",))
+        together = engine.answer("who is the lead school for our hub?", TODAY)
+        assert together.topics[:1] == ("maths-hub-leadership",)
+
     def test_counts_as_asks_for_no_figure(self, engine) -> None:
         assert "how_many" not in read(engine, "what counts as a 'non-specialist' for the eef sktm trial?").asks
         assert "how_many" in read(engine, "how many schools count as engaged?").asks
