@@ -705,18 +705,16 @@ class Engine:
             return []
         if not {w for w in self.lists.family_words(evidence) - KIND_WORDS if not _YEAR_WORD.fullmatch(w)}:
             return []  # "2017-18 post-16 work groups" names a year, a phase and a kind of offer, not a family: the phase's list
-        family: list[Entry] = []
-        for kinds in (True, False):  # "secondary leadership projects": the two projects, not everything about leading
-            family = [e for e in self.lists.named_family(evidence, kinds) if (e.status == "current") != question.wants_history
-                      and e.kind != "information"]
-            if len(family) >= 2:
-                break
+        family = self.lists.family_members(evidence, past=question.wants_history)  # "secondary leadership projects": the two
         if attributes.named_phases:
             family = [e for e in family if attributes.named_phases & set(e.phases) or Phase.CROSS_PHASE in e.phases]
-        said = question.focus - self.lists.family_words(evidence, kinds=True) - KIND_WORDS - self.index.neutral - cue_terms()
-        if len(family) < 2 or len(family) > CLARIFY_LIMIT or said:
+        if len(family) < 2 or len(family) > CLARIFY_LIMIT or self._asked_beyond_the_family(question, evidence):
             return []
         return sorted_offers(family)
+
+    def _asked_beyond_the_family(self, question: Question, evidence: tuple[Evidence, ...]) -> frozenset[str]:
+        """What the question's focus holds besides the family's name, its kind of offer and words that ask nothing."""
+        return question.focus - self.lists.family_words(evidence, kinds=True) - KIND_WORDS - self.index.neutral - cue_terms()
 
     def _list_covers(self, question: Question, entries: Sequence[Entry]) -> bool:
         """The offers listed speak, between them, of most of what the question asks about beyond a phase or a kind
@@ -985,17 +983,14 @@ class Engine:
             if len(members) == 1 and len(family) >= 2 and decision.action == "unknown":
                 return self._the_one_with_the_field(members[0], wanted, family, options)
             if not members and decision.action == "unknown":  # "sktm days": none has it — which one, each saying so
-                lacking = [m for m in family if m.option.evidence.indexed.entry.status == "current"]
+                lacking = sorted((m for m in family if m.option.evidence.indexed.entry.status == "current"), key=lambda s: -s.probability)
                 if len(lacking) >= 2 and lead == "apply" and all(m.option.evidence.name_words <= KIND_WORDS for m in lacking):  # "how to join a work group": none has a form; the hub runs them
-                    lacking.sort(key=lambda s: -s.probability)
                     return Decision("contact", reason=f"asks how to join a kind of offer; none of its {len(lacking)} has a form of its own",
                                     entries=tuple(s.option.entry_id for s in lacking[:CLARIFY_LIMIT]), missing=("kind",))
                 if len(lacking) >= 2 and ("which" in question.asks or _WHICH_MEMBER.search(question.asked_text)):  # "which mastering number should we sign up for?"
-                    lacking.sort(key=lambda s: -s.probability)
                     return Decision("clarify", (), f"asks which of a family; none of its {len(lacking)} members has {lead}",
                                     tuple(s.option.entry_id for s in lacking[:CLARIFY_LIMIT]))
                 if len(lacking) >= 2:  # none of them gives it: asking which one would get no answer either
-                    lacking.sort(key=lambda s: -s.probability)
                     return Decision("unknown", tuple(lacking[:CLARIFY_LIMIT]), f"asks a family by its shared name; none of its "
                                     f"{len(lacking)} members has {lead}", missing=("family field",))
         else:
@@ -1051,18 +1046,13 @@ class Engine:
         if attributes.roles or attributes.years or question.numbers or any(e.code_hit for e in evidence):
             return decision
         scored = {s.option.entry_id: s for s in per_entry}
-        family = []
-        for kinds in (True, False):  # "the lead programme": the Lead Programmes, not everything about leading
-            family = [e for e in self.lists.named_family(evidence, kinds) if e.status == "current" and e.kind != "information"]
-            if len(family) >= 2:
-                break
+        family = self.lists.family_members(evidence)  # "the lead programme": the Lead Programmes
         if attributes.named_phases:
             family = [e for e in family if attributes.named_phases & set(e.phases)]
         members = [scored[e.id] for e in family if e.id in scored]
         if len(members) < 2:
             return decision
-        said = question.focus - self.lists.family_words(evidence, kinds=True) - KIND_WORDS - self.index.neutral - cue_terms()
-        if said:
+        if self._asked_beyond_the_family(question, evidence):
             return decision  # it asks about something beyond the name ("core maths UCAS points"): not known as asked
         members.sort(key=lambda s: -s.probability)
         chosen = tuple(members[:CLARIFY_LIMIT])

@@ -46,8 +46,8 @@ class Lists:
         self._phase_lists: dict[tuple[frozenset[Phase], frozenset[str]], tuple[tuple[Entry, ...], str]] = {}
         self._listed: dict[int, tuple[tuple, tuple]] = {}  # a kept phase list's entries ↔ their ids, by identity
         self._network_words = frozenset({NETWORK_WORD}) | index.hub_words
-        self._ids_named: dict[str, frozenset[str]] = {}
-        self._kind_ordered: dict[int, tuple[Sequence[Entry], list[Entry]]] = {}  # id of a kept tuple → it, in kind order  # a name word → the entries it names (:meth:`_named_by`)
+        self._ids_named: dict[str, frozenset[str]] = {}  # a name word → the entries it names (:meth:`_named_by`)
+        self._kind_ordered: dict[int, tuple[Sequence[Entry], list[Entry]]] = {}  # id of a kept tuple → it, in kind order
 
     def for_phase(self, phase: Phase) -> list[Entry]:
         """Current offers for a phase: programmes and Work Groups before information topics."""
@@ -97,6 +97,18 @@ class Lists:
         sets = sorted((self._named_by(word) for word in named_words), key=len)  # smallest first: the fewest looked at
         ids = sets[0].intersection(*sets[1:])
         return [self.kb.entries[i] for i in sorted(ids)]
+
+    def family_members(self, evidence: tuple[Evidence, ...], past: bool = False) -> list[Entry]:
+        """The offers (no information topics) of the family the question names, current ones or with ``past`` past
+        ones: named by its words with the kind of offer when two are ("the lead programme": the Lead Programmes),
+        else by its words alone.
+        """
+        family: list[Entry] = []
+        for kinds in (True, False):
+            family = [e for e in self.named_family(evidence, kinds) if (e.status == "current") != past and e.kind != "information"]
+            if len(family) >= 2:
+                break
+        return family
 
     def _named_by(self, word: str) -> frozenset[str]:
         """The entries one of whose names uses ``word`` (read once per version: a common word names thousands)."""
