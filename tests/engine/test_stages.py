@@ -976,3 +976,12 @@ class TestAFamilyNamedByItsSharedName:
 
     def test_a_detail_beyond_the_family_name_is_still_not_known(self, engine) -> None:
         assert engine.answer("core maths ucas points?", TODAY).status == "unknown"
+
+
+class TestAskingWhichOne:
+    def test_every_offer_called_by_the_words_asked_is_a_choice(self, engine) -> None:
+        """"sktm sign up" asks which SKTM programme: the choices are the SKTM programmes, not only the two likeliest."""
+        reply = engine.answer("sktm sign up", TODAY)
+        assert reply.status == "clarify"
+        assert len([t for t in reply.topics if "sktm" in t]) >= 4
+        assert "sktm-early-years" in reply.topics or "sktm-primary-teachers" in reply.topics
