@@ -332,25 +332,33 @@ class Engine:
         return replace(question, asks=(*question.asks[1:], "compare"))
 
     def options(self, question: Question, evidence: tuple[Evidence, ...]) -> list[Option]:
-        """Every (entry, unit) pair worth weighing, with its evidence."""
+        """Every (entry, unit) pair worth weighing, with its evidence; every candidate's FAQ wordings compared with the
+        question in one rapidfuzz call.
+        """
         priors = sorted((e.prior for e in evidence), reverse=True)
         top_prior, second_prior = [*priors, 0.0, 0.0][:2]
         weights = FocusWeights(self.index, question)
         best_name = max((e.name_mass for e in evidence), default=0.0)
-        unit_options = QuestionFeatures(question).entry_options
-        found = []
+        features = QuestionFeatures(question)
+        units = self.units
+        sides = []
         for item in evidence:
             entry = item.indexed.entry
-            units = self.units.of(entry.id)  # first: the entry's roles and stages are read from the cache with them
+            of_entry = units.of(entry.id)  # first: the entry's roles and stages are read from the cache with them
             check = check_entry(self.index, question, item, self.roles(entry), self.stages(entry))
             situation = assess_situation(entry, question.stated_terms, self.index) if entry.eligibility else NO_SITUATION
             entry_part = entry_values(question, item, check, top_prior, second_prior, best_name)
-            kinds = self.units.kinds(entry.id)
-            faq_questions = self.units.faq_questions(entry.id)
-            faq_terms = self.units.faq_terms(entry.id)
+            sides.append((item, of_entry, check, situation, entry_part))
+        likenesses = features.faq_likenesses([units.faq_wordings(item.entry_id) for item in evidence])
+        unit_options = features.entry_options
+        found = []
+        for (item, of_entry, check, situation, entry_part), similarities in zip(sides, likenesses, strict=True):
+            entry_id = item.entry_id
             named = min(1.0, max(float(item.named), item.name_score))
-            checks = EntryFocus(weights, item)
-            found += unit_options(item, units, check, checks, situation, entry_part, kinds, faq_questions, faq_terms, named)
+            found += unit_options(
+                item, of_entry, check, EntryFocus(weights, item), situation, entry_part, units.kinds(entry_id),
+                similarities, units.faq_terms(entry_id), named,
+            )
         return found
 
     def decide(

@@ -6,7 +6,7 @@ the fitting script (bot/engine/fit.py) and the engine both build them here, so t
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -16,12 +16,10 @@ from bot.engine.asks import detail_types, units_for
 from bot.engine.candidates import Evidence
 from bot.engine.eligibility import Situation
 from bot.engine.understand import Question
-from bot.engine.units import PHASE_WORDS, Unit
+from bot.engine.units import PHASE_WORDS, YEAR_N, FaqWordings, Unit
 from bot.engine.verify import EntryCheck, EntryFocus, FocusCheck
 
 # The field a question type needs: an entry without it cannot answer that type from a field.
-_YEAR_N = re.compile(r"\byear (\d{1,2})\b")
-
 REQUIRED_FIELDS = {
     "deadline": frozenset({"deadline"}), "time": frozenset({"time"}), "cost": frozenset({"cost"}),
     "apply": frozenset({"apply", "link"}), "eligibility": frozenset({"criterion", "eligibility", "who_for"}),
@@ -111,7 +109,7 @@ class QuestionFeatures:
         self.numbers = question.numbers
         self.wanted_fields = REQUIRED_FIELDS.get(lead, frozenset())
         self.wording = " ".join(question.terms)
-        self.wording_years = set(_YEAR_N.findall(self.wording))
+        self.wording_years = set(YEAR_N.findall(self.wording))
         self.detail = float(lead in detail_types())
         self.asks_eligibility = question.asks_whether_may
         self.how_many = lead == "how_many"
@@ -166,11 +164,11 @@ class QuestionFeatures:
 
     def entry_options(
         self, evidence: Evidence, units: tuple[Unit, ...], check: EntryCheck, checks: EntryFocus, situation: Situation,
-        entry_part: list[float], entry_kinds: frozenset[str], faq_questions: tuple[tuple[str, ...], ...],
+        entry_part: list[float], entry_kinds: frozenset[str], similarities: Sequence[float],
         faq_terms: tuple[frozenset[str], ...], named: float,
     ) -> list[Option]:
         """An :class:`Option` for every unit of one entry, with the values :meth:`unit_values` gives, the entry's
-        side read once: its FAQ questions compared with the question in one pass (:meth:`faq_likenesses`), and a
+        side read once: its FAQs' wording similarities given (:meth:`faq_likenesses`, for every candidate at once), and a
         unit that shares no word with the question's focus, asked words or the alias it names (most units) given
         the check of a unit that covers none of them, without summing over them.
 
@@ -179,7 +177,6 @@ class QuestionFeatures:
         question has none of those, the first three alone): units of the
         entry alike in those get the very same values tuple, worked out once (and scored once, :func:`score_options`).
         """
-        similarities = self.faq_likenesses(faq_questions) if faq_questions else ()
         slot_missing = 1.0 if self.wanted_fields and self.wanted_fields.isdisjoint(entry_kinds) else 0.0
         no_focus = 0.0 if checks.focus else 1.0
         unnamed = 1.0 - named
@@ -248,37 +245,40 @@ class QuestionFeatures:
             self._phase_value(unit), *self.groups,
         )
 
-    def faq_likenesses(self, faq_questions: tuple[tuple[str, ...], ...]) -> list[float]:
-        """Each FAQ's wording similarity — the most alike of its questions by :meth:`faq_likeness` (0 for one with
-        none) — with rapidfuzz comparing the question with all of them in one call.
+    def faq_likenesses(self, wordings: Sequence[FaqWordings]) -> list[list[float]]:
+        """Each FAQ's wording similarity, entry by entry — the most alike of its questions by :meth:`faq_likeness` (0 for
+        one with none) — with rapidfuzz comparing the question with every candidate's FAQ questions in one call.
         """
+        texts: list[str] = []
+        for wording in wordings:
+            texts += wording.texts
         asked = self.wording_years
-        likeness: list[float | None] = []
-        compared: list[str] = []
-        for texts in faq_questions:
-            for text in texts:
-                listed = _years_named(text) if asked else None
-                if listed:
-                    likeness.append(1.0 if asked & listed else 0.0)
-                else:
-                    likeness.append(None)
-                    compared.append(text)
-        if compared:
-            scores = process.extract(self.wording, compared, scorer=fuzz.token_set_ratio, processor=None, limit=None)
-            if len(scores) != len(compared):  # every choice has a score; if not, the long way
-                scores = [(text, fuzz.token_set_ratio(self.wording, text), i) for i, text in enumerate(compared)]
-            ratios = [0.0] * len(compared)
-            for _, score, i in scores:
-                ratios[i] = score / 100
-            ratio = iter(ratios)
+        if asked:  # a text naming a year group is alike only if it names one the question names; the rest are compared
+            likeness: list[float | None] = [
+                (1.0 if asked & listed else 0.0) if listed else None for wording in wordings for listed in wording.years
+            ]
+            ratio = iter(self._ratios([text for text, value in zip(texts, likeness, strict=True) if value is None]))
             likeness = [next(ratio) if value is None else value for value in likeness]
+        else:
+            likeness = self._ratios(texts)
         found = []
         start = 0
-        for texts in faq_questions:
-            end = start + len(texts)
-            found.append(max(likeness[start:end]) if texts else 0.0)
-            start = end
+        for wording in wordings:
+            found.append([max(likeness[start + a : start + b]) if b > a else 0.0 for a, b in wording.bounds])
+            start += len(wording.texts)
         return found
+
+    def _ratios(self, texts: list[str]) -> list[float]:
+        """The question's wording's rapidfuzz ``token_set_ratio`` with each text, over 100, in one call."""
+        if not texts:
+            return []
+        scores = process.extract(self.wording, texts, scorer=fuzz.token_set_ratio, processor=None, limit=None)
+        if len(scores) != len(texts):  # every choice has a score; if not, the long way
+            scores = [(text, fuzz.token_set_ratio(self.wording, text), i) for i, text in enumerate(texts)]
+        ratios = [0.0] * len(texts)
+        for _, score, i in scores:
+            ratios[i] = score / 100
+        return ratios
 
     def _phase_value(self, unit: Unit) -> float:
         """1 when the unit names a phase the question names, -1 when it names only others, 0 when either names none."""
@@ -301,14 +301,14 @@ _SITUATION_KINDS = frozenset({"criterion", "eligibility"})  # units a stated sit
 
 @lru_cache(maxsize=65536)
 def _years_named(text: str) -> frozenset[str]:
-    return frozenset(_YEAR_N.findall(text))
+    return frozenset(YEAR_N.findall(text))
 
 
 def _faq_likeness(wording: str, faq_question: str) -> float:
     """How alike a question and one FAQ question are (0..1) — where both name a "year N", only if it is the same
     year: "year 3 of …" is not "year 2 of …", however alike the rest of the words.
     """
-    asked, listed = set(_YEAR_N.findall(wording)), set(_YEAR_N.findall(faq_question))
+    asked, listed = set(YEAR_N.findall(wording)), set(YEAR_N.findall(faq_question))
     if asked and listed:
         return 1.0 if asked & listed else 0.0
     return fuzz.token_set_ratio(wording, faq_question) / 100
