@@ -126,7 +126,8 @@ class KnowledgeIndex:
 
     def corrected(self, text: str) -> list[str]:
         """Normalised tokens with typos corrected against the knowledge base's words (no synonym mapping)."""
-        return self.typos.apply(tokens(text, self.typos.correct))
+        typos = self.typos
+        return typos.apply(tokens(text, typos.apply))
 
     def mapped(self, text: str) -> list[str]:
         """Normalise, correct typos against the knowledge base's words, then map synonyms."""
@@ -143,7 +144,7 @@ class KnowledgeIndex:
 
     def terms_of(self, corrected: list[str]) -> tuple[str, ...]:
         """The matching terms of tokens already corrected (:meth:`analyse` of the text they were read from)."""
-        return tuple(stem(word) for word in self.mapper.apply(corrected))
+        return tuple(fold_all(self.mapper.apply(corrected), stem, _STEMS))
 
     def _cached_entry(self, entry: Entry, cache: ParseCache | None) -> EntryIndex:
         """The entry's index, reused from the cache when its file, the vocabulary and this code are unchanged."""

@@ -78,12 +78,12 @@ def clean(text: str) -> str:
     return text.lower()
 
 
-def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
+def tokens(text: str, correct: Callable[[list[str]], list[str]] | None = None) -> list[str]:
     """Split text into normalised word tokens (before vocabulary mapping).
 
     Academic years become ``ay2526``, year groups ``year 8``, programme codes ``ncp17-10a``,
     ``1,349`` becomes ``1349``; ``&`` reads as ``and``; plurals are folded to the singular —
-    after ``correct``, when given, so a typo is read as typed ("cots" is "cost", not "cot").
+    after ``correct`` (of the list of words), when given, so a typo is read as typed ("cots" is "cost", not "cot").
     """
     text = clean(text)
     if "&" in text or "+" in text:
@@ -111,7 +111,7 @@ def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
     if not _TEXT_SPEAK.keys().isdisjoint(found):
         found = [w for word in found for w in _TEXT_SPEAK.get(word, (word,))]
     if correct is not None:
-        found = [correct(word) for word in found]
+        found = correct(found)
     return fold_all(found, singular, _SINGULAR_CACHE)
 
 
