@@ -228,12 +228,20 @@ class QuestionFeatures:
         self, unit: Unit, focus: FocusCheck, asked_share: float, similarity: float, faq_covered: float,
         entry_part: list[float], slot_missing: float, no_focus: float, unnamed: float, situation: Situation,
     ) -> tuple[float, ...]:
-        """One option's values, the entry's side (``entry_part`` and the constants after it) given."""
-        lead_kind, any_kind, summary, situation_counts = self._kind_values(unit.kind)
+        """One option's values, the entry's side (``entry_part`` and the constants after it) given.
+
+        What depends on the unit's kind is read from the per-kind table and the phase column worked out here: no
+        method call for either on the hottest path (the same values as :meth:`_kind_values` and :meth:`_phase_value`).
+        """
+        kind = unit.kind
+        by_kind = self._by_kind.get(kind)
+        lead_kind, any_kind, summary, situation_counts = by_kind if by_kind is not None else self._kind_values(kind)
         covered = focus.covered
         figure = 1.0 if self.how_many and unit.has_figure else 0.0
         answers = unit.answers
         detail = self.detail
+        phase_words = self.phase_words
+        phase_terms = unit.phase_terms if phase_words else None
         return (
             *entry_part, lead_kind, any_kind, covered, focus.unknown_to_kb, focus.unknown_to_entry,
             0.0 if self.numbers.isdisjoint(unit.numbers) else 1.0, figure, similarity, detail, slot_missing,
@@ -242,7 +250,7 @@ class QuestionFeatures:
             detail * (1.0 - covered), asked_share * unnamed, figure * unnamed,
             faq_covered, 1.0 if self.how_many and not unit.counted.isdisjoint(self.counted) else 0.0,
             float(unit.tied) * (1.0 - max(covered, faq_covered)), focus.distinct, focus.alias_hit,
-            self._phase_value(unit), *self.groups,
+            (1.0 if phase_terms & phase_words else -1.0) if phase_terms else 0.0, *self.groups,
         )
 
     def faq_likenesses(self, wordings: Sequence[FaqWordings]) -> list[list[float]]:
