@@ -92,7 +92,8 @@ def tokens(text: str, correct: Callable[[list[str]], list[str]] | None = None) -
         text = _BARE_PERCENT.sub(" percent ", text)
     if "ncp" in text:
         text = _CODE.sub(lambda m: f" ncp{m.group(1)}k{m.group(2)} ", text)
-    if _DIGIT.search(text):
+    digits = _DIGIT.search(text) is not None  # no rule below adds a digit to a text without one
+    if digits:
         if "/" in text or "-" in text:
             text = _ACADEMIC_YEAR.sub(_academic_year, text)
         if "," in text:
@@ -103,7 +104,7 @@ def tokens(text: str, correct: Callable[[list[str]], list[str]] | None = None) -
             text = _TIMES.sub(r"\1 \2", text)
     if "send" in text:
         text = _SEND_VERB.sub(r"\1 get", text)
-    if _ORDINAL_YEAR.search(text):
+    if digits and _ORDINAL_YEAR.search(text):
         text = _ORDINAL_YEAR.sub(lambda m: f" {m.group(2)} {m.group(1)} ", text)
     if "'" in text:
         text = _CONTRACTIONS.sub(lambda m: _CONTRACTED[m.group(1)], text).replace("'", "")
