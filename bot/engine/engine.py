@@ -366,7 +366,7 @@ class Engine:
             situation = assess_situation(entry, question.stated_terms, self.index) if entry.eligibility else NO_SITUATION
             entry_part = entry_values(question, item, check, top_prior, second_prior, best_name)
             sides.append((item, of_entry, check, situation, entry_part))
-        likenesses = features.faq_likenesses([units.faq_wordings(item.entry_id) for item in evidence])
+        likenesses = features.faq_likenesses([units.faq_questions(item.entry_id) for item in evidence])
         unit_options = features.entry_options
         found = []
         for (item, of_entry, check, situation, entry_part), similarities in zip(sides, likenesses, strict=True):

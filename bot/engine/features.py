@@ -6,6 +6,7 @@ the fitting script (bot/engine/fit.py) and the engine both build them here, so t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -16,8 +17,10 @@ from bot.engine.asks import detail_types, units_for
 from bot.engine.candidates import Evidence
 from bot.engine.eligibility import Situation
 from bot.engine.understand import Question
-from bot.engine.units import PHASE_WORDS, YEAR_N, FaqWordings, Unit
+from bot.engine.units import PHASE_WORDS, Unit
 from bot.engine.verify import EntryCheck, EntryFocus, FocusCheck
+
+_YEAR_N = re.compile(r"\byear (\d{1,2})\b")
 
 # The field a question type needs: an entry without it cannot answer that type from a field.
 REQUIRED_FIELDS = {
@@ -109,7 +112,7 @@ class QuestionFeatures:
         self.numbers = question.numbers
         self.wanted_fields = REQUIRED_FIELDS.get(lead, frozenset())
         self.wording = " ".join(question.terms)
-        self.wording_years = set(YEAR_N.findall(self.wording))
+        self.wording_years = set(_YEAR_N.findall(self.wording))
         self.detail = float(lead in detail_types())
         self.asks_eligibility = question.asks_whether_may
         self.how_many = lead == "how_many"
@@ -253,27 +256,33 @@ class QuestionFeatures:
             (1.0 if phase_terms & phase_words else -1.0) if phase_terms else 0.0, *self.groups,
         )
 
-    def faq_likenesses(self, wordings: Sequence[FaqWordings]) -> list[list[float]]:
+    def faq_likenesses(self, faq_questions: Sequence[tuple[tuple[str, ...], ...]]) -> list[list[float]]:
         """Each FAQ's wording similarity, entry by entry — the most alike of its questions by :meth:`faq_likeness` (0 for
         one with none) — with rapidfuzz comparing the question with every candidate's FAQ questions in one call.
         """
         texts: list[str] = []
-        for wording in wordings:
-            texts += wording.texts
+        for faqs in faq_questions:
+            for questions in faqs:
+                texts += questions
         asked = self.wording_years
         if asked:  # a text naming a year group is alike only if it names one the question names; the rest are compared
-            likeness: list[float | None] = [
-                (1.0 if asked & listed else 0.0) if listed else None for wording in wordings for listed in wording.years
-            ]
+            likeness: list[float | None] = []
+            for text in texts:
+                listed = _years_named(text)
+                likeness.append((1.0 if asked & listed else 0.0) if listed else None)
             ratio = iter(self._ratios([text for text, value in zip(texts, likeness, strict=True) if value is None]))
             likeness = [next(ratio) if value is None else value for value in likeness]
         else:
             likeness = self._ratios(texts)
         found = []
         start = 0
-        for wording in wordings:
-            found.append([max(likeness[start + a : start + b]) if b > a else 0.0 for a, b in wording.bounds])
-            start += len(wording.texts)
+        for faqs in faq_questions:
+            of_entry = []
+            for questions in faqs:
+                end = start + len(questions)
+                of_entry.append(max(likeness[start:end]) if questions else 0.0)
+                start = end
+            found.append(of_entry)
         return found
 
     def _ratios(self, texts: list[str]) -> list[float]:
@@ -309,14 +318,14 @@ _SITUATION_KINDS = frozenset({"criterion", "eligibility"})  # units a stated sit
 
 @lru_cache(maxsize=65536)
 def _years_named(text: str) -> frozenset[str]:
-    return frozenset(YEAR_N.findall(text))
+    return frozenset(_YEAR_N.findall(text))
 
 
 def _faq_likeness(wording: str, faq_question: str) -> float:
     """How alike a question and one FAQ question are (0..1) — where both name a "year N", only if it is the same
     year: "year 3 of …" is not "year 2 of …", however alike the rest of the words.
     """
-    asked, listed = set(YEAR_N.findall(wording)), set(YEAR_N.findall(faq_question))
+    asked, listed = set(_YEAR_N.findall(wording)), set(_YEAR_N.findall(faq_question))
     if asked and listed:
         return 1.0 if asked & listed else 0.0
     return fuzz.token_set_ratio(wording, faq_question) / 100

@@ -6,7 +6,6 @@ knowledge-base version, on first use, into the same terms the question is read i
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -38,7 +37,6 @@ _A_FIGURE = re.compile(
     re.I,
 )
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
-YEAR_N = re.compile(r"\byear (\d{1,2})\b")  # "year 3 of …": an FAQ question naming one is alike only to a question naming it
 
 # The words (as matched) a unit names each school phase by.
 PHASE_WORDS = {
@@ -139,24 +137,6 @@ def field_kinds(entry: Entry) -> frozenset[str]:
     return frozenset(kind for kind, there in present.items() if there)
 
 
-@dataclass(frozen=True, slots=True)
-class FaqWordings:
-    """An entry's FAQ questions (analysed terms joined by spaces) laid end to end, so one rapidfuzz call can compare a
-    question with those of every candidate: each FAQ's (start, end) among ``texts``, and the year groups each text names.
-    """
-
-    texts: tuple[str, ...]
-    bounds: tuple[tuple[int, int], ...]
-    years: tuple[frozenset[str], ...]
-
-    @classmethod
-    def of(cls, faq_questions: tuple[tuple[str, ...], ...]) -> FaqWordings:
-        texts = tuple(text for texts in faq_questions for text in texts)
-        ends = tuple(itertools.accumulate(len(texts) for texts in faq_questions))
-        bounds = tuple(zip((0, *ends), ends, strict=False))  # (0, e1), (e1, e2), …
-        return cls(texts, bounds, tuple(frozenset(YEAR_N.findall(text)) for text in texts))
-
-
 class UnitIndex:
     """The units of every entry, built on first use for each entry.
 
@@ -176,7 +156,6 @@ class UnitIndex:
         self._faq_questions: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._faq_terms: dict[str, tuple[frozenset[str], ...]] = {}
         self._faq_plain: dict[str, tuple[frozenset[str], ...]] = {}
-        self._faq_wordings: dict[str, FaqWordings] = {}
         self._attributes: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._kinds: dict[str, frozenset[str]] = {}
 
@@ -193,7 +172,6 @@ class UnitIndex:
             unit.tied, unit.phase_terms, unit.has_figure  # noqa: B018 - each kept on the unit once read
         self.kinds(entry_id)
         self.faq_terms(entry_id)
-        self.faq_wordings(entry_id)
         self.faq_plain(entry_id)
         self.name_attributes(entry_id)
         return new
@@ -307,13 +285,6 @@ class UnitIndex:
                 frozenset(" ".join(w for w in text.split() if w not in STOPWORDS) for text in texts)
                 for texts in self.faq_questions(entry_id)
             )
-        return found
-
-    def faq_wordings(self, entry_id: str) -> FaqWordings:
-        """The entry's FAQ questions laid end to end (:class:`FaqWordings`), for wording similarity."""
-        found = self._faq_wordings.get(entry_id)
-        if found is None:
-            found = self._faq_wordings[entry_id] = FaqWordings.of(self.faq_questions(entry_id))
         return found
 
     def faq_questions(self, entry_id: str) -> tuple[tuple[str, ...], ...]:
