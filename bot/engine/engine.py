@@ -349,33 +349,33 @@ class Engine:
         return replace(question, asks=(*question.asks[1:], "compare"))
 
     def options(self, question: Question, evidence: tuple[Evidence, ...]) -> list[Option]:
-        """Every (entry, unit) pair worth weighing, with its evidence; every candidate's FAQ wordings compared with the
-        question in one rapidfuzz call.
+        """Every (entry, unit) pair worth weighing, with its evidence.
+
+        Entry by entry, each built and weighed before the next is read: reading every candidate's units first (to
+        compare the question with all their FAQ questions in one rapidfuzz call) saved about 20 µs a question and left
+        more resident at 5,000 entries (6 MB after 200 questions, 18 MB with every entry prepared).
         """
         priors = sorted((e.prior for e in evidence), reverse=True)
         top_prior, second_prior = [*priors, 0.0, 0.0][:2]
         weights = FocusWeights(self.index, question)
         best_name = max((e.name_mass for e in evidence), default=0.0)
         features = QuestionFeatures(question)
+        unit_options, likenesses = features.entry_options, features.faq_likenesses
         units = self.units
-        sides = []
+        found = []
         for item in evidence:
             entry = item.indexed.entry
             of_entry = units.of(entry.id)  # first: the entry's roles and stages are read from the cache with them
             check = check_entry(self.index, question, item, self.roles(entry), self.stages(entry))
             situation = assess_situation(entry, question.stated_terms, self.index) if entry.eligibility else NO_SITUATION
             entry_part = entry_values(question, item, check, top_prior, second_prior, best_name)
-            sides.append((item, of_entry, check, situation, entry_part))
-        likenesses = features.faq_likenesses([units.faq_questions(item.entry_id) for item in evidence])
-        unit_options = features.entry_options
-        found = []
-        for (item, of_entry, check, situation, entry_part), similarities in zip(sides, likenesses, strict=True):
-            entry_id = item.entry_id
+            kinds = units.kinds(entry.id)
+            faq_questions = units.faq_questions(entry.id)
+            faq_terms = units.faq_terms(entry.id)
             named = min(1.0, max(float(item.named), item.name_score))
-            found += unit_options(
-                item, of_entry, check, EntryFocus(weights, item), situation, entry_part, units.kinds(entry_id),
-                similarities, units.faq_terms(entry_id), named,
-            )
+            checks = EntryFocus(weights, item)
+            similarities = likenesses(faq_questions) if faq_questions else ()
+            found += unit_options(item, of_entry, check, checks, situation, entry_part, kinds, similarities, faq_terms, named)
         return found
 
     def decide(

@@ -171,7 +171,7 @@ class QuestionFeatures:
         faq_terms: tuple[frozenset[str], ...], named: float,
     ) -> list[Option]:
         """An :class:`Option` for every unit of one entry, with the values :meth:`unit_values` gives, the entry's
-        side read once: its FAQs' wording similarities given (:meth:`faq_likenesses`, for every candidate at once), and a
+        side read once: its FAQs' wording similarities given (:meth:`faq_likenesses`, one rapidfuzz call an entry), and a
         unit that shares no word with the question's focus, asked words or the alias it names (most units) given
         the check of a unit that covers none of them, without summing over them.
 
@@ -243,6 +243,9 @@ class QuestionFeatures:
         figure = 1.0 if self.how_many and unit.has_figure else 0.0
         answers = unit.answers
         detail = self.detail
+        # tied before phase_terms, the order they were always first read in: the order a unit's cached properties
+        # join its __dict__ in bears on the memory it takes
+        tied = float(unit.tied) * (1.0 - max(covered, faq_covered))
         phase_words = self.phase_words
         phase_terms = unit.phase_terms if phase_words else None
         return (
@@ -252,18 +255,15 @@ class QuestionFeatures:
             1.0 if self.lead in answers else 0.0, 0.0 if answers.isdisjoint(self.asks) else 1.0, asked_share, self.length,
             detail * (1.0 - covered), asked_share * unnamed, figure * unnamed,
             faq_covered, 1.0 if self.how_many and not unit.counted.isdisjoint(self.counted) else 0.0,
-            float(unit.tied) * (1.0 - max(covered, faq_covered)), focus.distinct, focus.alias_hit,
-            (1.0 if phase_terms & phase_words else -1.0) if phase_terms else 0.0, *self.groups,
+            tied, focus.distinct, focus.alias_hit, (1.0 if phase_terms & phase_words else -1.0) if phase_terms else 0.0,
+            *self.groups,
         )
 
-    def faq_likenesses(self, faq_questions: Sequence[tuple[tuple[str, ...], ...]]) -> list[list[float]]:
-        """Each FAQ's wording similarity, entry by entry — the most alike of its questions by :meth:`faq_likeness` (0 for
-        one with none) — with rapidfuzz comparing the question with every candidate's FAQ questions in one call.
+    def faq_likenesses(self, faq_questions: tuple[tuple[str, ...], ...]) -> list[float]:
+        """Each of an entry's FAQs' wording similarity — the most alike of its questions by :meth:`faq_likeness` (0 for
+        one with none) — with rapidfuzz comparing the question with all of them in one call.
         """
-        texts: list[str] = []
-        for faqs in faq_questions:
-            for questions in faqs:
-                texts += questions
+        texts = [text for questions in faq_questions for text in questions]
         asked = self.wording_years
         if asked:  # a text naming a year group is alike only if it names one the question names; the rest are compared
             likeness: list[float | None] = []
@@ -276,13 +276,10 @@ class QuestionFeatures:
             likeness = self._ratios(texts)
         found = []
         start = 0
-        for faqs in faq_questions:
-            of_entry = []
-            for questions in faqs:
-                end = start + len(questions)
-                of_entry.append(max(likeness[start:end]) if questions else 0.0)
-                start = end
-            found.append(of_entry)
+        for questions in faq_questions:
+            end = start + len(questions)
+            found.append(max(likeness[start:end]) if questions else 0.0)
+            start = end
         return found
 
     def _ratios(self, texts: list[str]) -> list[float]:
