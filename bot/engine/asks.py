@@ -114,28 +114,37 @@ class CueIndex:
         self.types = types
         self._branches: list[tuple[int, Branch | None]] = []  # (type's place, alternative); None: the whole pattern
         self._ends: list[int] = []  # each type's alternatives end below this bit
-        by_start: dict[str, int] = {}
+        needles: dict[str, int] = {}  # a needle of alternatives that have starts → those alternatives (bits)
         unskipped = 0
         for place, ask in enumerate(types):
             for branch in ask.branches or (None,):
                 bit = 1 << len(self._branches)
                 self._branches.append((place, branch))
-                starts = branch.starts if branch is not None else None
-                if starts is None:
+                if branch is None or branch.starts is None:
                     unskipped |= bit
-                for start in starts or ():
-                    by_start[start] = by_start.get(start, 0) | bit
+                    continue
+                for needle in branch.needles or ():
+                    needles[needle] = needles.get(needle, 0) | bit
             self._ends.append(1 << len(self._branches))
-        self._by_start = by_start
+        by_start: dict[str, list[tuple[str, int]]] = {}
+        for needle, bits in needles.items():
+            by_start.setdefault(needle[:GRAM], []).append((needle, bits))
+        self._by_start = {start: tuple(found) for start, found in by_start.items()}
         self._starts = frozenset(by_start)
         self._unskipped = unskipped
 
     def names_in(self, text: str, first_only: bool = False) -> tuple[str, ...]:
-        """The names of the types whose patterns match somewhere in ``text``, in order (only the first, if asked)."""
+        """The names of the types whose patterns match somewhere in ``text``, in order (only the first, if asked).
+
+        An alternative with starts is searched only if one of its needles is in ``text`` (those whose first characters
+        are, tested needle by needle); the others as :meth:`AskType.search` would.
+        """
         by_start = self._by_start
         chosen = self._unskipped
         for start in self._starts.intersection(_grams(text)):
-            chosen |= by_start[start]
+            for needle, bits in by_start[start]:
+                if needle in text:
+                    chosen |= bits
         found: list[str] = []
         while chosen:
             lowest = chosen & -chosen
@@ -143,9 +152,11 @@ class CueIndex:
             ask = self.types[place]
             if branch is None:
                 matched = ask.search(text) is not None
-            else:
+            elif branch.starts is None:
                 needles = branch.needles
                 matched = (needles is None or _any_in(needles, text)) and branch.pattern.search(text) is not None
+            else:  # a needle of it is in the text
+                matched = branch.pattern.search(text) is not None
             if matched:
                 found.append(ask.name)
                 if first_only:

@@ -7,6 +7,7 @@ the fitting script (bot/engine/fit.py) and the engine both build them here, so t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -19,9 +20,9 @@ from bot.engine.understand import Question
 from bot.engine.units import PHASE_WORDS, Unit
 from bot.engine.verify import EntryCheck, EntryFocus, FocusCheck
 
-# The field a question type needs: an entry without it cannot answer that type from a field.
 _YEAR_N = re.compile(r"\byear (\d{1,2})\b")
 
+# The field a question type needs: an entry without it cannot answer that type from a field.
 REQUIRED_FIELDS = {
     "deadline": frozenset({"deadline"}), "time": frozenset({"time"}), "cost": frozenset({"cost"}),
     "apply": frozenset({"apply", "link"}), "eligibility": frozenset({"criterion", "eligibility", "who_for"}),
@@ -166,11 +167,11 @@ class QuestionFeatures:
 
     def entry_options(
         self, evidence: Evidence, units: tuple[Unit, ...], check: EntryCheck, checks: EntryFocus, situation: Situation,
-        entry_part: list[float], entry_kinds: frozenset[str], faq_questions: tuple[tuple[str, ...], ...],
+        entry_part: list[float], entry_kinds: frozenset[str], similarities: Sequence[float],
         faq_terms: tuple[frozenset[str], ...], named: float,
     ) -> list[Option]:
         """An :class:`Option` for every unit of one entry, with the values :meth:`unit_values` gives, the entry's
-        side read once: its FAQ questions compared with the question in one pass (:meth:`faq_likenesses`), and a
+        side read once: its FAQs' wording similarities given (:meth:`faq_likenesses`, one rapidfuzz call an entry), and a
         unit that shares no word with the question's focus, asked words or the alias it names (most units) given
         the check of a unit that covers none of them, without summing over them.
 
@@ -179,7 +180,6 @@ class QuestionFeatures:
         question has none of those, the first three alone): units of the
         entry alike in those get the very same values tuple, worked out once (and scored once, :func:`score_options`).
         """
-        similarities = self.faq_likenesses(faq_questions) if faq_questions else ()
         slot_missing = 1.0 if self.wanted_fields and self.wanted_fields.isdisjoint(entry_kinds) else 0.0
         no_focus = 0.0 if checks.focus else 1.0
         unnamed = 1.0 - named
@@ -231,12 +231,23 @@ class QuestionFeatures:
         self, unit: Unit, focus: FocusCheck, asked_share: float, similarity: float, faq_covered: float,
         entry_part: list[float], slot_missing: float, no_focus: float, unnamed: float, situation: Situation,
     ) -> tuple[float, ...]:
-        """One option's values, the entry's side (``entry_part`` and the constants after it) given."""
-        lead_kind, any_kind, summary, situation_counts = self._kind_values(unit.kind)
+        """One option's values, the entry's side (``entry_part`` and the constants after it) given.
+
+        What depends on the unit's kind is read from the per-kind table and the phase column worked out here: no
+        method call for either on the hottest path (the same values as :meth:`_kind_values` and :meth:`_phase_value`).
+        """
+        kind = unit.kind
+        by_kind = self._by_kind.get(kind)
+        lead_kind, any_kind, summary, situation_counts = by_kind if by_kind is not None else self._kind_values(kind)
         covered = focus.covered
         figure = 1.0 if self.how_many and unit.has_figure else 0.0
         answers = unit.answers
         detail = self.detail
+        # tied before phase_terms, the order they were always first read in: the order a unit's cached properties
+        # join its __dict__ in bears on the memory it takes
+        tied = float(unit.tied) * (1.0 - max(covered, faq_covered))
+        phase_words = self.phase_words
+        phase_terms = unit.phase_terms if phase_words else None
         return (
             *entry_part, lead_kind, any_kind, covered, focus.unknown_to_kb, focus.unknown_to_entry,
             0.0 if self.numbers.isdisjoint(unit.numbers) else 1.0, figure, similarity, detail, slot_missing,
@@ -244,41 +255,44 @@ class QuestionFeatures:
             1.0 if self.lead in answers else 0.0, 0.0 if answers.isdisjoint(self.asks) else 1.0, asked_share, self.length,
             detail * (1.0 - covered), asked_share * unnamed, figure * unnamed,
             faq_covered, 1.0 if self.how_many and not unit.counted.isdisjoint(self.counted) else 0.0,
-            float(unit.tied) * (1.0 - max(covered, faq_covered)), focus.distinct, focus.alias_hit,
-            self._phase_value(unit), *self.groups,
+            tied, focus.distinct, focus.alias_hit, (1.0 if phase_terms & phase_words else -1.0) if phase_terms else 0.0,
+            *self.groups,
         )
 
     def faq_likenesses(self, faq_questions: tuple[tuple[str, ...], ...]) -> list[float]:
-        """Each FAQ's wording similarity — the most alike of its questions by :meth:`faq_likeness` (0 for one with
-        none) — with rapidfuzz comparing the question with all of them in one call.
+        """Each of an entry's FAQs' wording similarity — the most alike of its questions by :meth:`faq_likeness` (0 for
+        one with none) — with rapidfuzz comparing the question with all of them in one call.
         """
+        texts = [text for questions in faq_questions for text in questions]
         asked = self.wording_years
-        likeness: list[float | None] = []
-        compared: list[str] = []
-        for texts in faq_questions:
+        if asked:  # a text naming a year group is alike only if it names one the question names; the rest are compared
+            likeness: list[float | None] = []
             for text in texts:
-                listed = _years_named(text) if asked else None
-                if listed:
-                    likeness.append(1.0 if asked & listed else 0.0)
-                else:
-                    likeness.append(None)
-                    compared.append(text)
-        if compared:
-            scores = process.extract(self.wording, compared, scorer=fuzz.token_set_ratio, processor=None, limit=None)
-            if len(scores) != len(compared):  # every choice has a score; if not, the long way
-                scores = [(text, fuzz.token_set_ratio(self.wording, text), i) for i, text in enumerate(compared)]
-            ratios = [0.0] * len(compared)
-            for _, score, i in scores:
-                ratios[i] = score / 100
-            ratio = iter(ratios)
+                listed = _years_named(text)
+                likeness.append((1.0 if asked & listed else 0.0) if listed else None)
+            ratio = iter(self._ratios([text for text, value in zip(texts, likeness, strict=True) if value is None]))
             likeness = [next(ratio) if value is None else value for value in likeness]
+        else:
+            likeness = self._ratios(texts)
         found = []
         start = 0
-        for texts in faq_questions:
-            end = start + len(texts)
-            found.append(max(likeness[start:end]) if texts else 0.0)
+        for questions in faq_questions:
+            end = start + len(questions)
+            found.append(max(likeness[start:end]) if questions else 0.0)
             start = end
         return found
+
+    def _ratios(self, texts: list[str]) -> list[float]:
+        """The question's wording's rapidfuzz ``token_set_ratio`` with each text, over 100, in one call."""
+        if not texts:
+            return []
+        scores = process.extract(self.wording, texts, scorer=fuzz.token_set_ratio, processor=None, limit=None)
+        if len(scores) != len(texts):  # every choice has a score; if not, the long way
+            scores = [(text, fuzz.token_set_ratio(self.wording, text), i) for i, text in enumerate(texts)]
+        ratios = [0.0] * len(texts)
+        for _, score, i in scores:
+            ratios[i] = score / 100
+        return ratios
 
     def _phase_value(self, unit: Unit) -> float:
         """1 when the unit names a phase the question names, -1 when it names only others, 0 when either names none."""

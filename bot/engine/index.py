@@ -8,6 +8,7 @@ import re
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from bot.engine.text import FUNCTION_WORDS, PHASE_TERMS, STOPWORDS, fold_all, numbers_in, stem, tokens
 from bot.engine.vocabulary import PhraseMapper, TypoCorrector, recording
@@ -125,7 +126,8 @@ class KnowledgeIndex:
 
     def corrected(self, text: str) -> list[str]:
         """Normalised tokens with typos corrected against the knowledge base's words (no synonym mapping)."""
-        return self.typos.apply(tokens(text, self.typos.correct))
+        typos = self.typos
+        return typos.apply(tokens(text, typos.apply))
 
     def mapped(self, text: str) -> list[str]:
         """Normalise, correct typos against the knowledge base's words, then map synonyms."""
@@ -142,7 +144,7 @@ class KnowledgeIndex:
 
     def terms_of(self, corrected: list[str]) -> tuple[str, ...]:
         """The matching terms of tokens already corrected (:meth:`analyse` of the text they were read from)."""
-        return tuple(stem(word) for word in self.mapper.apply(corrected))
+        return tuple(fold_all(self.mapper.apply(corrected), stem, _STEMS))
 
     def _cached_entry(self, entry: Entry, cache: ParseCache | None) -> EntryIndex:
         """The entry's index, reused from the cache when its file, the vocabulary and this code are unchanged."""
@@ -259,6 +261,9 @@ class KnowledgeIndex:
                     postings[word].append(key)
             self.snippet_lengths.append(lengths)
         self.snippet_postings = dict(postings)
+        # a snippet's score is divided by sqrt(1 + its length): each such root worked out once, not per scored snippet
+        longest = max((n for lengths in self.snippet_lengths for n in lengths), default=0)
+        self.snippet_roots = [math.sqrt(1 + n) for n in range(longest + 1)]
 
     def search_snippets(self, words: frozenset[str], limit: int, reach: int) -> list[tuple[float, str, int]]:
         """The best-matching snippets of the whole knowledge base: (score, entry id, snippet number), best first."""
@@ -272,14 +277,10 @@ class KnowledgeIndex:
             idf = self.content_idf.get(word, 0.0)
             for key in keys:
                 scores[key] = scores.get(key, 0.0) + idf
-        best = heapq.nlargest(limit, scores.items(), key=lambda pair: pair[1] / math.sqrt(1 + self._snippet_length(pair[0])))
-        return [
-            (score / math.sqrt(1 + self._snippet_length(key)), self.entry_ids[key // SNIPPETS_PER_ENTRY], key % SNIPPETS_PER_ENTRY)
-            for key, score in best
-        ]
-
-    def _snippet_length(self, key: int) -> int:
-        return self.snippet_lengths[key // SNIPPETS_PER_ENTRY][key % SNIPPETS_PER_ENTRY]
+        lengths, roots = self.snippet_lengths, self.snippet_roots
+        ranked = [(score / roots[lengths[key // SNIPPETS_PER_ENTRY][key % SNIPPETS_PER_ENTRY]], key) for key, score in scores.items()]
+        best = heapq.nlargest(limit, ranked, key=itemgetter(0))  # ties in the order scored, as ever
+        return [(score, self.entry_ids[key // SNIPPETS_PER_ENTRY], key % SNIPPETS_PER_ENTRY) for score, key in best]
 
     def name_weight(self, word: str) -> float:
         """How much a word identifies an entry by name (function words count for little)."""

@@ -78,12 +78,12 @@ def clean(text: str) -> str:
     return text.lower()
 
 
-def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
+def tokens(text: str, correct: Callable[[list[str]], list[str]] | None = None) -> list[str]:
     """Split text into normalised word tokens (before vocabulary mapping).
 
     Academic years become ``ay2526``, year groups ``year 8``, programme codes ``ncp17-10a``,
     ``1,349`` becomes ``1349``; ``&`` reads as ``and``; plurals are folded to the singular —
-    after ``correct``, when given, so a typo is read as typed ("cots" is "cost", not "cot").
+    after ``correct`` (of the list of words), when given, so a typo is read as typed ("cots" is "cost", not "cot").
     """
     text = clean(text)
     if "&" in text or "+" in text:
@@ -92,7 +92,8 @@ def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
         text = _BARE_PERCENT.sub(" percent ", text)
     if "ncp" in text:
         text = _CODE.sub(lambda m: f" ncp{m.group(1)}k{m.group(2)} ", text)
-    if _DIGIT.search(text):
+    digits = _DIGIT.search(text) is not None  # no rule below adds a digit to a text without one
+    if digits:
         if "/" in text or "-" in text:
             text = _ACADEMIC_YEAR.sub(_academic_year, text)
         if "," in text:
@@ -103,7 +104,7 @@ def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
             text = _TIMES.sub(r"\1 \2", text)
     if "send" in text:
         text = _SEND_VERB.sub(r"\1 get", text)
-    if _ORDINAL_YEAR.search(text):
+    if digits and _ORDINAL_YEAR.search(text):
         text = _ORDINAL_YEAR.sub(lambda m: f" {m.group(2)} {m.group(1)} ", text)
     if "'" in text:
         text = _CONTRACTIONS.sub(lambda m: _CONTRACTED[m.group(1)], text).replace("'", "")
@@ -111,7 +112,7 @@ def tokens(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
     if not _TEXT_SPEAK.keys().isdisjoint(found):
         found = [w for word in found for w in _TEXT_SPEAK.get(word, (word,))]
     if correct is not None:
-        found = [correct(word) for word in found]
+        found = correct(found)
     return fold_all(found, singular, _SINGULAR_CACHE)
 
 

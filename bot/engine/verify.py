@@ -156,9 +156,19 @@ class FocusWeights:
         self._focus: dict[tuple[str, frozenset[str]], tuple[frozenset[str], float, float, float]] = {}
         self._asked: dict[frozenset[str], tuple[frozenset[str], float]] = {}
         self._weights = _Weights(index.content_idf, self.unknown)
+        self._weighted: dict[frozenset[str], tuple[tuple[str, float], ...]] = {}
 
     def weight(self, word: str) -> float:
         return self._weights[word]
+
+    def weighted(self, words: frozenset[str]) -> tuple[tuple[str, float], ...]:
+        """``words`` in sorted order (the order :meth:`mass` sums in), each with its weight; read once per set of words
+        (most candidates leave the same focus and asked words: the question's, less a name it does not use).
+        """
+        found = self._weighted.get(words)
+        if found is None:
+            found = self._weighted[words] = tuple((word, self._weights[word]) for word in sorted(words))
+        return found
 
     def mass(self, words: frozenset[str]) -> float:
         """The summed weight of ``words``, in a fixed order (the same sum in every process)."""
@@ -234,9 +244,9 @@ class EntryFocus:
         if focus:
             self.unknown_kb = unknown_kb / total
             self.unknown_entry = unknown_entry / total
-        self._focus_weights = _weighted(weights, focus)
+        self._focus_weights = weights.weighted(focus)
         self.asked, self.asked_total = weights.asked_words(evidence)
-        self._asked_weights = _weighted(weights, self.asked)
+        self._asked_weights = weights.weighted(self.asked)
         # a unit that shares none of these words covers nothing: its check is ``blank`` (most of an entry's units)
         self.words = focus | self.asked | self.alias_words
         self.blank = self.unfocused or FocusCheck(0.0, 0.0, self.unknown_kb, self.unknown_entry, focus, 0.0, 0.0)
@@ -269,7 +279,3 @@ class EntryFocus:
             return 0.0
         return sum([weight for word, weight in self._asked_weights if word in terms]) / self.asked_total
 
-
-def _weighted(weights: FocusWeights, words: frozenset[str]) -> tuple[tuple[str, float], ...]:
-    """``words`` in sorted order (the order :meth:`FocusWeights.mass` sums in), each with its weight."""
-    return tuple((word, weights.weight(word)) for word in sorted(words))
