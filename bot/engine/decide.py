@@ -239,9 +239,11 @@ def choose(model: Model, scored: list[Scored], lead: str) -> Decision:
                         alternatives=others_named_alike(top, per_entry))
     plausible = [s for s in alike if s.probability >= model.clarify_at]
     if top.probability >= model.clarify_at and plausible and lead not in detail_types():
-        # asked which one, every offer called by those words is a choice, however unlikely each is alone
-        same_time = [s for s in alike if s.option.check.history_mismatch == top.option.check.history_mismatch]
-        chosen = (top, *plausible, *[s for s in same_time if s not in plausible])[:CLARIFY_LIMIT]
+        # asked which one, every offer called by those words (current or past, as the leader is) is a choice,
+        # however unlikely each is alone: the likely ones first
+        past = top.option.check.history_mismatch
+        unlikely = [s for s in alike if s.probability < model.clarify_at and s.option.check.history_mismatch == past]
+        chosen = (top, *plausible, *unlikely)[:CLARIFY_LIMIT]
         return Decision("clarify", chosen, f"no option reaches {model.answer_at:.2f}; {len(chosen)} entries named alike are plausible",
                         tuple(s.option.entry_id for s in chosen))
     if not _is_named(top):  # "not known" speaks of what the question names, when it names one, not of a guess

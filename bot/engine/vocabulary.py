@@ -160,22 +160,11 @@ class TypoCorrector:
         return best[0] if best else word
 
     def apply(self, words: list[str]) -> list[str]:
-        """:meth:`correct` of every word (the cache and the thread's record read once for them all)."""
-        cache = self._cache
-        seen = _RECORDING.seen
-        if seen is None:
-            known = cache.get
-            return [known(word) or self.correct(word) for word in words]  # a correction is never empty
-        found = []
-        for word in words:
-            corrected = cache.get(word)
-            if corrected is None:
-                corrected = self._correct(word)
-                if len(cache) < self.CACHE_SIZE:
-                    cache[word] = corrected
-            seen[word] = corrected
-            found.append(corrected)
-        return found
+        """:meth:`correct` of every word (the cache read once for them all when no correction is being recorded)."""
+        if _RECORDING.seen is not None:
+            return [self.correct(word) for word in words]
+        known = self._cache.get
+        return [known(word) or self.correct(word) for word in words]  # a correction is never empty
 
 
 class _Recording(threading.local):
